@@ -1,0 +1,566 @@
+package taro
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/unsupported"
+)
+
+// API names, as they appear in errMsg.
+const (
+	APICheckSession = "checkSession"
+	APICode2Session = "code2Session"
+)
+
+// RetryPolicy bounds the retries of transient failures (CodeUnavailable).
+// Rate limits are never retried; a rejected access token is dropped and the
+// call made again exactly once.
+type RetryPolicy struct {
+	// MaxAttempts is the total number of attempts, including the first.
+	// Zero means 3; 1 disables retries.
+	MaxAttempts int
+	// BaseDelay is the backoff before the first retry, doubled before each
+	// further one up to MaxDelay, with full jitter. Zero means 50ms and 1s.
+	BaseDelay, MaxDelay time.Duration
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts <= 0 {
+		p.MaxAttempts = 3
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 50 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = time.Second
+	}
+	if p.MaxDelay < p.BaseDelay {
+		p.MaxDelay = p.BaseDelay
+	}
+	return p
+}
+
+// backoff returns the jittered delay before retry n (n ≥ 1).
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.BaseDelay << (n - 1)
+	if d > p.MaxDelay || d <= 0 {
+		d = p.MaxDelay
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// Config configures a Client. The zero value is usable.
+type Config struct {
+	// Drivers serve the platforms. H5, RN and Harmony are served by
+	// not-supported drivers unless a driver here claims them.
+	Drivers []Driver
+	// Sessions records logins and answers session checks on platforms
+	// without a server-side check. Nil means a new MemorySessionStore.
+	Sessions SessionStore
+	// Tokens caches access tokens. Nil means a new MemoryTokenStore.
+	Tokens TokenStore
+	// MaxSessionAge, when positive, makes a session older than this
+	// invalid without asking the platform.
+	MaxSessionAge time.Duration
+	// Retry bounds retries of transient failures.
+	Retry RetryPolicy
+	// Logger receives debug records of retries and token fetches. Nil
+	// means silence. Records never hold a secret.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Client dispatches the portable API to platform drivers. It is safe for
+// concurrent use.
+type Client struct {
+	mu       sync.RWMutex
+	drivers  map[Platform]*entry
+	sessions SessionStore
+	tokens   *tokenManager
+	retry    RetryPolicy
+	maxAge   time.Duration
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// entry is a registered driver with its capabilities discovered once.
+type entry struct {
+	d        Driver
+	checker  driver.SessionChecker
+	auth     driver.Authenticator
+	tokens   driver.TokenFetcher
+	native   driver.NativeNormalizer
+	tokenKey string
+	builtin  bool
+}
+
+// New returns a client configured by cfg. It fails with ErrInvalidArgument
+// on a nil driver, a driver with an invalid platform, or two drivers for one
+// platform.
+func New(cfg Config) (*Client, error) {
+	c := &Client{
+		drivers:  make(map[Platform]*entry),
+		sessions: cfg.Sessions,
+		retry:    cfg.Retry.withDefaults(),
+		maxAge:   cfg.MaxSessionAge,
+		log:      cfg.Logger,
+		now:      cfg.Now,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.sessions == nil {
+		c.sessions = NewMemorySessionStore()
+	}
+	ts := cfg.Tokens
+	if ts == nil {
+		ts = NewMemoryTokenStore()
+	}
+	c.tokens = &tokenManager{store: ts, now: c.now, log: c.log, lockTTL: 15 * time.Second, poll: 20 * time.Millisecond}
+	for _, d := range unsupported.Defaults() {
+		c.drivers[d.Platform()] = newEntry(d, true)
+	}
+	for _, d := range cfg.Drivers {
+		if err := c.add(d); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// NewClient returns a client serving drivers with the default Config.
+func NewClient(drivers ...Driver) (*Client, error) { return New(Config{Drivers: drivers}) }
+
+func newEntry(d Driver, builtin bool) *entry {
+	e := &entry{d: d, builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
+	e.checker, _ = d.(driver.SessionChecker)
+	e.auth, _ = d.(driver.Authenticator)
+	e.tokens, _ = d.(driver.TokenFetcher)
+	e.native, _ = d.(driver.NativeNormalizer)
+	return e
+}
+
+// Register adds d to the client. It fails with ErrInvalidArgument on a nil
+// driver, an invalid platform name or a platform that already has a driver
+// registered by the caller; the built-in not-supported drivers for H5, RN and
+// Harmony may be replaced once.
+func (c *Client) Register(d Driver) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.add(d)
+}
+
+func (c *Client) add(d Driver) error {
+	if d == nil || isNilDriver(d) {
+		return &Error{API: "register", Code: CodeInvalidArgument, Detail: "driver is nil"}
+	}
+	p := d.Platform()
+	if detail := checkText("Platform", string(p), maxPlatformLen); detail != "" {
+		return &Error{API: "register", Code: CodeInvalidArgument, Detail: detail}
+	}
+	if old, ok := c.drivers[p]; ok && !old.builtin {
+		return &Error{Platform: p, API: "register", Code: CodeInvalidArgument, Detail: "a driver for platform " + string(p) + " is already registered"}
+	}
+	c.drivers[p] = newEntry(d, false)
+	return nil
+}
+
+// isNilDriver reports whether d is a typed nil pointer (or map, func...).
+func isNilDriver(d Driver) bool {
+	v := reflect.ValueOf(d)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Slice, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// Platforms lists the platforms the client serves, sorted.
+func (c *Client) Platforms() []Platform {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ps := make([]Platform, 0, len(c.drivers))
+	for p := range c.drivers {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// Sessions returns the client's session store.
+func (c *Client) Sessions() SessionStore { return c.sessions }
+
+func (c *Client) lookup(api string, p Platform) (*entry, *Error) {
+	if detail := checkText("Platform", string(p), maxPlatformLen); detail != "" {
+		return nil, &Error{API: api, Code: CodeInvalidArgument, Detail: detail}
+	}
+	c.mu.RLock()
+	e, ok := c.drivers[p]
+	c.mu.RUnlock()
+	if !ok {
+		names := make([]string, 0, 8)
+		for _, q := range c.Platforms() {
+			names = append(names, string(q))
+		}
+		return nil, &Error{Platform: p, API: api, Code: CodeNoDriver,
+			Detail: fmt.Sprintf("platform %q has none; drivers are registered for: %s", string(p), strings.Join(names, ", "))}
+	}
+	return e, nil
+}
+
+// CheckSession reports whether opt.Session is still valid on opt.Platform,
+// following the callback contract in the package documentation.
+func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
+	var res CallbackResult
+	err := c.checkSession(ctx, &opt)
+	if err == nil {
+		res.ErrMsg = APICheckSession + ":ok"
+		if opt.Success != nil {
+			opt.Success(res)
+		}
+	} else {
+		res.ErrMsg = APICheckSession + ":fail " + err.Reason()
+		res.Code = err.Code
+		res.PlatformCode = err.PlatformCode
+		if opt.Fail != nil {
+			opt.Fail(res)
+		}
+	}
+	if opt.Complete != nil {
+		opt.Complete(res)
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
+	const api = APICheckSession
+	e, perr := c.lookup(api, opt.Platform)
+	if perr != nil {
+		return perr
+	}
+	p := opt.Platform
+	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	if d := checkText("Session.SessionKey", opt.Session.SessionKey, maxFieldLen); d != "" {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	if err := ctx.Err(); err != nil {
+		return ctxError(p, api, err, nil)
+	}
+	if e.checker == nil && e.auth == nil {
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	secrets := [2]string{opt.Session.SessionKey}
+
+	// The store first: a superseded or too old session is invalid without
+	// any network call.
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID}
+	rec, found, err := c.sessions.LookupSession(ctx, id)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return ctxError(p, api, cerr, err)
+		}
+		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}
+	}
+	if found {
+		if rec.Fingerprint != FingerprintOf(opt.Session.SessionKey) {
+			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
+		}
+		if c.maxAge > 0 && c.now().Sub(rec.IssuedAt) > c.maxAge {
+			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailTooOld}
+		}
+	}
+	if e.checker == nil {
+		if !found {
+			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
+		}
+		return nil
+	}
+	req := driver.CheckRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey}
+	return c.do(ctx, e, api, &secrets, func(token string) error {
+		req.AccessToken = token
+		return e.checker.CheckSession(ctx, req)
+	})
+}
+
+// The details of a session-store verdict, in errMsg after "session invalid: ".
+const (
+	DetailSuperseded = "superseded by a newer login"
+	DetailTooOld     = "older than the maximum session age"
+	DetailNeverSeen  = "no login recorded for this user"
+)
+
+// do runs call with the client's policy: an access token when the driver
+// needs one, one retry after a rejected token, bounded jittered retries of
+// transient failures within ctx, and error wrapping.
+func (c *Client) do(ctx context.Context, e *entry, api string, secrets *[2]string, call func(token string) error) *Error {
+	p := e.d.Platform()
+	tokenRetried := false
+	var err error
+	for attempt := 1; ; attempt++ {
+		var tok string
+		if e.tokens != nil {
+			tok, err = c.tokens.token(ctx, e)
+			secrets[1] = tok
+		}
+		if err == nil {
+			err = call(tok)
+			if err == nil {
+				return nil
+			}
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return redact(ctxError(p, api, cerr, err), secrets)
+		}
+		code := CodeOf(err)
+		switch {
+		case code == CodeTokenInvalid && tok != "" && !tokenRetried:
+			tokenRetried = true
+			if ierr := c.tokens.invalidate(ctx, e, tok); ierr != nil {
+				return redact(c.wrap(p, api, ierr), secrets)
+			}
+			c.debug(ctx, "taro: access token rejected; refetching", p, api, attempt, code)
+			continue
+		case code == CodeUnavailable && attempt < c.retry.MaxAttempts:
+			delay := c.retry.backoff(attempt)
+			if dl, ok := ctx.Deadline(); ok && time.Until(dl) < delay {
+				return redact(c.wrap(p, api, err), secrets)
+			}
+			c.debug(ctx, "taro: transient failure; retrying", p, api, attempt, code)
+			if serr := sleepCtx(ctx, delay); serr != nil {
+				return redact(ctxError(p, api, serr, err), secrets)
+			}
+			continue
+		}
+		return redact(c.wrap(p, api, err), secrets)
+	}
+}
+
+func (c *Client) debug(ctx context.Context, msg string, p Platform, api string, attempt int, code Code) {
+	if c.log == nil {
+		return
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, msg, slog.String("platform", string(p)),
+		slog.String("api", api), slog.Int("attempt", attempt), slog.String("code", code.String()))
+}
+
+// wrap turns a driver's error into an *Error.
+func (c *Client) wrap(p Platform, api string, err error) *Error {
+	var te *Error
+	if errors.As(err, &te) {
+		return te
+	}
+	out := &Error{Platform: p, API: api, Code: CodeUnknown, Err: err}
+	var de *driver.Error
+	if errors.As(err, &de) {
+		out.Code = de.Code
+		out.PlatformCode = de.PlatformCode
+		out.PlatformMessage = de.PlatformMessage
+	}
+	if out.Code == CodeOK || !out.Code.Valid() {
+		out.Code = CodeUnknown
+	}
+	return out
+}
+
+func ctxError(p Platform, api string, cerr, last error) *Error {
+	code := CodeCanceled
+	if errors.Is(cerr, context.DeadlineExceeded) {
+		code = CodeDeadlineExceeded
+	}
+	if last != nil {
+		cerr = &ctxCause{ctx: cerr, last: last.Error()}
+	}
+	return &Error{Platform: p, API: api, Code: code, Err: cerr}
+}
+
+// ctxCause is a context error with the failure of the last attempt, kept as
+// text so that errors.Is on the result matches the context error only.
+type ctxCause struct {
+	ctx  error
+	last string
+}
+
+func (e *ctxCause) Error() string { return e.ctx.Error() + " (last attempt: " + e.last + ")" }
+func (e *ctxCause) Unwrap() error { return e.ctx }
+
+// redact removes any of secrets from e's text. Drivers must not put secrets
+// in errors; this is the portable layer's second line of defence for the
+// secrets it knows (the session key and the access token).
+func redact(e *Error, secrets *[2]string) *Error {
+	s := e.Error()
+	hit := false
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			hit = true
+		}
+	}
+	if !hit {
+		return e
+	}
+	clean := func(t string) string {
+		for _, sec := range secrets {
+			if sec != "" {
+				t = strings.ReplaceAll(t, sec, "[redacted]")
+			}
+		}
+		return t
+	}
+	e.PlatformMessage = clean(e.PlatformMessage)
+	e.Detail = clean(e.Detail)
+	if e.Err != nil {
+		e.Err = &redactedErr{msg: clean(e.Err.Error()), cause: e.Err}
+	}
+	return e
+}
+
+type redactedErr struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedErr) Error() string { return e.msg }
+func (e *redactedErr) Unwrap() error { return e.cause }
+
+// Code2Session exchanges a login code for a session (the server half of
+// Taro.login) and records it in the session store, following the callback
+// contract in the package documentation with "code2Session" as the API name.
+func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
+	var res LoginResult
+	resp, err := c.code2Session(ctx, &opt)
+	if err == nil {
+		res = LoginResult{ErrMsg: APICode2Session + ":ok", OpenID: resp.OpenID, UnionID: resp.UnionID,
+			AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}}
+		if opt.Success != nil {
+			opt.Success(res)
+		}
+	} else {
+		res = LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}
+		if opt.Fail != nil {
+			opt.Fail(res)
+		}
+	}
+	if opt.Complete != nil {
+		opt.Complete(res)
+	}
+	if err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, *Error) {
+	const api = APICode2Session
+	var resp driver.LoginResponse
+	e, perr := c.lookup(api, opt.Platform)
+	if perr != nil {
+		return resp, perr
+	}
+	p := opt.Platform
+	if opt.Code == "" && opt.AnonymousCode == "" {
+		return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "Code and AnonymousCode are both empty"}
+	}
+	if opt.Code != "" {
+		if d := checkText("Code", opt.Code, maxFieldLen); d != "" {
+			return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+		}
+	}
+	if opt.AnonymousCode != "" {
+		if d := checkText("AnonymousCode", opt.AnonymousCode, maxFieldLen); d != "" {
+			return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return resp, ctxError(p, api, err, nil)
+	}
+	if e.auth == nil {
+		return resp, &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	var secrets [2]string
+	if err := c.do(ctx, e, api, &secrets, func(string) error {
+		r, err := e.auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
+		if err != nil {
+			return err
+		}
+		if r.SessionKey == "" || (r.OpenID == "" && r.AnonymousOpenID == "") {
+			return driver.Errorf(driver.CodeUnavailable, "platform answered without an openid or session key")
+		}
+		resp = r
+		return nil
+	}); err != nil {
+		return resp, err
+	}
+	secrets[0] = resp.SessionKey
+	openid := resp.OpenID
+	if openid == "" {
+		openid = resp.AnonymousOpenID
+	}
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: openid}
+	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: FingerprintOf(resp.SessionKey), IssuedAt: c.now()}); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
+		}
+		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}, &secrets)
+	}
+	return resp, nil
+}
+
+// maxNativeLen caps the raw client results FromNative accepts.
+const maxNativeLen = 64 << 10
+
+// FromNative normalises raw, the JSON object a platform's own client API
+// (such as wx.checkSession) passed to its callback, into a CallbackResult
+// and error with the same meaning as the portable API's: success only when
+// the platform's answer means success (Baidu's legacy {result:false} is a
+// failure), and a typed *Error otherwise. Malformed input is
+// ErrInvalidArgument. No callbacks are called.
+func (c *Client) FromNative(p Platform, api string, raw []byte) (CallbackResult, error) {
+	if err := c.fromNative(p, api, raw); err != nil {
+		return CallbackResult{ErrMsg: api + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err
+	}
+	return CallbackResult{ErrMsg: api + ":ok"}, nil
+}
+
+func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
+	if d := checkText("api", api, maxPlatformLen); d != "" {
+		return &Error{Platform: p, API: "fromNative", Code: CodeInvalidArgument, Detail: d}
+	}
+	e, perr := c.lookup(api, p)
+	if perr != nil {
+		return perr
+	}
+	if len(raw) == 0 || len(raw) > maxNativeLen {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument,
+			Detail: fmt.Sprintf("raw result must be 1 to %d bytes, got %d", maxNativeLen, len(raw))}
+	}
+	if e.native == nil {
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	r, err := e.native.FromNative(api, raw)
+	if err != nil {
+		return c.wrap(p, api, err)
+	}
+	if r.OK {
+		return nil
+	}
+	code := r.Code
+	if code == CodeOK || !code.Valid() {
+		code = CodeUnknown
+	}
+	return &Error{Platform: p, API: api, Code: code, PlatformCode: r.PlatformCode, PlatformMessage: r.Detail}
+}

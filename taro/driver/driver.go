@@ -1,0 +1,116 @@
+// Package driver defines the interfaces a platform driver implements to plug
+// into package taro. Users of the library do not need this package; authors
+// of a new platform driver do (see the guide in package
+// github.com/tarogo/adapter/taro/drivertest).
+//
+// The portable layer (package taro) owns policy: input validation, the
+// session store, access-token caching, retries, callbacks and error
+// wrapping. A driver owns one platform's protocol: its URLs, request and
+// response shapes and its error-code table. Drivers never call back into the
+// portable layer.
+//
+// A driver implements [Driver] and any of the optional capabilities
+// [SessionChecker], [Authenticator], [TokenFetcher] and [NativeNormalizer],
+// which the portable layer discovers by type assertion, as database/sql does
+// with driver.Pinger. A driver with none of them is a valid driver for a
+// platform that supports none of the APIs (see package unsupported).
+package driver
+
+import (
+	"context"
+	"time"
+)
+
+// Platform names a mini-program host, such as "weapp".
+type Platform string
+
+// Driver is the one interface every platform driver implements.
+type Driver interface {
+	// Platform reports which platform the driver serves. It must be stable
+	// and non-empty.
+	Platform() Platform
+	// AppID reports the application id the driver was configured with, or
+	// "" when it has none. Sessions are keyed by platform, app id and openid.
+	AppID() string
+}
+
+// CheckRequest is what a SessionChecker is asked to verify.
+//
+// The session key is handed to the driver so that it can sign with it; a
+// driver must never send the key itself over the wire.
+type CheckRequest struct {
+	OpenID     string
+	SessionKey string
+	// AccessToken is set by the portable layer when the driver is also a
+	// TokenFetcher; otherwise it is empty.
+	AccessToken string
+}
+
+// SessionChecker is implemented by drivers whose platform can tell, on its
+// server API, whether a session is still valid.
+type SessionChecker interface {
+	// CheckSession returns nil when the platform confirms the session is
+	// valid. It returns an *Error with CodeSessionInvalid when the platform
+	// says it is not, and an *Error with another code for any other
+	// failure.
+	CheckSession(ctx context.Context, req CheckRequest) error
+}
+
+// LoginRequest carries the one-time credentials from the client's login().
+type LoginRequest struct {
+	Code          string
+	AnonymousCode string
+}
+
+// LoginResponse is the platform's answer to a code-to-session exchange.
+type LoginResponse struct {
+	OpenID          string
+	UnionID         string
+	AnonymousOpenID string
+	SessionKey      string
+}
+
+// Authenticator is implemented by drivers that can exchange a login code for
+// a session (the server half of login).
+type Authenticator interface {
+	Code2Session(ctx context.Context, req LoginRequest) (LoginResponse, error)
+}
+
+// Token is an application access token.
+type Token struct {
+	Value string
+	// ExpiresIn is the lifetime the platform announced for the token.
+	ExpiresIn time.Duration
+}
+
+// TokenFetcher is implemented by drivers whose session check needs an
+// application access token. The portable layer caches tokens, shares one
+// fetch among concurrent callers and drops a token the platform rejected
+// (an *Error with CodeTokenInvalid), so a driver only fetches.
+type TokenFetcher interface {
+	FetchToken(ctx context.Context) (Token, error)
+}
+
+// NativeResult is a platform's client-side callback object, normalised.
+type NativeResult struct {
+	// OK reports whether the native call succeeded AND its result means
+	// what success means on every platform (for checkSession: the session
+	// is valid).
+	OK bool
+	// Code classifies a failure; CodeOK when OK.
+	Code Code
+	// PlatformCode is the platform's own error number, if it sent one.
+	PlatformCode string
+	// Detail is the platform's failure text with the "<api>:fail " prefix
+	// removed, if any.
+	Detail string
+}
+
+// NativeNormalizer is implemented by drivers that understand the raw
+// object their platform's client API passed to its callback.
+type NativeNormalizer interface {
+	// FromNative parses raw, the JSON object the platform's client passed
+	// to the callback of api (such as "checkSession"). It returns an *Error
+	// with CodeInvalidArgument when raw is not such an object.
+	FromNative(api string, raw []byte) (NativeResult, error)
+}

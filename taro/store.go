@@ -1,0 +1,177 @@
+package taro
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"time"
+)
+
+// Fingerprint is the SHA-256 digest of a session key. Stores keep
+// fingerprints, never keys.
+type Fingerprint [sha256.Size]byte
+
+// FingerprintOf returns the fingerprint of a session key.
+func FingerprintOf(sessionKey string) Fingerprint { return sha256.Sum256([]byte(sessionKey)) }
+
+// String returns the fingerprint in lowercase hex.
+func (f Fingerprint) String() string { return hex.EncodeToString(f[:]) }
+
+// SessionKeyID identifies one user of one app on one platform.
+type SessionKeyID struct {
+	Platform Platform
+	AppID    string
+	OpenID   string
+}
+
+// SessionRecord is what a SessionStore keeps for a user: the fingerprint of
+// the newest session key a Code2Session returned, and when.
+type SessionRecord struct {
+	Fingerprint Fingerprint
+	IssuedAt    time.Time
+}
+
+// SessionStore remembers, per user, the newest session a login issued.
+// Implementations must be safe for concurrent use. An error from either
+// method makes the call that asked fail with ErrUnavailable: checks fail
+// closed.
+type SessionStore interface {
+	// RecordSession stores rec for id unless the store already holds a
+	// record for id issued later than rec (the newest login wins, also
+	// when several processes record at once).
+	RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) error
+	// LookupSession returns the record for id; ok is false when there is none.
+	LookupSession(ctx context.Context, id SessionKeyID) (rec SessionRecord, ok bool, err error)
+}
+
+// StoredToken is an access token as a TokenStore keeps it.
+type StoredToken struct {
+	Value     string
+	ExpiresAt time.Time
+}
+
+// TokenStore caches application access tokens, keyed by platform and app
+// id. Implementations must be safe for concurrent use.
+type TokenStore interface {
+	// Token returns the cached token for key; ok is false when there is none.
+	Token(ctx context.Context, key string) (tok StoredToken, ok bool, err error)
+	// SetToken caches tok under key.
+	SetToken(ctx context.Context, key string, tok StoredToken) error
+	// DeleteToken removes the token under key only if its value is still
+	// value, so that a caller holding a stale token cannot drop a fresh one.
+	DeleteToken(ctx context.Context, key, value string) error
+}
+
+// TokenLocker is an optional TokenStore capability for stores shared by
+// several processes: it lets at most one of them fetch a token at a time.
+type TokenLocker interface {
+	// LockToken tries to take the fetch lock for key for at most ttl. It
+	// returns acquired=false, without error, when another holder has it.
+	// unlock releases the lock if it is still held by this caller.
+	LockToken(ctx context.Context, key string, ttl time.Duration) (unlock func(context.Context), acquired bool, err error)
+}
+
+// MemorySessionStore is the default SessionStore: a map in this process.
+// Its zero value is ready to use. Records older than TTL, when TTL > 0, are
+// forgotten.
+type MemorySessionStore struct {
+	TTL time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	mu sync.RWMutex
+	m  map[SessionKeyID]SessionRecord
+}
+
+// NewMemorySessionStore returns an empty in-memory session store.
+func NewMemorySessionStore() *MemorySessionStore { return &MemorySessionStore{} }
+
+func (s *MemorySessionStore) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// RecordSession implements SessionStore.
+func (s *MemorySessionStore) RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[SessionKeyID]SessionRecord)
+	}
+	if old, ok := s.m[id]; ok && old.IssuedAt.After(rec.IssuedAt) {
+		return nil
+	}
+	s.m[id] = rec
+	return nil
+}
+
+// LookupSession implements SessionStore.
+func (s *MemorySessionStore) LookupSession(ctx context.Context, id SessionKeyID) (SessionRecord, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return SessionRecord{}, false, err
+	}
+	s.mu.RLock()
+	rec, ok := s.m[id]
+	s.mu.RUnlock()
+	if ok && s.TTL > 0 && s.now().Sub(rec.IssuedAt) > s.TTL {
+		s.mu.Lock()
+		if cur, still := s.m[id]; still && cur == rec {
+			delete(s.m, id)
+		}
+		s.mu.Unlock()
+		return SessionRecord{}, false, nil
+	}
+	return rec, ok, nil
+}
+
+// Len returns the number of records held.
+func (s *MemorySessionStore) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.m)
+}
+
+// MemoryTokenStore is the default TokenStore: a map in this process. Its
+// zero value is ready to use.
+type MemoryTokenStore struct {
+	mu sync.RWMutex
+	m  map[string]StoredToken
+}
+
+// NewMemoryTokenStore returns an empty in-memory token store.
+func NewMemoryTokenStore() *MemoryTokenStore { return &MemoryTokenStore{} }
+
+// Token implements TokenStore.
+func (s *MemoryTokenStore) Token(ctx context.Context, key string) (StoredToken, bool, error) {
+	s.mu.RLock()
+	t, ok := s.m[key]
+	s.mu.RUnlock()
+	return t, ok, nil
+}
+
+// SetToken implements TokenStore.
+func (s *MemoryTokenStore) SetToken(ctx context.Context, key string, tok StoredToken) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]StoredToken)
+	}
+	s.m[key] = tok
+	return nil
+}
+
+// DeleteToken implements TokenStore.
+func (s *MemoryTokenStore) DeleteToken(ctx context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.m[key]; ok && t.Value == value {
+		delete(s.m, key)
+	}
+	return nil
+}

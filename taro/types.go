@@ -1,0 +1,84 @@
+package taro
+
+import (
+	"fmt"
+	"log/slog"
+)
+
+// Session is what a backend holds per user after Code2Session: the user's
+// openid and the session_key the platform issued.
+//
+// Session never prints its key: String, GoString, Format verbs and LogValue
+// all redact it.
+type Session struct {
+	OpenID     string
+	SessionKey string
+}
+
+// String returns the session with its key redacted.
+func (s Session) String() string {
+	return fmt.Sprintf("{OpenID:%s SessionKey:%s}", s.OpenID, redactedMark(s.SessionKey))
+}
+
+// GoString returns the session with its key redacted, for %#v.
+func (s Session) GoString() string {
+	return fmt.Sprintf("taro.Session{OpenID:%q, SessionKey:%q}", s.OpenID, redactedMark(s.SessionKey))
+}
+
+// LogValue implements slog.LogValuer with the key redacted.
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("openid", s.OpenID), slog.String("session_key", redactedMark(s.SessionKey)))
+}
+
+func redactedMark(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// Option is the argument of CheckSession, after Taro.checkSession(option).
+type Option struct {
+	// Platform selects the driver.
+	Platform Platform
+	// Session is the session to check.
+	Session Session
+	// Success, Fail and Complete follow the callback contract in the
+	// package documentation. Each may be nil.
+	Success, Fail, Complete func(CallbackResult)
+}
+
+// CallbackResult is the result of CheckSession and the argument of its
+// callbacks. It marshals to JSON compatible with Taro's
+// TaroGeneral.CallbackResult: a success is exactly
+// {"errMsg":"checkSession:ok"}; a failure adds "code" (the Code's name) and,
+// when the platform sent one, "platformCode".
+type CallbackResult struct {
+	ErrMsg       string `json:"errMsg"`
+	Code         Code   `json:"code,omitempty"`
+	PlatformCode string `json:"platformCode,omitempty"`
+}
+
+// LoginOption is the argument of Code2Session: the login code (and, on
+// Douyin, the anonymous code) the client's login() produced.
+type LoginOption struct {
+	Platform Platform
+	// Code is the login code. At least one of Code and AnonymousCode must
+	// be set; AnonymousCode is only meaningful on Douyin (tt).
+	Code          string
+	AnonymousCode string
+	// Success, Fail and Complete follow the callback contract.
+	Success, Fail, Complete func(LoginResult)
+}
+
+// LoginResult is the result of Code2Session. Its JSON form never includes
+// the session key.
+type LoginResult struct {
+	ErrMsg          string  `json:"errMsg"`
+	Code            Code    `json:"code,omitempty"`
+	PlatformCode    string  `json:"platformCode,omitempty"`
+	OpenID          string  `json:"openid,omitempty"`
+	UnionID         string  `json:"unionid,omitempty"`
+	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`
+	Session         Session `json:"-"`
+}
