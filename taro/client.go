@@ -292,7 +292,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		return nil
 	}
 	req := driver.CheckRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey}
-	return c.do(ctx, e, api, &secrets, func(token string) error {
+	return c.do(ctx, e, api, true, &secrets, func(token string) error {
 		req.AccessToken = token
 		return e.checker.CheckSession(ctx, req)
 	})
@@ -308,13 +308,14 @@ const (
 // do runs call with the client's policy: an access token when the driver
 // needs one, one retry after a rejected token, bounded jittered retries of
 // transient failures within ctx, and error wrapping.
-func (c *Client) do(ctx context.Context, e *entry, api string, secrets *[2]string, call func(token string) error) *Error {
+func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, secrets *[2]string, call func(token string) error) *Error {
 	p := e.d.Platform()
 	tokenRetried := false
 	var err error
 	for attempt := 1; ; attempt++ {
 		var tok string
-		if e.tokens != nil {
+		err = nil
+		if needToken && e.tokens != nil {
 			tok, err = c.tokens.token(ctx, e)
 			secrets[1] = tok
 		}
@@ -371,6 +372,10 @@ func (c *Client) wrap(p Platform, api string, err error) *Error {
 		out.Code = de.Code
 		out.PlatformCode = de.PlatformCode
 		out.PlatformMessage = de.PlatformMessage
+		if de == err {
+			// Its code and platform fields are now ours; keep only the cause.
+			out.Err = de.Err
+		}
 	}
 	if out.Code == CodeOK || !out.Code.Valid() {
 		out.Code = CodeUnknown
@@ -492,7 +497,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		return resp, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	var secrets [2]string
-	if err := c.do(ctx, e, api, &secrets, func(string) error {
+	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
 		r, err := e.auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
 		if err != nil {
 			return err

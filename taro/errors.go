@@ -114,15 +114,8 @@ func (e *Error) Error() string {
 		b.WriteByte(')')
 	}
 	if e.Err != nil {
-		var de *driver.Error
-		// A driver error repeats what is already said above; show its cause only.
-		if errors.As(e.Err, &de) && de.Err != nil {
-			b.WriteString(": ")
-			b.WriteString(de.Err.Error())
-		} else if de == nil {
-			b.WriteString(": ")
-			b.WriteString(e.Err.Error())
-		}
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
 	}
 	return b.String()
 }

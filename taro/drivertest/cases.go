@@ -1,0 +1,556 @@
+package drivertest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+type env struct {
+	t   *testing.T
+	ctx context.Context
+	h   Harness
+	d   driver.Driver
+}
+
+// Retry policy the kit's clients use: real retries, short waits.
+var kitRetry = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
+
+func (e *env) client(d driver.Driver) *taro.Client {
+	e.t.Helper()
+	c, err := taro.New(taro.Config{Drivers: []taro.Driver{d}, Retry: kitRetry})
+	if err != nil {
+		e.t.Fatalf("taro.New with the driver: %v", err)
+	}
+	return c
+}
+
+func (e *env) isChecker() bool { _, ok := e.d.(driver.SessionChecker); return ok }
+func (e *env) isAuth() bool    { _, ok := e.d.(driver.Authenticator); return ok }
+func (e *env) isTokens() bool  { _, ok := e.d.(driver.TokenFetcher); return ok }
+func (e *env) isNative() bool  { _, ok := e.d.(driver.NativeNormalizer); return ok }
+func (e *env) supportsNothing() bool {
+	return !e.isChecker() && !e.isAuth()
+}
+func (e *env) login() (LoginHarness, bool) {
+	h, ok := e.h.(LoginHarness)
+	return h, ok && e.isAuth()
+}
+func (e *env) faults() (FaultHarness, bool) {
+	h, ok := e.h.(FaultHarness)
+	return h, ok && e.isAuth()
+}
+
+// secret returns a recognisable random value.
+func secret(prefix string) string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return prefix + "-" + hex.EncodeToString(b)
+}
+
+// recorder records the callbacks of one call.
+type recorder[R any] struct {
+	order   []string
+	results []R
+}
+
+func (r *recorder[R]) cb(name string) func(R) {
+	return func(v R) {
+		r.order = append(r.order, name)
+		r.results = append(r.results, v)
+	}
+}
+
+// checkCall asserts the callback contract for one call.
+func checkCall[R comparable](t *testing.T, api string, rec *recorder[R], res R, errMsg string, err error) {
+	t.Helper()
+	want := "fail,complete"
+	if err == nil {
+		want = "success,complete"
+	}
+	if got := strings.Join(rec.order, ","); got != want {
+		t.Errorf("callbacks called %q, want %q: exactly one of Success/Fail, then Complete, each once, before the call returns", got, want)
+	}
+	for i, r := range rec.results {
+		if r != res {
+			t.Errorf("callback %d got %+v, but the call returned %+v: every callback receives the returned result", i, r, res)
+		}
+	}
+	if err == nil && errMsg != api+":ok" {
+		t.Errorf("success with errMsg %q, want %q", errMsg, api+":ok")
+	}
+	if err != nil {
+		var te *taro.Error
+		if !errors.As(err, &te) {
+			t.Fatalf("error %v (%T) is not a *taro.Error: callers rely on one error type", err, err)
+		}
+		if want := api + ":fail " + te.Reason(); errMsg != want {
+			t.Errorf("errMsg %q, want %q: a failure's errMsg is \"<api>:fail \" + the error's reason", errMsg, want)
+		}
+		if !te.Code.Valid() || te.Code == taro.CodeOK {
+			t.Errorf("error code %v is not a defined failure code", te.Code)
+		}
+		if te.API != api {
+			t.Errorf("error API %q, want %q", te.API, api)
+		}
+	}
+}
+
+type check struct {
+	rec *recorder[taro.CallbackResult]
+	res taro.CallbackResult
+	err error
+}
+
+func (e *env) checkSession(ctx context.Context, c *taro.Client, s taro.Session) check {
+	e.t.Helper()
+	rec := &recorder[taro.CallbackResult]{}
+	res, err := c.CheckSession(ctx, taro.Option{Platform: e.d.Platform(), Session: s,
+		Success: rec.cb("success"), Fail: rec.cb("fail"), Complete: rec.cb("complete")})
+	checkCall(e.t, taro.APICheckSession, rec, res, res.ErrMsg, err)
+	return check{rec, res, err}
+}
+
+type login struct {
+	res taro.LoginResult
+	err error
+}
+
+func (e *env) code2Session(ctx context.Context, c *taro.Client, code string) login {
+	e.t.Helper()
+	rec := &recorder[taro.LoginResult]{}
+	res, err := c.Code2Session(ctx, taro.LoginOption{Platform: e.d.Platform(), Code: code,
+		Success: rec.cb("success"), Fail: rec.cb("fail"), Complete: rec.cb("complete")})
+	checkCall(e.t, taro.APICode2Session, rec, res, res.ErrMsg, err)
+	return login{res, err}
+}
+
+// logIn logs openid in through the harness and c.
+func (e *env) logIn(c *taro.Client, openid string) taro.Session {
+	e.t.Helper()
+	lh, _ := e.login()
+	code, err := lh.LoginCode(e.ctx, openid)
+	if err != nil {
+		e.t.Fatalf("harness LoginCode: %v", err)
+	}
+	l := e.code2Session(e.ctx, c, code)
+	if l.err != nil {
+		e.t.Fatalf("Code2Session with a fresh code failed: %v", l.err)
+	}
+	if l.res.OpenID != openid || l.res.Session.OpenID != openid || l.res.Session.SessionKey == "" {
+		e.t.Fatalf("Code2Session returned openid %q / session %v, want openid %q and a session key", l.res.OpenID, l.res.Session, openid)
+	}
+	return l.res.Session
+}
+
+func wantCode(t *testing.T, err error, want taro.Code, why string) {
+	t.Helper()
+	if got := taro.CodeOf(err); got != want {
+		t.Errorf("got code %v (err: %v), want %v: %s", got, err, want, why)
+	}
+}
+
+func noSecrets(t *testing.T, where string, text string, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s != "" && strings.Contains(text, s) {
+			t.Errorf("%s contains a secret value: secrets never appear in errors or errMsg", where)
+		}
+	}
+}
+
+type kcase struct {
+	name    string
+	applies func(*env) bool
+	run     func(*env)
+}
+
+var cases = []kcase{
+	{
+		name: "callbacks/exactly one of Success or Fail then Complete, all given the returned result",
+		run: func(e *env) {
+			c := e.client(e.d)
+			e.checkSession(e.ctx, c, taro.Session{OpenID: "conformance-user", SessionKey: secret("sk")})
+			if e.isAuth() {
+				e.code2Session(e.ctx, c, "no-such-code-"+secret("c"))
+			}
+		},
+	},
+	{
+		name: "callbacks/nil callbacks are skipped and change nothing",
+		run: func(e *env) {
+			c := e.client(e.d)
+			s := taro.Session{OpenID: "conformance-user", SessionKey: secret("sk")}
+			res1, err1 := c.CheckSession(e.ctx, taro.Option{Platform: e.d.Platform(), Session: s})
+			res2, err2 := c.CheckSession(e.ctx, taro.Option{Platform: e.d.Platform(), Session: s, Fail: func(taro.CallbackResult) {}})
+			if res1 != res2 || taro.CodeOf(err1) != taro.CodeOf(err2) {
+				t := e.t
+				t.Errorf("with Fail: %+v %v; without: %+v %v: passing Fail must not change what is returned", res2, err2, res1, err1)
+			}
+		},
+	},
+	{
+		name: "input/bad input is rejected with InvalidArgument naming the field, before the driver is called",
+		run: func(e *env) {
+			spy, n := spyOn(e.d)
+			c := e.client(spy)
+			p := e.d.Platform()
+			long := strings.Repeat("x", 1025)
+			for _, tc := range []struct {
+				opt   taro.Option
+				field string
+			}{
+				{taro.Option{Session: taro.Session{OpenID: "u", SessionKey: "k"}}, "Platform"},
+				{taro.Option{Platform: p, Session: taro.Session{SessionKey: "k"}}, "Session.OpenID"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: "u"}}, "Session.SessionKey"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: long, SessionKey: "k"}}, "Session.OpenID"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: "u", SessionKey: long}}, "Session.SessionKey"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: "u\n", SessionKey: "k"}}, "Session.OpenID"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: "u", SessionKey: "k\x00"}}, "Session.SessionKey"},
+				{taro.Option{Platform: p, Session: taro.Session{OpenID: "u\xff", SessionKey: "k"}}, "Session.OpenID"},
+			} {
+				rec := &recorder[taro.CallbackResult]{}
+				tc.opt.Success, tc.opt.Fail, tc.opt.Complete = rec.cb("success"), rec.cb("fail"), rec.cb("complete")
+				res, err := c.CheckSession(e.ctx, tc.opt)
+				checkCall(e.t, taro.APICheckSession, rec, res, res.ErrMsg, err)
+				wantCode(e.t, err, taro.CodeInvalidArgument, "bad input is the caller's bug and must be named, not sent")
+				if err != nil && !strings.Contains(err.Error(), tc.field) {
+					e.t.Errorf("error %q does not name the field %s", err, tc.field)
+				}
+			}
+			if e.isAuth() {
+				for _, code := range []string{"", strings.Repeat("c", 1025), "c\r"} {
+					_, err := c.Code2Session(e.ctx, taro.LoginOption{Platform: p, Code: code})
+					wantCode(e.t, err, taro.CodeInvalidArgument, "a bad login code is rejected before any I/O")
+				}
+			}
+			if got := n.n.Load(); got != 0 {
+				e.t.Errorf("the driver was called %d times for bad input: validation happens before any I/O", got)
+			}
+		},
+	},
+	{
+		name: "context/a canceled or expired context fails with the context's error before the driver is called",
+		run: func(e *env) {
+			spy, n := spyOn(e.d)
+			c := e.client(spy)
+			s := taro.Session{OpenID: "u", SessionKey: secret("sk")}
+			ctx, cancel := context.WithCancel(e.ctx)
+			cancel()
+			r := e.checkSession(ctx, c, s)
+			if !errors.Is(r.err, context.Canceled) {
+				e.t.Errorf("canceled ctx gave %v; want errors.Is(err, context.Canceled)", r.err)
+			}
+			wantCode(e.t, r.err, taro.CodeCanceled, "cancellation has its own code")
+			dctx, dcancel := context.WithDeadline(e.ctx, time.Now().Add(-time.Second))
+			defer dcancel()
+			r = e.checkSession(dctx, c, s)
+			if !errors.Is(r.err, context.DeadlineExceeded) {
+				e.t.Errorf("expired ctx gave %v; want errors.Is(err, context.DeadlineExceeded)", r.err)
+			}
+			if e.isAuth() {
+				_, err := c.Code2Session(ctx, taro.LoginOption{Platform: e.d.Platform(), Code: "c"})
+				if !errors.Is(err, context.Canceled) {
+					e.t.Errorf("Code2Session with canceled ctx gave %v", err)
+				}
+			}
+			if got := n.n.Load(); got != 0 {
+				e.t.Errorf("the driver was called %d times with a dead context", got)
+			}
+		},
+	},
+	{
+		name: "errors/every failure is a *taro.Error naming the platform and API, with a defined code",
+		run: func(e *env) {
+			c := e.client(e.d)
+			r := e.checkSession(e.ctx, c, taro.Session{OpenID: "never-logged-in", SessionKey: secret("sk")})
+			if r.err == nil {
+				return
+			}
+			var te *taro.Error
+			if errors.As(r.err, &te) && te.Platform != e.d.Platform() {
+				e.t.Errorf("error platform %q, want %q", te.Platform, e.d.Platform())
+			}
+			if !errors.Is(r.err, sentinelOf(taro.CodeOf(r.err))) {
+				e.t.Errorf("errors.Is(err, sentinel of %v) is false: sentinels must match their code", taro.CodeOf(r.err))
+			}
+		},
+	},
+	{
+		name: "secrets/no session key, app secret, token or signature appears in an error or errMsg",
+		run: func(e *env) {
+			c := e.client(e.d)
+			sk := secret("SESSIONKEY")
+			secrets := append([]string{sk}, e.h.Secrets()...)
+			r := e.checkSession(e.ctx, c, taro.Session{OpenID: "secret-user", SessionKey: sk})
+			if r.err != nil {
+				noSecrets(e.t, "error", r.err.Error()+fmt.Sprintf(" %+v %#v", r.err, r.err), secrets...)
+			}
+			noSecrets(e.t, "errMsg", r.res.ErrMsg, secrets...)
+			if e.isAuth() {
+				l := e.code2Session(e.ctx, c, "bad-code-"+secret("c"))
+				if l.err != nil {
+					noSecrets(e.t, "Code2Session error", l.err.Error(), secrets...)
+				}
+				noSecrets(e.t, "Code2Session errMsg", l.res.ErrMsg, secrets...)
+			}
+		},
+	},
+	{
+		name:    "unsupported/a driver with no session capability fails every call with NotSupported, never Success",
+		applies: (*env).supportsNothing,
+		run: func(e *env) {
+			c := e.client(e.d)
+			r := e.checkSession(e.ctx, c, taro.Session{OpenID: "u", SessionKey: "k"})
+			wantCode(e.t, r.err, taro.CodeNotSupported, "an unsupported target must never look like a valid session")
+			if want := "checkSession:fail not supported on " + string(e.d.Platform()); r.res.ErrMsg != want {
+				e.t.Errorf("errMsg %q, want %q", r.res.ErrMsg, want)
+			}
+			_, err := c.Code2Session(e.ctx, taro.LoginOption{Platform: e.d.Platform(), Code: "c"})
+			wantCode(e.t, err, taro.CodeNotSupported, "Code2Session on an unsupported target")
+		},
+	},
+	{
+		name: "native/malformed client results are InvalidArgument and never panic",
+		run: func(e *env) {
+			c := e.client(e.d)
+			for _, raw := range []string{"", "null", "[]", "{", "\"x\"", "{\"errMsg\":5}", "{\"errMsg\":\"\"}", "{\"errMsg\":\"login:ok\"}", strings.Repeat("[", 5000)} {
+				_, err := c.FromNative(e.d.Platform(), taro.APICheckSession, []byte(raw))
+				want := taro.CodeInvalidArgument
+				if !e.isNative() && raw != "" {
+					want = taro.CodeNotSupported
+				}
+				wantCode(e.t, err, want, fmt.Sprintf("FromNative(%q)", raw))
+			}
+		},
+	},
+	{
+		name:    "login/a fresh code logs in and the new session checks ok",
+		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		run: func(e *env) {
+			c := e.client(e.d)
+			s := e.logIn(c, "user-ok")
+			r := e.checkSession(e.ctx, c, s)
+			if r.err != nil {
+				e.t.Errorf("a session just issued failed its check: %v", r.err)
+			}
+		},
+	},
+	{
+		name:    "login/a code is single-use: the second exchange fails with InvalidCode",
+		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		run: func(e *env) {
+			c := e.client(e.d)
+			lh, _ := e.login()
+			code, err := lh.LoginCode(e.ctx, "user-once")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if l := e.code2Session(e.ctx, c, code); l.err != nil {
+				e.t.Fatalf("first exchange: %v", l.err)
+			}
+			l := e.code2Session(e.ctx, c, code)
+			wantCode(e.t, l.err, taro.CodeInvalidCode, "platforms reject a used code; the caller must login() again")
+		},
+	},
+	{
+		name:    "login/a second login rotates the key and the old session is invalid",
+		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		run: func(e *env) {
+			c := e.client(e.d)
+			old := e.logIn(c, "user-rot")
+			cur := e.logIn(c, "user-rot")
+			if old.SessionKey == cur.SessionKey {
+				e.t.Fatalf("the harness did not rotate the session key on a new login")
+			}
+			r := e.checkSession(e.ctx, c, old)
+			wantCode(e.t, r.err, taro.CodeSessionInvalid, "each platform keeps one valid session_key per user")
+			if r = e.checkSession(e.ctx, c, cur); r.err != nil {
+				e.t.Errorf("the newest session failed its check: %v", r.err)
+			}
+		},
+	},
+	{
+		name:    "login/a client that never saw the login asks the platform if it can, and otherwise says the session is unknown",
+		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		run: func(e *env) {
+			s := e.logIn(e.client(e.d), "user-fresh")
+			other := e.client(e.d)
+			r := e.checkSession(e.ctx, other, s)
+			if e.isChecker() {
+				if r.err != nil {
+					e.t.Errorf("a platform-checked session failed on a client with an empty store: %v", r.err)
+				}
+				bad := e.checkSession(e.ctx, e.client(e.d), taro.Session{OpenID: s.OpenID, SessionKey: secret("wrong")})
+				wantCode(e.t, bad.err, taro.CodeSessionInvalid, "the platform must reject a key it did not issue (signature mismatch)")
+			} else {
+				wantCode(e.t, r.err, taro.CodeSessionInvalid, "a store-only platform cannot vouch for a session it never saw")
+			}
+		},
+	},
+	{
+		name:    "tokens/200 concurrent checks on a cold cache share one token fetch, and later checks reuse it",
+		applies: func(e *env) bool { _, ok := e.faults(); return ok && e.isTokens() && e.isChecker() },
+		run: func(e *env) {
+			fh, _ := e.faults()
+			c := e.client(e.d)
+			s := e.logIn(c, "user-tok")
+			before := fh.Requests(EndpointToken)
+			var wg sync.WaitGroup
+			errs := make([]error, 200)
+			for i := range errs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = c.CheckSession(e.ctx, taro.Option{Platform: e.d.Platform(), Session: s})
+				}()
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					e.t.Fatalf("concurrent check failed: %v", err)
+				}
+			}
+			if got := fh.Requests(EndpointToken) - before; got != 1 {
+				e.t.Errorf("%d token fetches for 200 concurrent callers, want 1: concurrent callers share one fetch", got)
+			}
+			e.checkSession(e.ctx, c, s)
+			if got := fh.Requests(EndpointToken) - before; got != 1 {
+				e.t.Errorf("a later check fetched again (%d fetches): tokens are cached until shortly before expiry", got)
+			}
+		},
+	},
+	{
+		name:    "tokens/a rejected token is dropped, refetched once, and the call succeeds",
+		applies: func(e *env) bool { _, ok := e.faults(); return ok && e.isTokens() && e.isChecker() },
+		run: func(e *env) {
+			fh, _ := e.faults()
+			c := e.client(e.d)
+			s := e.logIn(c, "user-tokinv")
+			e.checkSession(e.ctx, c, s) // warm the token
+			tok0, chk0 := fh.Requests(EndpointToken), fh.Requests(EndpointCheckSession)
+			if !fh.InjectFault(EndpointCheckSession, FaultTokenInvalid, 1) {
+				e.t.Fatal("harness cannot inject token_invalid on checksession")
+			}
+			if r := e.checkSession(e.ctx, c, s); r.err != nil {
+				e.t.Errorf("check after one token-invalid answer failed: %v", r.err)
+			}
+			if got := fh.Requests(EndpointToken) - tok0; got != 1 {
+				e.t.Errorf("%d token fetches after a token-invalid answer, want exactly 1", got)
+			}
+			if got := fh.Requests(EndpointCheckSession) - chk0; got != 2 {
+				e.t.Errorf("%d check requests, want 2 (the rejected one and one retry)", got)
+			}
+			fh.InjectFault(EndpointCheckSession, FaultTokenInvalid, 10)
+			r := e.checkSession(e.ctx, c, s)
+			wantCode(e.t, r.err, taro.CodeTokenInvalid, "a token rejected again after the refetch is not retried forever")
+			fh.ClearFaults()
+		},
+	},
+	{
+		name:    "faults/each injected fault gives its documented code, with bounded retries and callbacks once",
+		applies: func(e *env) bool { _, ok := e.faults(); return ok },
+		run: func(e *env) {
+			fh, _ := e.faults()
+			for _, f := range Faults() {
+				e.t.Run(string(f), func(t *testing.T) {
+					sub := &env{t: t, ctx: e.ctx, h: e.h, d: e.d}
+					runFault(sub, fh, f)
+				})
+			}
+		},
+	},
+}
+
+// runFault injects f on the endpoint that decides the driver's checks (or
+// its logins, on a store-only platform) and checks the outcome.
+func runFault(e *env, fh FaultHarness, f Fault) {
+	c := e.client(e.d)
+	s := e.logIn(c, "user-fault-"+string(f))
+	fh.ClearFaults()
+	ep := EndpointCheckSession
+	if !e.isChecker() {
+		ep = EndpointCode2Session
+	}
+	if f == FaultTokenInvalid && !e.isTokens() {
+		return // covered by the tokens cases where it applies
+	}
+	call := func(ctx context.Context) error {
+		if ep == EndpointCheckSession {
+			return e.checkSession(ctx, c, s).err
+		}
+		code, err := fh.LoginCode(e.ctx, s.OpenID)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return e.code2Session(ctx, c, code).err
+	}
+	// Persistent fault: the documented code after a bounded number of tries.
+	if !fh.InjectFault(ep, f, 1000) {
+		e.t.Fatalf("harness cannot inject %s on %s", f, ep)
+	}
+	before := fh.Requests(ep)
+	ctx := e.ctx
+	var cancel context.CancelFunc = func() {}
+	if f == FaultSlow {
+		ctx, cancel = context.WithTimeout(e.ctx, 300*time.Millisecond)
+	}
+	err := call(ctx)
+	cancel()
+	tries := fh.Requests(ep) - before
+	fh.ClearFaults()
+	switch f {
+	case FaultRateLimit:
+		wantCode(e.t, err, taro.CodeRateLimited, "a quota answer is surfaced, not hammered")
+		if tries != 1 {
+			e.t.Errorf("%d requests under a rate limit, want 1: rate limits are not retried", tries)
+		}
+	case FaultTokenInvalid:
+		wantCode(e.t, err, taro.CodeTokenInvalid, "a token rejected twice is surfaced")
+		if tries != 2 {
+			e.t.Errorf("%d requests with a rejected token, want 2: one refetch and one retry", tries)
+		}
+	case FaultSlow:
+		wantCode(e.t, err, taro.CodeDeadlineExceeded, "a call outliving its deadline ends with the deadline")
+		if !errors.Is(err, context.DeadlineExceeded) {
+			e.t.Errorf("errors.Is(err, context.DeadlineExceeded) is false for %v", err)
+		}
+	default:
+		wantCode(e.t, err, taro.CodeUnavailable, "a transient failure is Unavailable")
+		if tries != kitRetry.MaxAttempts {
+			e.t.Errorf("%d requests under a persistent %s, want %d: transient failures are retried a bounded number of times", tries, f, kitRetry.MaxAttempts)
+		}
+		// A single transient failure is retried to success.
+		fh.InjectFault(ep, f, 1)
+		if err := call(e.ctx); err != nil {
+			e.t.Errorf("one %s then a good answer should succeed after a retry, got %v", f, err)
+		}
+		fh.ClearFaults()
+	}
+}
+
+func sentinelOf(c taro.Code) error {
+	for _, s := range []error{taro.ErrUnknown, taro.ErrInvalidArgument, taro.ErrNoDriver, taro.ErrNotSupported,
+		taro.ErrSessionInvalid, taro.ErrInvalidCode, taro.ErrCredentials, taro.ErrPermissionDenied,
+		taro.ErrRateLimited, taro.ErrUnavailable, taro.ErrTokenInvalid} {
+		if taro.CodeOf(&taro.Error{Code: c}) == c && errors.Is(&taro.Error{Code: c}, s) {
+			return s
+		}
+	}
+	switch c {
+	case taro.CodeCanceled:
+		return context.Canceled
+	case taro.CodeDeadlineExceeded:
+		return context.DeadlineExceeded
+	}
+	return nil
+}

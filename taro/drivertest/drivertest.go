@@ -1,0 +1,142 @@
+// Package drivertest is the conformance kit for platform drivers: every
+// driver's tests run RunConformanceTests, and a driver that passes behaves
+// as the portable API promises. Each case is a subtest named after the rule
+// it checks and says, when it fails, why the rule exists (the style of
+// testing/slogtest).
+//
+// # Adding a platform driver in six steps
+//
+//  1. Make a package for the platform (for example platforms/alipay) with a
+//     Config (AppID, Secret, BaseURL, HTTPClient) and New(Config) (*Driver,
+//     error) that rejects an incomplete config. Every URL, JSON field and
+//     error code of the platform stays in this package.
+//  2. Implement driver.Driver: Platform() and AppID().
+//  3. Implement the capabilities the platform offers on its server API:
+//     driver.Authenticator (code to session), driver.SessionChecker (a
+//     server-side session check) and, if that check needs an application
+//     access token, driver.TokenFetcher. Implement none of them and the
+//     platform is "not supported"; implement only Authenticator and the
+//     portable layer answers checks from its session store.
+//  4. Map every error answer to a *driver.Error with the right driver.Code
+//     (session invalid, invalid code, credentials, rate limited, token
+//     invalid, unavailable for busy/5xx/unreadable bodies) and never put a
+//     secret in it. Do not retry: the portable layer does.
+//  5. Optionally implement driver.NativeNormalizer for the platform's client
+//     callback objects.
+//  6. In the driver's test, write a Harness (MakeDriver against a fake of the
+//     platform — add the platform to package sandbox — plus LoginHarness and
+//     FaultHarness if the fake supports them) and call RunConformanceTests.
+//
+// The Example in this package shows a complete minimal driver and its test.
+package drivertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// Harness is what a driver's test supplies to the kit.
+type Harness interface {
+	// MakeDriver returns a new driver, talking to the harness's fake
+	// platform if it has one.
+	MakeDriver(ctx context.Context) (driver.Driver, error)
+	// Secrets lists configured values that must never appear in an error,
+	// errMsg or log record (the app secret, for instance).
+	Secrets() []string
+	// Close releases what the harness holds.
+	Close()
+}
+
+// LoginHarness is a Harness whose fake platform can issue login codes, so
+// the kit can log users in and check real sessions.
+type LoginHarness interface {
+	Harness
+	// LoginCode makes the platform issue a fresh login code for openid, as
+	// the client's login() would. Each new code may rotate the user's
+	// session key.
+	LoginCode(ctx context.Context, openid string) (string, error)
+}
+
+// Endpoint names a server API of a platform, for fault injection and
+// request counting.
+type Endpoint string
+
+// The endpoints the kit knows.
+const (
+	EndpointCode2Session Endpoint = "code2session"
+	EndpointToken        Endpoint = "token"
+	EndpointCheckSession Endpoint = "checksession"
+)
+
+// Fault is a failure a FaultHarness can make its fake platform produce.
+type Fault string
+
+// The faults and what the portable API must turn each into.
+const (
+	FaultBusy          Fault = "busy"           // "system busy" error answer → Unavailable, retried
+	FaultRateLimit     Fault = "rate_limit"     // quota answer → RateLimited, not retried
+	FaultTokenInvalid  Fault = "token_invalid"  // access token rejected → one refetch, then success
+	FaultServerError   Fault = "server_error"   // HTTP 502 → Unavailable, retried
+	FaultHTML          Fault = "html"           // HTML error page with 200 → Unavailable, retried
+	FaultTruncated     Fault = "truncated_json" // cut-off JSON → Unavailable, retried
+	FaultReset         Fault = "reset"          // connection closed without an answer → Unavailable, retried
+	FaultSlow          Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
+)
+
+// Faults lists every fault.
+func Faults() []Fault {
+	return []Fault{FaultBusy, FaultRateLimit, FaultTokenInvalid, FaultServerError, FaultHTML, FaultTruncated, FaultReset, FaultSlow}
+}
+
+// FaultHarness is a LoginHarness whose fake platform can fail on purpose
+// and count requests.
+type FaultHarness interface {
+	LoginHarness
+	// InjectFault makes the next n requests to ep answer with f. It
+	// returns false when the platform has no such endpoint or the fault
+	// does not apply to it (no token on a platform without tokens).
+	InjectFault(ep Endpoint, f Fault, n int) bool
+	// ClearFaults removes every pending fault.
+	ClearFaults()
+	// Requests returns how many requests ep has received so far.
+	Requests(ep Endpoint) int
+}
+
+// RunConformanceTests runs the kit against the driver newHarness builds. Each
+// subtest gets a fresh harness.
+func RunConformanceTests(t *testing.T, newHarness func(ctx context.Context, t *testing.T) (Harness, error)) {
+	t.Helper()
+	ctx := context.Background()
+	setup := func(t *testing.T) *env {
+		h, err := newHarness(ctx, t)
+		if err != nil {
+			t.Fatalf("making the harness: %v", err)
+		}
+		t.Cleanup(h.Close)
+		d, err := h.MakeDriver(ctx)
+		if err != nil {
+			t.Fatalf("MakeDriver: %v", err)
+		}
+		if d == nil || d.Platform() == "" {
+			t.Fatal("MakeDriver returned a nil driver or one with an empty Platform()")
+		}
+		return &env{t: t, ctx: ctx, h: h, d: d}
+	}
+	// Which cases apply depends on the driver's capabilities and the
+	// harness's; only those run, so that no case is skipped silently.
+	var probe *env
+	t.Run("driver/is valid", func(t *testing.T) { probe = setup(t) })
+	if probe == nil {
+		return
+	}
+	for _, c := range cases {
+		if c.applies != nil && !c.applies(probe) {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			c.run(setup(t))
+		})
+	}
+}
