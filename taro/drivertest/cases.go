@@ -526,8 +526,14 @@ func runFault(e *env, fh FaultHarness, f Fault) {
 		}
 	default:
 		wantCode(e.t, err, taro.CodeUnavailable, "a transient failure is Unavailable")
-		if tries != kitRetry.MaxAttempts {
-			e.t.Errorf("%d requests under a persistent %s, want %d: transient failures are retried a bounded number of times", tries, f, kitRetry.MaxAttempts)
+		want, max := kitRetry.MaxAttempts, kitRetry.MaxAttempts
+		if f == FaultReset {
+			// net/http itself resends an idempotent request once when a
+			// reused connection closes before answering.
+			max = 2 * kitRetry.MaxAttempts
+		}
+		if tries < want || tries > max {
+			e.t.Errorf("%d requests under a persistent %s, want %d (at most %d): transient failures are retried a bounded number of times", tries, f, want, max)
 		}
 		// A single transient failure is retried to success.
 		fh.InjectFault(ep, f, 1)

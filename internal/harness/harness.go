@@ -1,0 +1,57 @@
+// Package harness adapts the sandbox to the drivertest kit, so that every
+// platform driver's test is a few lines.
+package harness
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/drivertest"
+)
+
+// MakeFunc builds the driver under test for a platform of sb.
+type MakeFunc func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error)
+
+// Sandbox is a drivertest.FaultHarness backed by a sandbox server.
+type Sandbox struct {
+	SB   *sandbox.Sandbox
+	P    taro.Platform
+	Make MakeFunc
+}
+
+// New returns a constructor for RunConformanceTests.
+func New(p taro.Platform, make MakeFunc) func(context.Context, *testing.T) (drivertest.Harness, error) {
+	return func(context.Context, *testing.T) (drivertest.Harness, error) {
+		// Slow faults outlast the kit's 300ms deadline but end with the test.
+		return &Sandbox{SB: sandbox.NewServer(sandbox.Options{SlowDelay: 3 * time.Second}), P: p, Make: make}, nil
+	}
+}
+
+// MakeDriver implements drivertest.Harness.
+func (h *Sandbox) MakeDriver(context.Context) (driver.Driver, error) { return h.Make(h.SB, h.SB.App(h.P)) }
+
+// Secrets implements drivertest.Harness.
+func (h *Sandbox) Secrets() []string { return []string{h.SB.App(h.P).Secret} }
+
+// Close implements drivertest.Harness.
+func (h *Sandbox) Close() { h.SB.Close() }
+
+// LoginCode implements drivertest.LoginHarness.
+func (h *Sandbox) LoginCode(_ context.Context, openid string) (string, error) {
+	return h.SB.Login(h.P, openid)
+}
+
+// InjectFault implements drivertest.FaultHarness.
+func (h *Sandbox) InjectFault(ep drivertest.Endpoint, f drivertest.Fault, n int) bool {
+	return h.SB.Inject(h.P, sandbox.Endpoint(ep), sandbox.FaultKind(f), n) == nil
+}
+
+// ClearFaults implements drivertest.FaultHarness.
+func (h *Sandbox) ClearFaults() { h.SB.ClearFaults() }
+
+// Requests implements drivertest.FaultHarness.
+func (h *Sandbox) Requests(ep drivertest.Endpoint) int { return h.SB.Requests(h.P, sandbox.Endpoint(ep)) }

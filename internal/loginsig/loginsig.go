@@ -1,0 +1,28 @@
+// Package loginsig computes the login-state signature that WeChat, QQ and
+// Douyin use to prove possession of a session_key without sending it:
+// lowercase hex of HMAC-SHA256 keyed with the session_key as plain UTF-8
+// text (not base64-decoded) over the message (the POST body, or "" for GET).
+package loginsig
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Method is the sig_method value the platforms expect.
+const Method = "hmac_sha256"
+
+// Sign returns hex(HMAC-SHA256(key = sessionKey, message)).
+func Sign(sessionKey, message string) string {
+	m := hmac.New(sha256.New, []byte(sessionKey))
+	m.Write([]byte(message))
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
+}
+
+// Verify reports, in constant time, whether sig is the signature of message
+// under sessionKey.
+func Verify(sessionKey, message, sig string) bool {
+	return hmac.Equal([]byte(Sign(sessionKey, message)), []byte(sig))
+}

@@ -1,0 +1,213 @@
+// Package weapp is the WeChat mini-program driver.
+//
+// It speaks api.weixin.qq.com: code to session with GET /sns/jscode2session,
+// access tokens with POST /cgi-bin/stable_token (the stable token, which
+// every caller of one app shares, so replicas do not invalidate each other),
+// and the server-side session check GET /wxa/checksession, signed with
+// hex(HMAC-SHA256(session_key, "")) — the key itself never leaves the
+// process.
+//
+// Docs: https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_code2session,
+// .../api_checksessionkey, and
+// https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html
+package weapp
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tarogo/adapter/internal/drvconf"
+	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/internal/native"
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "weapp"
+
+// DefaultBaseURL is WeChat's API host.
+const DefaultBaseURL = "https://api.weixin.qq.com"
+
+// Config configures the driver. Formatting a Config (fmt, slog) redacts
+// the secret.
+type Config struct {
+	AppID  string
+	Secret string
+	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a 15s timeout.
+	HTTPClient *http.Client
+}
+
+// String returns the config with the secret redacted.
+func (c Config) String() string { return drvconf.String("weapp", c.AppID, c.Secret, c.BaseURL) }
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue implements slog.LogValuer with the secret redacted.
+func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Driver is the WeChat driver. It is safe for concurrent use.
+type Driver struct {
+	cfg                                 Config
+	code2sessionURL, tokenURL, checkURL string
+	tokenBody                           []byte // the stable_token request, built once
+}
+
+// New returns a driver for cfg; AppID and Secret are required.
+func New(cfg Config) (*Driver, error) {
+	base, err := drvconf.Base("weapp", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{cfg: cfg}
+	d.code2sessionURL = httpx.JoinURL(base, "/sns/jscode2session")
+	d.tokenURL = httpx.JoinURL(base, "/cgi-bin/stable_token")
+	d.checkURL = httpx.JoinURL(base, "/wxa/checksession")
+	d.tokenBody, _ = json.Marshal(struct {
+		GrantType string `json:"grant_type"`
+		AppID     string `json:"appid"`
+		Secret    string `json:"secret"`
+	}{"client_credential", cfg.AppID, cfg.Secret})
+	return d, nil
+}
+
+// Platform implements driver.Driver.
+func (d *Driver) Platform() driver.Platform { return Platform }
+
+// AppID implements driver.Driver.
+func (d *Driver) AppID() string { return d.cfg.AppID }
+
+// apiError is WeChat's error answer; errcode 0 or absent means success.
+type apiError struct {
+	ErrCode httpx.Code `json:"errcode"`
+	ErrMsg  string     `json:"errmsg"`
+}
+
+// Error-code tables, per endpoint.
+func classify(ep string, code httpx.Code) driver.Code {
+	switch code {
+	case "-1":
+		return driver.CodeUnavailable
+	case "45011", "45009":
+		return driver.CodeRateLimited
+	case "40013", "40125", "40243", "41002", "41004":
+		return driver.CodeCredentials
+	case "40164", "40226", "48001":
+		return driver.CodePermissionDenied
+	}
+	switch ep {
+	case "code2session":
+		switch code {
+		case "40029", "40163", "41008":
+			return driver.CodeInvalidCode
+		}
+	case "token":
+		switch code {
+		case "40001", "40002":
+			return driver.CodeCredentials
+		}
+	case "checksession":
+		switch code {
+		case "87009":
+			return driver.CodeSessionInvalid
+		case "40001", "42001", "40014":
+			return driver.CodeTokenInvalid
+		case "40003":
+			return driver.CodeSessionInvalid // invalid openid: no session can be valid
+		}
+	}
+	return driver.CodeUnknown
+}
+
+func (e apiError) err(ep string) error {
+	if e.ErrCode.IsZero() {
+		return nil
+	}
+	return driver.PlatformError(classify(ep, e.ErrCode), string(e.ErrCode), e.ErrMsg)
+}
+
+// Code2Session implements driver.Authenticator.
+func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
+	if req.Code == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "weapp has no anonymous login: Code is required")
+	}
+	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
+	var resp struct {
+		apiError
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+		UnionID    string `json:"unionid"`
+	}
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()}, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := resp.err("code2session"); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
+}
+
+// FetchToken implements driver.TokenFetcher with the stable access token.
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	var resp struct {
+		apiError
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"}, &resp); err != nil {
+		return driver.Token{}, err
+	}
+	if err := resp.err("token"); err != nil {
+		return driver.Token{}, err
+	}
+	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(resp.ExpiresIn) * time.Second}, nil
+}
+
+// CheckSession implements driver.SessionChecker with GET /wxa/checksession.
+func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
+	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
+		"&openid=" + url.QueryEscape(req.OpenID) +
+		"&signature=" + loginsig.Sign(req.SessionKey, "") +
+		"&sig_method=" + loginsig.Method
+	var resp apiError
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u}, &resp); err != nil {
+		return err
+	}
+	return resp.err("checksession")
+}
+
+// FromNative implements driver.NativeNormalizer for the object wx.<api>
+// passes to its callbacks: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail
+// <detail>", errno?}. For checkSession every failure means the session is
+// no longer valid.
+func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	var obj struct {
+		ErrMsg *string    `json:"errMsg"`
+		Errno  httpx.Code `json:"errno"`
+	}
+	if err := httpx.Decode(raw, &obj); err != nil {
+		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
+	}
+	if obj.ErrMsg == nil {
+		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
+	}
+	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
+	if err != nil {
+		return driver.NativeResult{}, err
+	}
+	if ok {
+		return driver.NativeResult{OK: true}, nil
+	}
+	code := driver.CodeUnknown
+	if api == "checkSession" {
+		code = driver.CodeSessionInvalid
+	}
+	return driver.NativeResult{Code: code, PlatformCode: string(obj.Errno), Detail: detail}, nil
+}

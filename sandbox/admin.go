@@ -1,0 +1,134 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// The admin API, for test suites in any language, served under /admin:
+//
+//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"base_url":..},...}
+//	POST   /admin/login      {"platform":"weapp","openid":"u1"} (tt also "anonymous":true) → {"code":".."}
+//	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delay_ms":0}
+//	DELETE /admin/faults     clears every pending fault
+//	GET    /admin/requests   {"weapp":{"checksession":3,...},...}
+//	DELETE /admin/requests   sets the counters to zero
+//	POST   /admin/advance    {"seconds":300} moves the clock forward
+//
+// Errors answer HTTP 400 with {"error":"..."}.
+func (s *Sandbox) admin() {
+	s.mux.HandleFunc("GET /admin/apps", func(w http.ResponseWriter, r *http.Request) {
+		type app struct {
+			App
+			BaseURL string `json:"base_url"`
+		}
+		out := map[taro.Platform]app{}
+		for _, p := range Platforms() {
+			out[p] = app{s.App(p), s.BaseURL(p)}
+		}
+		writeJSON(w, out)
+	})
+	s.mux.HandleFunc("POST /admin/login", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform  taro.Platform `json:"platform"`
+			OpenID    string        `json:"openid"`
+			Anonymous bool          `json:"anonymous"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		var code string
+		var err error
+		if req.Anonymous {
+			if req.Platform != taro.TT {
+				adminError(w, "anonymous login exists only on tt")
+				return
+			}
+			code, err = s.AnonymousLogin(req.OpenID)
+		} else {
+			code, err = s.Login(req.Platform, req.OpenID)
+		}
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		writeJSON(w, map[string]string{"code": code})
+	})
+	s.mux.HandleFunc("POST /admin/faults", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform taro.Platform `json:"platform"`
+			Endpoint Endpoint      `json:"endpoint"`
+			Kind     FaultKind     `json:"kind"`
+			Count    int           `json:"count"`
+			DelayMS  int           `json:"delay_ms"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.Count == 0 {
+			req.Count = 1
+		}
+		var err error
+		if req.Kind == Slow && req.DelayMS > 0 {
+			err = s.InjectDelay(req.Platform, req.Endpoint, time.Duration(req.DelayMS)*time.Millisecond, req.Count)
+		} else {
+			err = s.Inject(req.Platform, req.Endpoint, req.Kind, req.Count)
+		}
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("DELETE /admin/faults", func(w http.ResponseWriter, r *http.Request) {
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("GET /admin/requests", func(w http.ResponseWriter, r *http.Request) {
+		out := map[taro.Platform]map[Endpoint]int{}
+		for _, p := range Platforms() {
+			out[p] = map[Endpoint]int{}
+			for _, ep := range []Endpoint{Code2Session, Token, CheckSession} {
+				out[p][ep] = s.Requests(p, ep)
+			}
+		}
+		writeJSON(w, out)
+	})
+	s.mux.HandleFunc("DELETE /admin/requests", func(w http.ResponseWriter, r *http.Request) {
+		s.ResetCounters()
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("POST /admin/advance", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Seconds int `json:"seconds"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if req.Seconds < 0 {
+			adminError(w, "seconds must not be negative")
+			return
+		}
+		s.Advance(time.Duration(req.Seconds) * time.Second)
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		adminError(w, "bad JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func adminError(w http.ResponseWriter, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

@@ -1,0 +1,448 @@
+// Package sandbox is an in-process stand-in for the open APIs of the four
+// mini-program platforms — WeChat (weapp), Douyin (tt), QQ (qq) and Baidu
+// (swan) — speaking their real paths, JSON shapes and error codes, for tests,
+// the demo and users' own integration tests.
+//
+// Like the real platforms it is stateful and strict: each platform has one
+// app with an id and a secret; Login mints a one-time login code for a user
+// (valid five minutes, ten on Baidu) and, like the client's login(), rotates
+// the user's session_key; access tokens expire; session checks verify the
+// login-state signature against the user's current key. A settable clock,
+// fault injection and per-endpoint request counters make failures
+// reproducible.
+//
+// Each platform is served under its own path prefix: point a driver's
+// Config.BaseURL at BaseURL(platform).
+//
+//	sb := sandbox.NewServer(sandbox.Options{})
+//	defer sb.Close()
+//	d, _ := weapp.New(weapp.Config{AppID: sb.App(taro.Weapp).ID, Secret: sb.App(taro.Weapp).Secret, BaseURL: sb.BaseURL(taro.Weapp)})
+//	code, _ := sb.Login(taro.Weapp, "user-1")
+package sandbox
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// Endpoint names a server API, for fault injection and request counting.
+type Endpoint string
+
+// The endpoints.
+const (
+	Code2Session Endpoint = "code2session"
+	Token        Endpoint = "token"
+	CheckSession Endpoint = "checksession"
+)
+
+// FaultKind is a failure the sandbox can produce on purpose.
+type FaultKind string
+
+// The faults.
+const (
+	Busy         FaultKind = "busy"           // the platform's "system busy" error answer
+	RateLimit    FaultKind = "rate_limit"     // the platform's quota error answer
+	TokenInvalid FaultKind = "token_invalid"  // the platform's "access token invalid" answer
+	ServerError  FaultKind = "server_error"   // HTTP 502 with a text body
+	HTMLBody     FaultKind = "html"           // HTTP 200 with an HTML error page
+	Truncated    FaultKind = "truncated_json" // HTTP 200 with JSON cut off mid-object
+	Reset        FaultKind = "reset"          // the connection closed without an answer
+	Slow         FaultKind = "slow"           // the answer delayed (Options.SlowDelay or InjectDelay)
+)
+
+// FaultKinds lists every fault kind.
+func FaultKinds() []FaultKind {
+	return []FaultKind{Busy, RateLimit, TokenInvalid, ServerError, HTMLBody, Truncated, Reset, Slow}
+}
+
+// App is a platform application's credentials.
+type App struct {
+	ID     string `json:"appid"`
+	Secret string `json:"secret"`
+}
+
+// Options configures a sandbox. The zero value is usable.
+type Options struct {
+	// Apps overrides the app credentials of a platform.
+	Apps map[taro.Platform]App
+	// Now is the clock. Nil means the real time plus whatever Advance
+	// added.
+	Now func() time.Time
+	// SlowDelay is how long a Slow fault delays an answer. Zero means 5s.
+	// A delayed answer ends early when the client hangs up.
+	SlowDelay time.Duration
+	// TokenTTL is the lifetime of access tokens. Zero means 7200s.
+	TokenTTL time.Duration
+	// KeepKeyOnLogin makes Login keep a user's session_key instead of
+	// rotating it.
+	KeepKeyOnLogin bool
+}
+
+// DefaultApps are the credentials each platform accepts unless
+// Options.Apps says otherwise.
+var DefaultApps = map[taro.Platform]App{
+	taro.Weapp: {ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"},
+	taro.TT:    {ID: "tt-sandbox-app", Secret: "tt-sandbox-secret"},
+	taro.QQ:    {ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"},
+	taro.Swan:  {ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"},
+}
+
+// Platforms lists the platforms the sandbox serves.
+func Platforms() []taro.Platform { return []taro.Platform{taro.QQ, taro.Swan, taro.TT, taro.Weapp} }
+
+type fault struct {
+	kind  FaultKind
+	delay time.Duration
+}
+
+type code struct {
+	openid    string
+	anonymous bool
+	expires   time.Time
+	used      bool
+}
+
+type user struct {
+	key     string
+	unionid string
+}
+
+type platform struct {
+	name    taro.Platform
+	app     App
+	codeTTL time.Duration
+	codes   map[string]*code
+	users   map[string]*user
+	tokens  map[string]time.Time // token -> expiry
+	current string               // the newest token
+	faults  map[Endpoint][]fault
+	counts  map[Endpoint]int
+}
+
+// Sandbox is the fake platforms' state and HTTP handler. It is safe for
+// concurrent use.
+type Sandbox struct {
+	opts   Options
+	mu     sync.Mutex
+	offset time.Duration
+	ps     map[taro.Platform]*platform
+	mux    *http.ServeMux
+	url    string
+	srv    *httptest.Server
+}
+
+// New returns a sandbox that is not yet serving; mount Handler on a server
+// of your own and call SetURL with its address.
+func New(opts Options) *Sandbox {
+	if opts.SlowDelay <= 0 {
+		opts.SlowDelay = 5 * time.Second
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 7200 * time.Second
+	}
+	s := &Sandbox{opts: opts, ps: make(map[taro.Platform]*platform), mux: http.NewServeMux()}
+	for _, p := range Platforms() {
+		app := DefaultApps[p]
+		if a, ok := opts.Apps[p]; ok {
+			app = a
+		}
+		ttl := 5 * time.Minute
+		if p == taro.Swan {
+			ttl = 10 * time.Minute
+		}
+		s.ps[p] = &platform{name: p, app: app, codeTTL: ttl, codes: map[string]*code{}, users: map[string]*user{},
+			tokens: map[string]time.Time{}, faults: map[Endpoint][]fault{}, counts: map[Endpoint]int{}}
+	}
+	s.routes()
+	return s
+}
+
+// NewServer returns a sandbox serving on a new loopback port. Close it when
+// done.
+func NewServer(opts Options) *Sandbox {
+	s := New(opts)
+	s.srv = httptest.NewServer(s.mux)
+	s.url = s.srv.URL
+	return s
+}
+
+// Close stops the server NewServer started.
+func (s *Sandbox) Close() {
+	if s.srv != nil {
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	}
+}
+
+// Handler serves the four platforms (under /weapp, /tt, /qq and /swan) and
+// the admin API (under /admin; see AdminHandler).
+func (s *Sandbox) Handler() http.Handler { return s.mux }
+
+// SetURL records the address the sandbox is served at, for BaseURL.
+func (s *Sandbox) SetURL(u string) { s.mu.Lock(); s.url = strings.TrimRight(u, "/"); s.mu.Unlock() }
+
+// URL returns the address the sandbox is served at.
+func (s *Sandbox) URL() string { s.mu.Lock(); defer s.mu.Unlock(); return s.url }
+
+// BaseURL returns what a driver's Config.BaseURL must be to talk to p.
+func (s *Sandbox) BaseURL(p taro.Platform) string { return s.URL() + "/" + string(p) }
+
+// App returns the credentials p accepts.
+func (s *Sandbox) App(p taro.Platform) App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return st.app
+	}
+	return App{}
+}
+
+// HTTPClient returns a client for the sandbox's server (nil before
+// NewServer).
+func (s *Sandbox) HTTPClient() *http.Client {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Client()
+}
+
+// Now returns the sandbox's current time.
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Sandbox) nowLocked() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now().Add(s.offset)
+	}
+	return time.Now().Add(s.offset)
+}
+
+// Advance moves the sandbox's clock forward by d: codes and tokens expire.
+func (s *Sandbox) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
+
+func (s *Sandbox) platform(p taro.Platform) (*platform, error) {
+	st, ok := s.ps[p]
+	if !ok {
+		return nil, fmt.Errorf("sandbox: unknown platform %q (have %v)", p, Platforms())
+	}
+	return st, nil
+}
+
+// Login does what the client's login() does: it mints a one-time login code
+// for openid and, unless Options.KeepKeyOnLogin, gives the user a new
+// session_key, invalidating the old one.
+func (s *Sandbox) Login(p taro.Platform, openid string) (string, error) {
+	return s.login(p, openid, false)
+}
+
+// AnonymousLogin mints a Douyin anonymous_code for an anonymous user.
+func (s *Sandbox) AnonymousLogin(anonymousOpenID string) (string, error) {
+	return s.login(taro.TT, anonymousOpenID, true)
+}
+
+func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string, error) {
+	if openid == "" || len(openid) > 128 {
+		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", err
+	}
+	u, ok := st.users[openid]
+	if !ok {
+		u = &user{unionid: "union-" + openid}
+		st.users[openid] = u
+	}
+	if !ok || !s.opts.KeepKeyOnLogin {
+		u.key = newSessionKey()
+	}
+	c := randomHex(16)
+	st.codes[c] = &code{openid: openid, anonymous: anonymous, expires: s.nowLocked().Add(st.codeTTL)}
+	return c, nil
+}
+
+// SessionKey returns the user's current session_key on p.
+func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", false
+	}
+	u, ok := st.users[openid]
+	if !ok {
+		return "", false
+	}
+	return u.key, true
+}
+
+// ExpireTokens makes every access token of p invalid at once.
+func (s *Sandbox) ExpireTokens(p taro.Platform) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, err := s.platform(p); err == nil {
+		clear(st.tokens)
+		st.current = ""
+	}
+}
+
+// Inject makes the next n requests to p's endpoint ep fail with kind. A
+// TokenInvalid fault applies only to endpoints that take an access token.
+func (s *Sandbox) Inject(p taro.Platform, ep Endpoint, kind FaultKind, n int) error {
+	return s.inject(p, ep, fault{kind: kind}, n)
+}
+
+// InjectDelay makes the next n requests to p's endpoint ep answer after d.
+func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n int) error {
+	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
+}
+
+func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
+	if !slices.Contains(FaultKinds(), f.kind) {
+		return fmt.Errorf("sandbox: unknown fault %q (have %v)", f.kind, FaultKinds())
+	}
+	if n < 1 || n > 1_000_000 {
+		return fmt.Errorf("sandbox: fault count must be 1 to 1000000")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return err
+	}
+	if !st.serves(ep) {
+		return fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
+	}
+	if f.kind == TokenInvalid && ep != CheckSession {
+		return fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
+	}
+	for range n {
+		st.faults[ep] = append(st.faults[ep], f)
+	}
+	return nil
+}
+
+// serves reports whether the platform has endpoint ep in the sandbox.
+func (st *platform) serves(ep Endpoint) bool {
+	switch ep {
+	case Code2Session:
+		return true
+	case Token, CheckSession:
+		return st.name == taro.Weapp || st.name == taro.TT
+	}
+	return false
+}
+
+// ClearFaults removes every pending fault.
+func (s *Sandbox) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.ps {
+		clear(st.faults)
+	}
+}
+
+// Requests returns how many requests p's endpoint ep has received.
+func (s *Sandbox) Requests(p taro.Platform, ep Endpoint) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return st.counts[ep]
+	}
+	return 0
+}
+
+// ResetCounters sets every request counter to zero.
+func (s *Sandbox) ResetCounters() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.ps {
+		clear(st.counts)
+	}
+}
+
+// enter counts a request and returns the fault to apply, if any.
+func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.ps[p]
+	st.counts[ep]++
+	q := st.faults[ep]
+	if len(q) == 0 {
+		return fault{}, false
+	}
+	st.faults[ep] = q[1:]
+	return q[0], true
+}
+
+// mintToken issues a new access token for st.
+func (s *Sandbox) mintToken(st *platform) (string, time.Duration) {
+	now := s.nowLocked()
+	tok := randomHex(24)
+	st.tokens[tok] = now.Add(s.opts.TokenTTL)
+	st.current = tok
+	return tok, s.opts.TokenTTL
+}
+
+// tokenState reports whether tok is valid, and if not whether it expired.
+func (s *Sandbox) tokenState(st *platform, tok string) (valid, expired bool) {
+	exp, ok := st.tokens[tok]
+	if !ok {
+		return false, false
+	}
+	if !s.nowLocked().Before(exp) {
+		return false, true
+	}
+	return true, false
+}
+
+// redeem consumes a login code.
+func (s *Sandbox) redeem(st *platform, c string, anonymous bool) (*code, codeError) {
+	k, ok := st.codes[c]
+	switch {
+	case !ok || k.anonymous != anonymous:
+		return nil, codeUnknown
+	case k.used:
+		return nil, codeUsed
+	case !s.nowLocked().Before(k.expires):
+		return nil, codeExpired
+	}
+	k.used = true
+	return k, codeOK
+}
+
+type codeError int
+
+const (
+	codeOK codeError = iota
+	codeUnknown
+	codeUsed
+	codeExpired
+)
+
+func newSessionKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
