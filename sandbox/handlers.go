@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -33,7 +34,14 @@ func (s *Sandbox) routes() {
 // handle mounts h behind request counting and fault injection.
 func (s *Sandbox) handle(p taro.Platform, ep Endpoint, pattern string, h func(w http.ResponseWriter, r *http.Request, st *platform)) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
+		// Read the body first: the server notices a client hanging up (and
+		// cancels r.Context, ending a Slow fault) only once it has.
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
+		if err != nil {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		if f, ok := s.enter(p, ep); ok && s.applyFault(w, r, p, ep, f) {
 			return
 		}

@@ -1,0 +1,131 @@
+// Package qq is the QQ mini-program driver.
+//
+// It speaks api.q.qq.com: code to session with GET /sns/jscode2session.
+// QQ documents no server-side session check, so the driver is not a
+// driver.SessionChecker: the portable layer answers CheckSession from its
+// session store (valid while the session is the newest one recorded for
+// the user and younger than Config.MaxSessionAge of the taro client).
+//
+// Docs: https://q.qq.com/wiki/develop/miniprogram/server/open_port/port_login.html
+package qq
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/tarogo/adapter/internal/drvconf"
+	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/internal/native"
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "qq"
+
+// DefaultBaseURL is QQ's API host.
+const DefaultBaseURL = "https://api.q.qq.com"
+
+// Config configures the driver. Formatting a Config redacts the secret.
+type Config struct {
+	AppID  string
+	Secret string
+	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a 15s timeout.
+	HTTPClient *http.Client
+}
+
+// String returns the config with the secret redacted.
+func (c Config) String() string { return drvconf.String("qq", c.AppID, c.Secret, c.BaseURL) }
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue implements slog.LogValuer with the secret redacted.
+func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Driver is the QQ driver. It is safe for concurrent use.
+type Driver struct {
+	cfg             Config
+	code2sessionURL string
+}
+
+// New returns a driver for cfg; AppID and Secret are required.
+func New(cfg Config) (*Driver, error) {
+	base, err := drvconf.Base("qq", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session")}, nil
+}
+
+// Platform implements driver.Driver.
+func (d *Driver) Platform() driver.Platform { return Platform }
+
+// AppID implements driver.Driver.
+func (d *Driver) AppID() string { return d.cfg.AppID }
+
+func classify(code httpx.Code) driver.Code {
+	switch code {
+	case "-1", "-1009":
+		return driver.CodeUnavailable
+	case "45011":
+		return driver.CodeRateLimited
+	case "40029", "40163", "41008":
+		return driver.CodeInvalidCode
+	case "40013", "40125", "40001", "40002":
+		return driver.CodeCredentials
+	}
+	return driver.CodeUnknown
+}
+
+// Code2Session implements driver.Authenticator.
+func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
+	if req.Code == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qq has no anonymous login: Code is required")
+	}
+	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
+	var resp struct {
+		ErrCode    httpx.Code `json:"errcode"`
+		ErrMsg     string     `json:"errmsg"`
+		OpenID     string     `json:"openid"`
+		SessionKey string     `json:"session_key"`
+		UnionID    string     `json:"unionid"`
+	}
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()}, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if !resp.ErrCode.IsZero() {
+		return driver.LoginResponse{}, driver.PlatformError(classify(resp.ErrCode), string(resp.ErrCode), resp.ErrMsg)
+	}
+	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
+}
+
+// FromNative implements driver.NativeNormalizer for qq.<api> callback
+// objects, which only succeed or fail: {errMsg:"<api>:ok"} or
+// {errMsg:"<api>:fail ..."}.
+func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	var obj struct {
+		ErrMsg *string `json:"errMsg"`
+	}
+	if err := httpx.Decode(raw, &obj); err != nil {
+		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
+	}
+	if obj.ErrMsg == nil {
+		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
+	}
+	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
+	if err != nil {
+		return driver.NativeResult{}, err
+	}
+	if ok {
+		return driver.NativeResult{OK: true}, nil
+	}
+	code := driver.CodeUnknown
+	if api == "checkSession" {
+		code = driver.CodeSessionInvalid
+	}
+	return driver.NativeResult{Code: code, Detail: detail}, nil
+}

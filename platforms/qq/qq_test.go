@@ -1,0 +1,20 @@
+package qq_test
+
+import (
+	"testing"
+
+	"github.com/tarogo/adapter/internal/harness"
+	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/drivertest"
+)
+
+func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
+	return qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.QQ), HTTPClient: sb.HTTPClient()})
+}
+
+func TestConformance(t *testing.T) {
+	drivertest.RunConformanceTests(t, harness.New(taro.QQ, makeDriver))
+}

@@ -1,0 +1,249 @@
+// Package tt is the Douyin / Toutiao mini-program driver.
+//
+// It speaks developer.toutiao.com for code to session (POST
+// /api/apps/v2/jscode2session, with code and/or anonymous_code) and access
+// tokens (POST /api/apps/v2/token), and minigame.zijieapi.com for the
+// server-side session check (GET /mgplatform/api/apps/check_session_key,
+// signed with hex(HMAC-SHA256(session_key, ""))). Douyin documents the
+// check for mini-games; mini-apps share the login system.
+//
+// Docs: https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/basic-abilities/log-in/code-2-session,
+// https://developer.open-douyin.com/docs/resource/zh-CN/mini-game/develop/server/log-in/check-session-key
+package tt
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tarogo/adapter/internal/drvconf"
+	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/internal/native"
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "tt"
+
+// Douyin's two API hosts. A non-empty Config.BaseURL replaces both.
+const (
+	DefaultAppsBaseURL     = "https://developer.toutiao.com"
+	DefaultMinigameBaseURL = "https://minigame.zijieapi.com"
+)
+
+// Config configures the driver. Formatting a Config redacts the secret.
+type Config struct {
+	AppID  string
+	Secret string
+	// BaseURL, when set, replaces both of Douyin's hosts.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a 15s timeout.
+	HTTPClient *http.Client
+}
+
+// String returns the config with the secret redacted.
+func (c Config) String() string { return drvconf.String("tt", c.AppID, c.Secret, c.BaseURL) }
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue implements slog.LogValuer with the secret redacted.
+func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Driver is the Douyin driver. It is safe for concurrent use.
+type Driver struct {
+	cfg                                 Config
+	code2sessionURL, tokenURL, checkURL string
+	tokenBody                           []byte
+}
+
+// New returns a driver for cfg; AppID and Secret are required.
+func New(cfg Config) (*Driver, error) {
+	base, err := drvconf.Base("tt", cfg.AppID, cfg.Secret, cfg.BaseURL, "")
+	if err != nil {
+		return nil, err
+	}
+	apps, mg := DefaultAppsBaseURL, DefaultMinigameBaseURL
+	if base != "" {
+		apps, mg = base, base
+	}
+	d := &Driver{cfg: cfg,
+		code2sessionURL: httpx.JoinURL(apps, "/api/apps/v2/jscode2session"),
+		tokenURL:        httpx.JoinURL(apps, "/api/apps/v2/token"),
+		checkURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
+	}
+	d.tokenBody, _ = json.Marshal(tokenRequest{AppID: cfg.AppID, Secret: cfg.Secret, GrantType: "client_credential"})
+	return d, nil
+}
+
+// Platform implements driver.Driver.
+func (d *Driver) Platform() driver.Platform { return Platform }
+
+// AppID implements driver.Driver.
+func (d *Driver) AppID() string { return d.cfg.AppID }
+
+type tokenRequest struct {
+	AppID     string `json:"appid"`
+	Secret    string `json:"secret"`
+	GrantType string `json:"grant_type"`
+}
+
+type code2SessionRequest struct {
+	AppID         string `json:"appid"`
+	Secret        string `json:"secret"`
+	Code          string `json:"code,omitempty"`
+	AnonymousCode string `json:"anonymous_code,omitempty"`
+}
+
+// appsError is the developer.toutiao.com v2 answer frame.
+type appsError struct {
+	ErrNo   httpx.Code `json:"err_no"`
+	ErrTips string     `json:"err_tips"`
+}
+
+// checkResponse is the minigame.zijieapi.com answer.
+type checkResponse struct {
+	ErrNo  httpx.Code `json:"err_no"`
+	ErrMsg string     `json:"err_msg"`
+	LogID  string     `json:"log_id"`
+}
+
+func classify(ep string, no httpx.Code) driver.Code {
+	switch no {
+	case "-1", "28001005", "28001006":
+		return driver.CodeUnavailable
+	case "28003017", "28003018":
+		return driver.CodeRateLimited
+	case "40015", "40017", "40020":
+		return driver.CodeCredentials
+	case "28001016":
+		return driver.CodePermissionDenied
+	}
+	switch ep {
+	case "code2session":
+		switch no {
+		case "40018", "40019":
+			return driver.CodeInvalidCode
+		case "40014":
+			return driver.CodeInvalidArgument
+		}
+	case "checksession":
+		switch no {
+		case "28001003", "28001008":
+			return driver.CodeTokenInvalid
+		case "28001039":
+			return driver.CodeSessionInvalid // the signature does not match the user's current key
+		case "28001004":
+			return driver.CodeSessionInvalid // unknown openid: no session can be valid
+		}
+	}
+	return driver.CodeUnknown
+}
+
+func platformErr(ep string, no httpx.Code, msg string) error {
+	if no.IsZero() {
+		return nil
+	}
+	return driver.PlatformError(classify(ep, no), string(no), msg)
+}
+
+// Code2Session implements driver.Authenticator. Either code may be empty,
+// not both.
+func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
+	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
+	var resp struct {
+		appsError
+		Data struct {
+			SessionKey      string `json:"session_key"`
+			OpenID          string `json:"openid"`
+			AnonymousOpenID string `json:"anonymous_openid"`
+			UnionID         string `json:"unionid"`
+		} `json:"data"`
+	}
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json"}, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := platformErr("code2session", resp.ErrNo, resp.ErrTips); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	return driver.LoginResponse{OpenID: resp.Data.OpenID, UnionID: resp.Data.UnionID,
+		AnonymousOpenID: resp.Data.AnonymousOpenID, SessionKey: resp.Data.SessionKey}, nil
+}
+
+// FetchToken implements driver.TokenFetcher.
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	var resp struct {
+		appsError
+		Data struct {
+			AccessToken string `json:"access_token"`
+			ExpiresIn   int64  `json:"expires_in"`
+		} `json:"data"`
+	}
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"}, &resp); err != nil {
+		return driver.Token{}, err
+	}
+	if err := platformErr("token", resp.ErrNo, resp.ErrTips); err != nil {
+		return driver.Token{}, err
+	}
+	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(resp.Data.ExpiresIn) * time.Second}, nil
+}
+
+// CheckSession implements driver.SessionChecker.
+func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
+	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
+		"&openid=" + url.QueryEscape(req.OpenID) +
+		"&signature=" + loginsig.Sign(req.SessionKey, "") +
+		"&sig_method=" + loginsig.Method
+	var resp checkResponse
+	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json"}, &resp); err != nil {
+		return err
+	}
+	return platformErr("checksession", resp.ErrNo, resp.ErrMsg)
+}
+
+// Client-side checkSession error codes.
+var nativeCodes = map[httpx.Code]driver.Code{
+	"113101": driver.CodeSessionInvalid, // session is empty: the user never logged in
+	"113102": driver.CodeSessionInvalid, // session is expired
+	"113191": driver.CodeUnavailable,    // internal error
+}
+
+// FromNative implements driver.NativeNormalizer for tt.<api> callback
+// objects: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail <detail>", errorCode,
+// errorType}; older runtimes send errNo instead of errorCode.
+func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	var obj struct {
+		ErrMsg    *string    `json:"errMsg"`
+		ErrorCode httpx.Code `json:"errorCode"`
+		ErrNo     httpx.Code `json:"errNo"`
+	}
+	if err := httpx.Decode(raw, &obj); err != nil {
+		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
+	}
+	if obj.ErrMsg == nil {
+		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
+	}
+	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
+	if err != nil {
+		return driver.NativeResult{}, err
+	}
+	if ok {
+		return driver.NativeResult{OK: true}, nil
+	}
+	pc := obj.ErrorCode
+	if pc.IsZero() {
+		pc = obj.ErrNo
+	}
+	code, known := nativeCodes[pc]
+	if !known {
+		code = driver.CodeUnknown
+		if api == "checkSession" {
+			code = driver.CodeSessionInvalid
+		}
+	}
+	return driver.NativeResult{Code: code, PlatformCode: string(pc), Detail: detail}, nil
+}
