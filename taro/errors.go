@@ -31,26 +31,20 @@ const (
 	CodeDeadlineExceeded = driver.CodeDeadlineExceeded
 )
 
-// sentinel is the type of the Err* values: an error that matches, with
-// errors.Is, every *Error of its code.
-type sentinel Code
-
-func (s sentinel) Error() string { return "taro: " + Code(s).Reason() }
-
 // Sentinels for errors.Is. errors.Is(err, ErrSessionInvalid) is true exactly
 // when CodeOf(err) == CodeSessionInvalid, and so on for each.
 var (
-	ErrUnknown          error = sentinel(CodeUnknown)
-	ErrInvalidArgument  error = sentinel(CodeInvalidArgument)
-	ErrNoDriver         error = sentinel(CodeNoDriver)
-	ErrNotSupported     error = sentinel(CodeNotSupported)
-	ErrSessionInvalid   error = sentinel(CodeSessionInvalid)
-	ErrInvalidCode      error = sentinel(CodeInvalidCode)
-	ErrCredentials      error = sentinel(CodeCredentials)
-	ErrPermissionDenied error = sentinel(CodePermissionDenied)
-	ErrRateLimited      error = sentinel(CodeRateLimited)
-	ErrUnavailable      error = sentinel(CodeUnavailable)
-	ErrTokenInvalid     error = sentinel(CodeTokenInvalid)
+	ErrUnknown          = driver.Sentinel(CodeUnknown)
+	ErrInvalidArgument  = driver.Sentinel(CodeInvalidArgument)
+	ErrNoDriver         = driver.Sentinel(CodeNoDriver)
+	ErrNotSupported     = driver.Sentinel(CodeNotSupported)
+	ErrSessionInvalid   = driver.Sentinel(CodeSessionInvalid)
+	ErrInvalidCode      = driver.Sentinel(CodeInvalidCode)
+	ErrCredentials      = driver.Sentinel(CodeCredentials)
+	ErrPermissionDenied = driver.Sentinel(CodePermissionDenied)
+	ErrRateLimited      = driver.Sentinel(CodeRateLimited)
+	ErrUnavailable      = driver.Sentinel(CodeUnavailable)
+	ErrTokenInvalid     = driver.Sentinel(CodeTokenInvalid)
 )
 
 // Error is the one error type the portable API returns. Use errors.As to get
@@ -125,10 +119,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is reports whether target is the sentinel of e's code, so that
 // errors.Is(err, ErrSessionInvalid) works.
-func (e *Error) Is(target error) bool {
-	s, ok := target.(sentinel)
-	return ok && Code(s) == e.Code
-}
+func (e *Error) Is(target error) bool { return driver.IsSentinel(target, e.Code) }
 
 // CodeOf returns the code of err: CodeOK for nil, the Code of the first
 // *Error in err's chain, CodeCanceled or CodeDeadlineExceeded for a bare

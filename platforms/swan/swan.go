@@ -227,4 +227,3 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 	}
 	return driver.NativeResult{OK: true}, nil
 }
-

@@ -158,3 +158,23 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Valid reports whether c is one of the defined codes.
 func (c Code) Valid() bool { return c >= 0 && int(c) < len(codeNames) }
+
+// sentinel is the type of the values Sentinel returns.
+type sentinel Code
+
+func (s sentinel) Error() string { return "taro: " + Code(s).Reason() }
+
+// Sentinel returns the error value that errors.Is matches with every
+// *Error (and every taro.Error) of code c. Package taro exports them as
+// ErrSessionInvalid and so on.
+func Sentinel(c Code) error { return sentinel(c) }
+
+// IsSentinel reports whether target is the sentinel of c.
+func IsSentinel(target error, c Code) bool {
+	s, ok := target.(sentinel)
+	return ok && Code(s) == c
+}
+
+// Is makes errors.Is(err, taro.ErrInvalidArgument) and the like work on a
+// driver's own errors too.
+func (e *Error) Is(target error) bool { return IsSentinel(target, e.Code) }
