@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/taro"
+)
+
+// demoStep is one row of the demo: what was done, what came back, how it
+// was decided, and whether that is what the documentation promises.
+type demoStep struct {
+	Platform  taro.Platform `json:"platform"`
+	Step      string        `json:"step"`
+	ErrMsg    string        `json:"errMsg"`
+	Code      string        `json:"code"`
+	DecidedBy string        `json:"decidedBy"`
+	LatencyMS float64       `json:"latencyMs"`
+	Expected  string        `json:"expected"`
+	OK        bool          `json:"ok"`
+}
+
+func runDemo(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
+	noColor := fs.Bool("no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), lines(
+			"usage: taro demo [--json] [--no-color]",
+			"",
+			"Starts the sandbox in-process and walks weapp, swan, tt and qq through login code →",
+			"Code2Session → CheckSession → a second login rotating the key → the old session rejected",
+			"→ a busy fault retried; then h5, rn and harmony fail with not-supported. No network, no",
+			"credentials. Exits 0 when every step behaved as documented.",
+			"",
+			"Example:",
+			"  go run ./cmd/taro demo",
+			"  go run ./cmd/taro demo --json | jq -c 'select(.ok == false)'",
+			"",
+			"Flags:"))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "taro demo: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	steps, err := demo(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro demo: %v\n", err)
+		return exitFail
+	}
+	failed := 0
+	for _, s := range steps {
+		if !s.OK {
+			failed++
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		for _, s := range steps {
+			_ = enc.Encode(s)
+		}
+	} else {
+		color := !*noColor && env("NO_COLOR") == "" && isTerminal(stdout)
+		printTable(stdout, steps, color)
+		if failed == 0 {
+			fmt.Fprintf(stdout, "\nall %d steps behaved as documented\n", len(steps))
+		} else {
+			fmt.Fprintf(stdout, "\n%d of %d steps did NOT behave as documented\n", failed, len(steps))
+		}
+	}
+	if failed > 0 {
+		return exitFail
+	}
+	return exitOK
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func printTable(w io.Writer, steps []demoStep, color bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "\tPLATFORM\tSTEP\tERRMSG\tCODE\tDECIDED BY\tLATENCY")
+	for _, s := range steps {
+		mark := "ok"
+		if !s.OK {
+			mark = "FAIL (want " + s.Expected + ")"
+		}
+		if color {
+			if s.OK {
+				mark = "\x1b[32m" + mark + "\x1b[0m"
+			} else {
+				mark = "\x1b[31m" + mark + "\x1b[0m"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1fms\n", mark, s.Platform, s.Step, s.ErrMsg, s.Code, s.DecidedBy, s.LatencyMS)
+	}
+	_ = tw.Flush()
+}
+
+// demo runs every step and reports each; an error means the demo itself
+// could not run.
+func demo(ctx context.Context) ([]demoStep, error) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	newClient := func() (*taro.Client, error) {
+		var ds []taro.Driver
+		for _, p := range serverPlatforms {
+			app := sb.App(p)
+			d, err := newDriver(p, app.ID, app.Secret, sb.BaseURL(p), sb.HTTPClient())
+			if err != nil {
+				return nil, err
+			}
+			ds = append(ds, d)
+		}
+		return taro.New(taro.Config{Drivers: ds, Retry: taro.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 40 * time.Millisecond}})
+	}
+	client, err := newClient()
+	if err != nil {
+		return nil, err
+	}
+	var steps []demoStep
+	record := func(p taro.Platform, step string, want taro.Code, start time.Time, errMsg string, err error, decided string) {
+		got := taro.CodeOf(err)
+		steps = append(steps, demoStep{Platform: p, Step: step, ErrMsg: errMsg, Code: got.String(), DecidedBy: decided,
+			LatencyMS: float64(time.Since(start).Microseconds()) / 1000, Expected: want.String(), OK: got == want})
+	}
+	// decided says who answered, from the sandbox's request counters.
+	decided := func(p taro.Platform, ep sandbox.Endpoint, before int) string {
+		switch n := sb.Requests(p, ep) - before; {
+		case n == 0:
+			return "session store"
+		case n == 1:
+			return "platform " + string(ep)
+		default:
+			return fmt.Sprintf("platform %s, %d requests", ep, n)
+		}
+	}
+	login := func(c *taro.Client, p taro.Platform, step string) (taro.Session, bool) {
+		code, err := sb.Login(p, "demo-user")
+		if err != nil {
+			return taro.Session{}, false
+		}
+		before, start := sb.Requests(p, sandbox.Code2Session), time.Now()
+		res, err := c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code})
+		record(p, step, taro.CodeOK, start, res.ErrMsg, err, decided(p, sandbox.Code2Session, before))
+		return res.Session, err == nil
+	}
+	check := func(c *taro.Client, p taro.Platform, step string, s taro.Session, want taro.Code) {
+		before, start := sb.Requests(p, sandbox.CheckSession), time.Now()
+		res, err := c.CheckSession(ctx, taro.Option{Platform: p, Session: s})
+		record(p, step, want, start, res.ErrMsg, err, decided(p, sandbox.CheckSession, before))
+	}
+
+	for _, p := range serverPlatforms {
+		first, ok := login(client, p, "login code → Code2Session")
+		if !ok {
+			continue
+		}
+		check(client, p, "CheckSession", first, taro.CodeOK)
+		second, ok := login(client, p, "second login rotates the key")
+		if !ok {
+			continue
+		}
+		if second.SessionKey == first.SessionKey {
+			steps = append(steps, demoStep{Platform: p, Step: "key rotated", Expected: "a new key", ErrMsg: "same key twice"})
+		}
+		check(client, p, "CheckSession, old session", first, taro.CodeSessionInvalid)
+		replica, err := newClient()
+		if err != nil {
+			return nil, err
+		}
+		check(replica, p, "old session, replica without the login", first, taro.CodeSessionInvalid)
+
+		// One busy answer, retried: on the check where the platform
+		// checks, on the login where the store does.
+		ep := sandbox.CheckSession
+		d, _ := newDriver(p, "x", "y", "", nil)
+		if !hasServerCheck(d) {
+			ep = sandbox.Code2Session
+		}
+		if err := sb.Inject(p, ep, sandbox.Busy, 1); err != nil {
+			return nil, err
+		}
+		if ep == sandbox.CheckSession {
+			check(client, p, "busy answer retried", second, taro.CodeOK)
+		} else {
+			login(client, p, "busy answer retried")
+		}
+	}
+	for _, p := range []taro.Platform{taro.H5, taro.RN, taro.Harmony} {
+		start := time.Now()
+		res, err := client.CheckSession(ctx, taro.Option{Platform: p, Session: taro.Session{OpenID: "demo-user", SessionKey: "k"}})
+		record(p, "CheckSession", taro.CodeNotSupported, start, res.ErrMsg, err, "portable layer")
+	}
+	return steps, nil
+}
+
+// flagExit maps a flag parsing error to an exit code: --help is success.
+func flagExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	return exitUsage
+}

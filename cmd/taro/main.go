@@ -1,0 +1,84 @@
+// Command taro shows, serves and uses the library from a shell.
+//
+//	taro demo      walk every platform through login and session checks against an in-process sandbox
+//	taro sandbox   serve the four fake platforms for any language's tests
+//	taro check     check one session against a platform (real or --base-url)
+//	taro login     exchange one login code for a session (real or --base-url)
+//
+// It uses the standard flag package: four subcommands with a handful of
+// flags each need no framework, and the binary stays dependency-free.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the call ran and failed, or the demo saw a step misbehave
+	exitUsage = 2 // bad flags, missing credentials
+)
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]command{
+	"demo":    {"walk weapp, swan, tt and qq through login and session checks against an in-process sandbox", runDemo},
+	"sandbox": {"serve the four fake platforms and an admin API until interrupted", runSandbox},
+	"check":   {"check one session against a platform (credentials from the environment)", runCheck},
+	"login":   {"exchange one login code for a session (credentials from the environment)", runLogin},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: taro <command> [flags]")
+	fmt.Fprintln(w)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'taro <command> --help' for a command's flags and an example.")
+}
+
+// run is the whole program, minus the process: tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "-help", "help":
+		usage(stdout)
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "taro: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(ctx, args[1:], env, stdout, stderr)
+}
+
+// lines joins help text.
+func lines(s ...string) string { return strings.Join(s, "\n") + "\n" }

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/taro"
+)
+
+func runArgs(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errOut := runArgs(t, nil, "demo")
+	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Contains(t, out, "all 27 steps behaved as documented")
+	for _, p := range []string{"weapp", "swan", "tt", "qq", "h5", "rn", "harmony"} {
+		assert.Contains(t, out, " "+p+" ")
+	}
+	assert.NotContains(t, out, "\x1b[", "no colour when stdout is not a terminal")
+	assert.Contains(t, out, "checkSession:fail not supported on harmony")
+
+	code, out, _ = runArgs(t, nil, "demo", "--json")
+	require.Equal(t, exitOK, code)
+	sc := bufio.NewScanner(strings.NewReader(out))
+	n := 0
+	for sc.Scan() {
+		var s demoStep
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &s))
+		assert.True(t, s.OK, "%+v", s)
+		n++
+	}
+	assert.Equal(t, 27, n)
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{"no command", nil, nil, exitUsage, "usage: taro <command>"},
+		{"unknown command", nil, []string{"deploy"}, exitUsage, `unknown command "deploy"`},
+		{"bad flag", nil, []string{"demo", "--colour"}, exitUsage, "flag provided but not defined"},
+		{"stray argument", nil, []string{"demo", "extra"}, exitUsage, `unexpected argument "extra"`},
+		{"check without platform", nil, []string{"check"}, exitUsage, "--platform is required; valid platforms: qq, swan, tt, weapp"},
+		{"unknown platform lists the valid ones", nil, []string{"check", "--platform", "alipay"}, exitUsage, "valid platforms: qq, swan, tt, weapp"},
+		{"missing credentials name the variable", nil, []string{"check", "--platform", "weapp"}, exitUsage, "TARO_WEAPP_APPID is not set"},
+		{"missing secret names the variable", map[string]string{"TARO_TT_APPID": "a"}, []string{"login", "--platform", "tt", "--code", "c"}, exitUsage, "TARO_TT_SECRET is not set"},
+		{"check needs an openid", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
+		{"check needs a key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o"}, exitUsage, "--session-key-env is required"},
+		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "SK is empty or unset"},
+		{"no one-shot check on qq", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s", "SK": "k"}, []string{"check", "--platform", "qq", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "qq documents no server-side session check"},
+		{"login needs a code", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq"}, exitUsage, "--code"},
+		{"a bad base URL", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq", "--code", "c", "--base-url", "ftp://x"}, exitUsage, "BaseURL"},
+		{"sandbox on a bad address", nil, []string{"sandbox", "--addr", "256.0.0.1:x"}, exitUsage, "taro sandbox:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runArgs(t, tt.env, tt.args...)
+			assert.Equal(t, tt.code, code)
+			assert.Contains(t, errOut, tt.wantErr)
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := runArgs(t, nil, "--help")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "sandbox")
+	for _, cmd := range []string{"demo", "sandbox", "check", "login"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, errOut := runArgs(t, nil, cmd, "--help")
+			assert.Equal(t, exitOK, code)
+			assert.Contains(t, errOut, "usage: taro "+cmd)
+			assert.Contains(t, errOut, "Example:")
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0"}, &out, &errOut, func(string) string { return "" }) }()
+
+	var base string
+	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	require.Eventually(t, func() bool {
+		m := re.FindStringSubmatch(out.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, out.String(), base+"/weapp")
+	assert.Contains(t, out.String(), sandbox.DefaultApps[taro.Weapp].Secret, "the sandbox prints the credentials it accepts")
+
+	// Mint a code through the admin API, then log in and check with the CLI.
+	resp, err := http.Post(base+"/admin/login", "application/json", strings.NewReader(`{"platform":"weapp","openid":"cli-user"}`))
+	require.NoError(t, err)
+	var minted struct{ Code string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&minted))
+	resp.Body.Close()
+
+	app := sandbox.DefaultApps[taro.Weapp]
+	env := map[string]string{"TARO_WEAPP_APPID": app.ID, "TARO_WEAPP_SECRET": app.Secret}
+	code, loginOut, loginErr := runArgs(t, env, "login", "--platform", "weapp", "--code", minted.Code, "--base-url", base+"/weapp")
+	require.Equal(t, exitOK, code, loginErr)
+	assert.Contains(t, loginOut, "code2Session:ok")
+	assert.Contains(t, loginOut, "openid: cli-user")
+	assert.NotContains(t, loginOut+loginErr, app.Secret)
+
+	// The CLI never prints the key; fetch it from the sandbox's own state
+	// through a fresh login code exchanged here.
+	code2, _ := http.Post(base+"/admin/login", "application/json", strings.NewReader(`{"platform":"weapp","openid":"cli-user"}`))
+	var m2 struct{ Code string }
+	require.NoError(t, json.NewDecoder(code2.Body).Decode(&m2))
+	code2.Body.Close()
+	r, err := http.Get(base + "/weapp/sns/jscode2session?appid=" + app.ID + "&secret=" + app.Secret + "&js_code=" + m2.Code + "&grant_type=authorization_code")
+	require.NoError(t, err)
+	var sess struct {
+		SessionKey string `json:"session_key"`
+	}
+	require.NoError(t, json.NewDecoder(r.Body).Decode(&sess))
+	r.Body.Close()
+	assert.NotContains(t, loginOut, sess.SessionKey)
+
+	env["SK"] = sess.SessionKey
+	code, checkOut, checkErr := runArgs(t, env, "check", "--platform", "weapp", "--openid", "cli-user", "--session-key-env", "SK", "--base-url", base+"/weapp")
+	assert.Equal(t, exitOK, code, checkErr)
+	assert.Equal(t, "checkSession:ok\n", checkOut)
+
+	env["SK"] = "not-the-key"
+	code, checkOut, checkErr = runArgs(t, env, "check", "--platform", "weapp", "--openid", "cli-user", "--session-key-env", "SK", "--base-url", base+"/weapp")
+	assert.Equal(t, exitFail, code)
+	assert.Equal(t, "checkSession:fail session invalid\n", checkOut)
+	assert.NotContains(t, checkOut+checkErr, "not-the-key")
+	assert.NotContains(t, checkOut+checkErr, app.Secret)
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("taro sandbox did not stop after cancellation")
+	}
+	assert.Contains(t, out.String(), "taro sandbox stopped")
+	_, err = http.Get(base + "/admin/apps")
+	assert.Error(t, err, "the server is gone")
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// oneShotFlags are the flags check and login share.
+type oneShotFlags struct {
+	fs       *flag.FlagSet
+	platform *string
+	baseURL  *string
+	timeout  *time.Duration
+}
+
+func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := &oneShotFlags{fs: fs,
+		platform: fs.String("platform", "", "platform: "+platformList()+" (required)"),
+		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL)"),
+		timeout:  fs.Duration("timeout", 15*time.Second, "give up after this long"),
+	}
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help)
+		fs.PrintDefaults()
+	}
+	return f
+}
+
+// client parses args and builds a client for the chosen platform from the
+// environment; it prints what is wrong and returns a non-zero code when it
+// cannot.
+func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, int) {
+	if err := f.fs.Parse(args); err != nil {
+		return nil, nil, flagExit(err)
+	}
+	name := f.fs.Name()
+	if f.fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "taro %s: unexpected argument %q\n", name, f.fs.Arg(0))
+		return nil, nil, exitUsage
+	}
+	p := taro.Platform(*f.platform)
+	if p == "" {
+		fmt.Fprintf(stderr, "taro %s: --platform is required; valid platforms: %s\n", name, platformList())
+		return nil, nil, exitUsage
+	}
+	if _, err := newDriver(p, "x", "x", "", nil); err != nil {
+		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
+		return nil, nil, exitUsage
+	}
+	idVar, secretVar := envNames(p)
+	appID, secret := env(idVar), env(secretVar)
+	if appID == "" || secret == "" {
+		missing := idVar
+		if appID != "" {
+			missing = secretVar
+		}
+		fmt.Fprintf(stderr, "taro %s: missing credentials: %s is not set (%s needs %s and %s)\n", name, missing, p, idVar, secretVar)
+		return nil, nil, exitUsage
+	}
+	d, err := newDriver(p, appID, secret, *f.baseURL, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
+		return nil, nil, exitUsage
+	}
+	c, err := taro.NewClient(d)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
+		return nil, nil, exitUsage
+	}
+	return c, d, exitOK
+}
+
+func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	f := newOneShotFlags("check", stderr, lines(
+		"usage: taro check --platform P --openid ID --session-key-env VAR [--base-url URL]",
+		"",
+		"Asks the platform whether a session is valid. The app id and secret come from",
+		"TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET (e.g. TARO_WEAPP_APPID), the session key",
+		"from the variable --session-key-env names: secrets never go on the command line. Only",
+		"weapp and tt have a server-side check; qq and swan are answered by a running service's",
+		"session store, which a one-shot command does not have. Exit status: 0 valid, 1 not, 2 usage.",
+		"",
+		"Example:",
+		"  TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. SK=.. taro check --platform weapp --openid o6zAJs.. --session-key-env SK",
+		"",
+		"Flags:"))
+	openid := f.fs.String("openid", "", "the user's openid (required)")
+	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
+	c, d, code := f.client(args, env, stderr)
+	if c == nil {
+		return code
+	}
+	switch {
+	case *openid == "":
+		fmt.Fprintln(stderr, "taro check: --openid is required")
+		return exitUsage
+	case *keyEnv == "":
+		fmt.Fprintln(stderr, "taro check: --session-key-env is required (the name of a variable holding the session key)")
+		return exitUsage
+	case env(*keyEnv) == "":
+		fmt.Fprintf(stderr, "taro check: the variable %s is empty or unset\n", *keyEnv)
+		return exitUsage
+	case !hasServerCheck(d):
+		fmt.Fprintf(stderr, "taro check: %s documents no server-side session check; only a service's session store can answer\n", d.Platform())
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
+	defer cancel()
+	res, err := c.CheckSession(ctx, taro.Option{Platform: d.Platform(), Session: taro.Session{OpenID: *openid, SessionKey: env(*keyEnv)}})
+	fmt.Fprintln(stdout, res.ErrMsg)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro check: %v\n", err)
+		return exitFail
+	}
+	return exitOK
+}
+
+func runLogin(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	f := newOneShotFlags("login", stderr, lines(
+		"usage: taro login --platform P --code CODE [--anonymous-code CODE] [--base-url URL]",
+		"",
+		"Exchanges a login code (from the mini program's login()) for a session and prints the",
+		"openid, unionid and the SHA-256 fingerprint of the session key — never the key itself.",
+		"Credentials come from TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET.",
+		"",
+		"Example:",
+		"  TARO_QQ_APPID=.. TARO_QQ_SECRET=.. taro login --platform qq --code 0a1b2c..",
+		"",
+		"Flags:"))
+	code := f.fs.String("code", "", "the login code")
+	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
+	c, d, rc := f.client(args, env, stderr)
+	if c == nil {
+		return rc
+	}
+	if *code == "" && *anon == "" {
+		fmt.Fprintln(stderr, "taro login: --code (or, on tt, --anonymous-code) is required")
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
+	defer cancel()
+	res, err := c.Code2Session(ctx, taro.LoginOption{Platform: d.Platform(), Code: *code, AnonymousCode: *anon})
+	fmt.Fprintln(stdout, res.ErrMsg)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro login: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintf(stdout, "openid: %s\n", res.OpenID)
+	if res.UnionID != "" {
+		fmt.Fprintf(stdout, "unionid: %s\n", res.UnionID)
+	}
+	if res.AnonymousOpenID != "" {
+		fmt.Fprintf(stdout, "anonymous_openid: %s\n", res.AnonymousOpenID)
+	}
+	fmt.Fprintf(stdout, "session_key: [redacted], sha256 %s\n", taro.FingerprintOf(res.Session.SessionKey))
+	return exitOK
+}

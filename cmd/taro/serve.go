@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox"
+)
+
+func runSandbox(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free port)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), lines(
+			"usage: taro sandbox [--addr 127.0.0.1:8787]",
+			"",
+			"Serves the four fake platforms (weapp, tt, qq, swan) under /<platform> and an admin API",
+			"under /admin until interrupted (SIGINT or SIGTERM). Point a driver's BaseURL, or any",
+			"language's HTTP client, at the printed base URLs. Admin API:",
+			"  GET    /admin/apps       app ids, secrets and base URLs",
+			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"}",
+			"  POST   /admin/faults     {\"platform\":\"weapp\",\"endpoint\":\"checksession\",\"kind\":\"busy\",\"count\":1}",
+			"  DELETE /admin/faults     clear pending faults",
+			"  GET    /admin/requests   request counters per platform and endpoint",
+			"  DELETE /admin/requests   reset the counters",
+			"  POST   /admin/advance    {\"seconds\":300} move the clock forward",
+			"",
+			"Example:",
+			"  taro sandbox --addr 127.0.0.1:8787 &",
+			"  curl -s -XPOST localhost:8787/admin/login -d '{\"platform\":\"qq\",\"openid\":\"u1\"}'",
+			"",
+			"Flags:"))
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro sandbox: %v\n", err)
+		return exitUsage
+	}
+	sb := sandbox.New(sandbox.Options{})
+	base := "http://" + ln.Addr().String()
+	sb.SetURL(base)
+	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
+
+	fmt.Fprintf(stdout, "taro sandbox listening on %s\n\n", base)
+	fmt.Fprintf(stdout, "%-6s %-48s %-22s %s\n", "PLATFORM", "BASE URL", "APP ID", "SECRET")
+	for _, p := range serverPlatforms {
+		app := sb.App(p)
+		fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", p, sb.BaseURL(p), app.ID, app.Secret)
+	}
+	fmt.Fprintf(stdout, "\nadmin API: %s/admin (see 'taro sandbox --help'); stop with Ctrl-C\n", base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		fmt.Fprintf(stderr, "taro sandbox: %v\n", err)
+		return exitFail
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stderr, "taro sandbox: %v\n", err)
+		return exitFail
+	}
+	fmt.Fprintln(stdout, "taro sandbox stopped")
+	return exitOK
+}
