@@ -102,15 +102,21 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0"}, &out, &errOut, func(string) string { return "" }) }()
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0"}, &out, &errOut, func(string) string { return "" })
+	}()
 
 	var base string
 	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)

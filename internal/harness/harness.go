@@ -32,7 +32,9 @@ func New(p taro.Platform, make MakeFunc) func(context.Context, *testing.T) (driv
 }
 
 // MakeDriver implements drivertest.Harness.
-func (h *Sandbox) MakeDriver(context.Context) (driver.Driver, error) { return h.Make(h.SB, h.SB.App(h.P)) }
+func (h *Sandbox) MakeDriver(context.Context) (driver.Driver, error) {
+	return h.Make(h.SB, h.SB.App(h.P))
+}
 
 // Secrets implements drivertest.Harness.
 func (h *Sandbox) Secrets() []string { return []string{h.SB.App(h.P).Secret} }
@@ -54,4 +56,6 @@ func (h *Sandbox) InjectFault(ep drivertest.Endpoint, f drivertest.Fault, n int)
 func (h *Sandbox) ClearFaults() { h.SB.ClearFaults() }
 
 // Requests implements drivertest.FaultHarness.
-func (h *Sandbox) Requests(ep drivertest.Endpoint) int { return h.SB.Requests(h.P, sandbox.Endpoint(ep)) }
+func (h *Sandbox) Requests(ep drivertest.Endpoint) int {
+	return h.SB.Requests(h.P, sandbox.Endpoint(ep))
+}

@@ -63,7 +63,6 @@ func Do(ctx context.Context, hc *http.Client, r Request, v any) error {
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
-	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
 		return &driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL), err)}
@@ -152,12 +151,11 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 			return err
 		}
 		*c = Code(s)
+	case len(b) > 0 && (b[0] == '-' || (b[0] >= '0' && b[0] <= '9')):
+		// encoding/json has already checked the token is a valid number.
+		*c = Code(b)
 	default:
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return err
-		}
-		*c = Code(n.String())
+		return fmt.Errorf("error code %s is neither a number nor a string", b)
 	}
 	return nil
 }

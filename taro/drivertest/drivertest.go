@@ -75,14 +75,14 @@ type Fault string
 
 // The faults and what the portable API must turn each into.
 const (
-	FaultBusy          Fault = "busy"           // "system busy" error answer → Unavailable, retried
-	FaultRateLimit     Fault = "rate_limit"     // quota answer → RateLimited, not retried
-	FaultTokenInvalid  Fault = "token_invalid"  // access token rejected → one refetch, then success
-	FaultServerError   Fault = "server_error"   // HTTP 502 → Unavailable, retried
-	FaultHTML          Fault = "html"           // HTML error page with 200 → Unavailable, retried
-	FaultTruncated     Fault = "truncated_json" // cut-off JSON → Unavailable, retried
-	FaultReset         Fault = "reset"          // connection closed without an answer → Unavailable, retried
-	FaultSlow          Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
+	FaultBusy         Fault = "busy"           // "system busy" error answer → Unavailable, retried
+	FaultRateLimit    Fault = "rate_limit"     // quota answer → RateLimited, not retried
+	FaultTokenInvalid Fault = "token_invalid"  // access token rejected → one refetch, then success
+	FaultServerError  Fault = "server_error"   // HTTP 502 → Unavailable, retried
+	FaultHTML         Fault = "html"           // HTML error page with 200 → Unavailable, retried
+	FaultTruncated    Fault = "truncated_json" // cut-off JSON → Unavailable, retried
+	FaultReset        Fault = "reset"          // connection closed without an answer → Unavailable, retried
+	FaultSlow         Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
 )
 
 // Faults lists every fault.
