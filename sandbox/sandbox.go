@@ -126,7 +126,14 @@ type platform struct {
 	tokens  map[string]time.Time // token -> expiry
 	current string               // the newest token
 	faults  map[Endpoint][]fault
+	every   map[Endpoint]periodic
 	counts  map[Endpoint]int
+}
+
+// periodic is a fault on every n-th request.
+type periodic struct {
+	kind FaultKind
+	n    int
 }
 
 // Sandbox is the fake platforms' state and HTTP handler. It is safe for
@@ -161,7 +168,7 @@ func New(opts Options) *Sandbox {
 			ttl = 10 * time.Minute
 		}
 		s.ps[p] = &platform{name: p, app: app, codeTTL: ttl, codes: map[string]*code{}, users: map[string]*user{},
-			tokens: map[string]time.Time{}, faults: map[Endpoint][]fault{}, counts: map[Endpoint]int{}}
+			tokens: map[string]time.Time{}, faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
 	}
 	s.routes()
 	return s
@@ -313,28 +320,54 @@ func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n i
 }
 
 func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
-	if !slices.Contains(FaultKinds(), f.kind) {
-		return fmt.Errorf("sandbox: unknown fault %q (have %v)", f.kind, FaultKinds())
-	}
 	if n < 1 || n > 1_000_000 {
 		return fmt.Errorf("sandbox: fault count must be 1 to 1000000")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	st, err := s.faultable(p, ep, f.kind)
 	if err != nil {
 		return err
-	}
-	if !st.serves(ep) {
-		return fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
-	}
-	if f.kind == TokenInvalid && ep != CheckSession {
-		return fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
 	}
 	for range n {
 		st.faults[ep] = append(st.faults[ep], f)
 	}
 	return nil
+}
+
+// InjectEvery makes every n-th request to p's endpoint ep (the n-th, the
+// 2n-th, ...) fail with kind until ClearFaults: a deterministic fault rate
+// of 1/n for load tests.
+func (s *Sandbox) InjectEvery(p taro.Platform, ep Endpoint, kind FaultKind, n int) error {
+	if n < 2 {
+		return fmt.Errorf("sandbox: InjectEvery needs n ≥ 2")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.faultable(p, ep, kind)
+	if err != nil {
+		return err
+	}
+	st.every[ep] = periodic{kind: kind, n: n}
+	return nil
+}
+
+// faultable returns p's state if kind can be injected on ep. s.mu is held.
+func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*platform, error) {
+	if !slices.Contains(FaultKinds(), kind) {
+		return nil, fmt.Errorf("sandbox: unknown fault %q (have %v)", kind, FaultKinds())
+	}
+	st, err := s.platform(p)
+	if err != nil {
+		return nil, err
+	}
+	if !st.serves(ep) {
+		return nil, fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
+	}
+	if kind == TokenInvalid && ep != CheckSession {
+		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
+	}
+	return st, nil
 }
 
 // serves reports whether the platform has endpoint ep in the sandbox.
@@ -354,6 +387,7 @@ func (s *Sandbox) ClearFaults() {
 	defer s.mu.Unlock()
 	for _, st := range s.ps {
 		clear(st.faults)
+		clear(st.every)
 	}
 }
 
@@ -382,6 +416,9 @@ func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
 	defer s.mu.Unlock()
 	st := s.ps[p]
 	st.counts[ep]++
+	if pf, ok := st.every[ep]; ok && st.counts[ep]%pf.n == 0 {
+		return fault{kind: pf.kind}, true
+	}
 	q := st.faults[ep]
 	if len(q) == 0 {
 		return fault{}, false

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -16,6 +17,11 @@ import (
 // the store is a TokenLocker, among processes (a lock in the store).
 type tokenManager struct {
 	store TokenStore
+	// local keeps this process's copy of each token, so that the warm path
+	// costs no round trip to a shared store; it never outlives the token's
+	// ExpiresAt and is dropped with the token on a token-invalid answer.
+	localMu sync.RWMutex
+	local   map[string]StoredToken
 	sf    singleflight.Group
 	now   func() time.Time
 	log   *slog.Logger
@@ -38,6 +44,12 @@ func refreshMargin(life time.Duration) time.Duration {
 
 // token returns a usable token for e, fetching one if needed.
 func (m *tokenManager) token(ctx context.Context, e *entry) (string, error) {
+	m.localMu.RLock()
+	t, ok := m.local[e.tokenKey]
+	m.localMu.RUnlock()
+	if ok && m.now().Before(t.ExpiresAt) {
+		return t.Value, nil
+	}
 	if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
 		return v, err
 	}
@@ -62,9 +74,19 @@ func (m *tokenManager) cached(ctx context.Context, key string) (string, bool, er
 		return "", false, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
 	if ok && t.Value != "" && m.now().Before(t.ExpiresAt) {
+		m.remember(key, t)
 		return t.Value, true, nil
 	}
 	return "", false, nil
+}
+
+func (m *tokenManager) remember(key string, t StoredToken) {
+	m.localMu.Lock()
+	if m.local == nil {
+		m.local = make(map[string]StoredToken)
+	}
+	m.local[key] = t
+	m.localMu.Unlock()
 }
 
 func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
@@ -114,11 +136,17 @@ func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
 	if err := m.store.SetToken(ctx, e.tokenKey, st); err != nil {
 		return nil, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
+	m.remember(e.tokenKey, st)
 	return tok.Value, nil
 }
 
 // invalidate drops value from the cache if it is still the cached token.
 func (m *tokenManager) invalidate(ctx context.Context, e *entry, value string) error {
+	m.localMu.Lock()
+	if t, ok := m.local[e.tokenKey]; ok && t.Value == value {
+		delete(m.local, e.tokenKey)
+	}
+	m.localMu.Unlock()
 	if err := m.store.DeleteToken(ctx, e.tokenKey, value); err != nil {
 		return &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}

@@ -1,0 +1,71 @@
+package redisstore_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sync/atomic"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tarogo/adapter/store/redisstore"
+)
+
+// backend is the Redis a test runs against: miniredis by default, the
+// server at TARO_REDIS_URL when that is set (CI sets it).
+type backend struct {
+	rdb      *redis.Client
+	mr       *miniredis.Miniredis // nil on a real server
+	commands *atomic.Int64
+	prefix   string
+}
+
+func (b *backend) real() bool { return b.mr == nil }
+
+// countHook counts the commands (round trips) a client sends.
+type countHook struct{ n *atomic.Int64 }
+
+func (countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+}
+func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+}
+
+func newBackend(t testing.TB) *backend {
+	t.Helper()
+	b := &backend{commands: &atomic.Int64{}}
+	var opts *redis.Options
+	if u := os.Getenv("TARO_REDIS_URL"); u != "" {
+		o, err := redis.ParseURL(u)
+		if err != nil {
+			t.Fatalf("TARO_REDIS_URL: %v", err)
+		}
+		opts = o
+	} else {
+		b.mr = miniredis.RunT(t)
+		opts = &redis.Options{Addr: b.mr.Addr()}
+	}
+	opts.ContextTimeoutEnabled = true
+	opts.MaxRetries = 1
+	b.rdb = redis.NewClient(opts)
+	if err := b.rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("Redis at %s does not answer: %v", opts.Addr, err)
+	}
+	b.rdb.AddHook(countHook{b.commands})
+	t.Cleanup(func() { _ = b.rdb.Close() })
+	// A prefix of its own per test keeps runs on a shared server apart.
+	r := make([]byte, 6)
+	_, _ = rand.Read(r)
+	b.prefix = "taro-test:" + hex.EncodeToString(r) + ":"
+	return b
+}
+
+func (b *backend) store(opts redisstore.Options) *redisstore.Store {
+	opts.Prefix = b.prefix
+	return redisstore.New(b.rdb, opts)
+}
