@@ -125,6 +125,7 @@ type platform struct {
 	users   map[string]*user
 	tokens  map[string]time.Time // token -> expiry
 	current string               // the newest token
+	issued  []string             // every token ever issued
 	faults  map[Endpoint][]fault
 	every   map[Endpoint]periodic
 	counts  map[Endpoint]int
@@ -298,6 +299,18 @@ func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
 	return u.key, true
 }
 
+// IssuedTokens lists every access token p has issued, for tests that must
+// prove a token never leaks.
+func (s *Sandbox) IssuedTokens(p taro.Platform) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(st.issued)
+}
+
 // ExpireTokens makes every access token of p invalid at once.
 func (s *Sandbox) ExpireTokens(p taro.Platform) {
 	s.mu.Lock()
@@ -433,6 +446,7 @@ func (s *Sandbox) mintToken(st *platform) (string, time.Duration) {
 	tok := randomHex(24)
 	st.tokens[tok] = now.Add(s.opts.TokenTTL)
 	st.current = tok
+	st.issued = append(st.issued, tok)
 	return tok, s.opts.TokenTTL
 }
 

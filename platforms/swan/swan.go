@@ -227,3 +227,12 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 	}
 	return driver.NativeResult{OK: true}, nil
 }
+
+// String describes the driver without its secret.
+func (d *Driver) String() string { return "swan.Driver{" + d.cfg.String() + "}" }
+
+// GoString is String, for %#v.
+func (d *Driver) GoString() string { return d.String() }
+
+// LogValue implements slog.LogValuer without the secret.
+func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }

@@ -69,3 +69,14 @@ func (b *backend) store(opts redisstore.Options) *redisstore.Store {
 	opts.Prefix = b.prefix
 	return redisstore.New(b.rdb, opts)
 }
+
+// quietRedis silences go-redis's global logger, which reports every dial
+// failure of the tests that stop Redis on purpose.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...interface{}) {}
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quietRedis{})
+	os.Exit(m.Run())
+}

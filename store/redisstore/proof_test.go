@@ -1,0 +1,402 @@
+package redisstore_test
+
+// Proofs that several replicas sharing one Redis behave as one: each test
+// asserts numbers, runs on loopback only, and is bounded in count and time.
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/platforms/swan"
+	"github.com/tarogo/adapter/platforms/tt"
+	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/store/redisstore"
+	"github.com/tarogo/adapter/taro"
+)
+
+var fast = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
+
+// makeDriver builds p's driver against sb.
+func makeDriver(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, hc *http.Client) taro.Driver {
+	t.Helper()
+	app := sb.App(p)
+	var d taro.Driver
+	var err error
+	switch p {
+	case taro.Weapp:
+		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
+	case taro.TT:
+		d, err = tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
+	case taro.QQ:
+		d, err = qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
+	case taro.Swan:
+		d, err = swan.New(swan.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
+	}
+	require.NoError(t, err)
+	return d
+}
+
+// replica is one service instance: its own client and driver, a shared store.
+func replica(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, st *redisstore.Store, logger *slog.Logger) *taro.Client {
+	t.Helper()
+	c, err := taro.New(taro.Config{Drivers: []taro.Driver{makeDriver(t, sb, p, sb.HTTPClient())},
+		Tokens: st, Sessions: st, Retry: fast, Logger: logger})
+	require.NoError(t, err)
+	return c
+}
+
+func login(t testing.TB, sb *sandbox.Sandbox, c *taro.Client, p taro.Platform, openid string) taro.Session {
+	t.Helper()
+	code, err := sb.Login(p, openid)
+	require.NoError(t, err)
+	res, err := c.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code})
+	require.NoError(t, err)
+	return res.Session
+}
+
+func TestStampedeFetchesOneTokenAcrossReplicas(t *testing.T) {
+	for _, p := range []taro.Platform{taro.Weapp, taro.TT} {
+		for _, tokenInvalidOnce := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/token-invalid-once=%v", p, tokenInvalidOnce), func(t *testing.T) {
+				b := newBackend(t)
+				st := b.store(redisstore.Options{})
+				sb := sandbox.NewServer(sandbox.Options{})
+				defer sb.Close()
+				var replicas []*taro.Client
+				for range 4 {
+					replicas = append(replicas, replica(t, sb, p, st, nil))
+				}
+				s := login(t, sb, replicas[0], p, "stampede-user")
+				if tokenInvalidOnce {
+					require.NoError(t, sb.Inject(p, sandbox.CheckSession, sandbox.TokenInvalid, 1))
+				}
+				var wg sync.WaitGroup
+				var mu sync.Mutex
+				var errs []error
+				start := make(chan struct{})
+				for _, c := range replicas {
+					for range 500 {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							<-start
+							ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+							defer cancel()
+							if _, err := c.CheckSession(ctx, taro.Option{Platform: p, Session: s}); err != nil {
+								mu.Lock()
+								errs = append(errs, err)
+								mu.Unlock()
+							}
+						}()
+					}
+				}
+				close(start)
+				wg.Wait()
+				require.Empty(t, errs)
+				want := 1
+				if tokenInvalidOnce {
+					want = 2
+				}
+				assert.Equal(t, want, sb.Requests(p, sandbox.Token), "token fetches for 2000 concurrent checks on 4 replicas")
+				assert.Equal(t, 2000+want-1, sb.Requests(p, sandbox.CheckSession))
+				t.Logf("%s: %d token fetch(es) for 2000 checks across 4 replicas; %d check requests", p, sb.Requests(p, sandbox.Token), sb.Requests(p, sandbox.CheckSession))
+			})
+		}
+	}
+}
+
+func TestRotationIsSeenByEveryReplica(t *testing.T) {
+	for _, p := range []taro.Platform{taro.Weapp, taro.TT, taro.QQ, taro.Swan} {
+		t.Run(string(p), func(t *testing.T) {
+			b := newBackend(t)
+			st := b.store(redisstore.Options{})
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			a, bb := replica(t, sb, p, st, nil), replica(t, sb, p, st, nil)
+			first := login(t, sb, a, p, "rot-user")
+			second := login(t, sb, a, p, "rot-user")
+			require.NotEqual(t, first.SessionKey, second.SessionKey)
+
+			checks, cmds := sb.Requests(p, sandbox.CheckSession), b.commands.Load()
+			res, err := bb.CheckSession(context.Background(), taro.Option{Platform: p, Session: first})
+			require.ErrorIs(t, err, taro.ErrSessionInvalid)
+			assert.Equal(t, "checkSession:fail session invalid: superseded by a newer login", res.ErrMsg)
+			assert.Equal(t, checks, sb.Requests(p, sandbox.CheckSession), "decided without a network call to the platform")
+			assert.Equal(t, int64(1), b.commands.Load()-cmds, "one Redis round trip")
+
+			_, err = bb.CheckSession(context.Background(), taro.Option{Platform: p, Session: second})
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestWarmPathCostsOneRedisRoundTrip(t *testing.T) {
+	for _, p := range []taro.Platform{taro.Weapp, taro.QQ} {
+		t.Run(string(p), func(t *testing.T) {
+			b := newBackend(t)
+			st := b.store(redisstore.Options{})
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			c := replica(t, sb, p, st, nil)
+			s := login(t, sb, c, p, "warm-user")
+			_, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s}) // warms the token
+			require.NoError(t, err)
+			before := b.commands.Load()
+			for range 10 {
+				_, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s})
+				require.NoError(t, err)
+			}
+			assert.Equal(t, int64(10), b.commands.Load()-before, "Redis round trips for 10 warm checks")
+		})
+	}
+}
+
+// What each fault must become, and how many requests the platform may see.
+var faultExpect = map[sandbox.FaultKind]struct {
+	code          taro.Code
+	min, max      int
+	checksOnlyTok bool
+}{
+	sandbox.Busy:         {taro.CodeUnavailable, 3, 3, false},
+	sandbox.RateLimit:    {taro.CodeRateLimited, 1, 1, false},
+	sandbox.TokenInvalid: {taro.CodeTokenInvalid, 2, 2, true},
+	sandbox.ServerError:  {taro.CodeUnavailable, 3, 3, false},
+	sandbox.HTMLBody:     {taro.CodeUnavailable, 3, 3, false},
+	sandbox.Truncated:    {taro.CodeUnavailable, 3, 3, false},
+	sandbox.Reset:        {taro.CodeUnavailable, 3, 6, false}, // net/http resends an idempotent request once on a dead reused connection
+	sandbox.Slow:         {taro.CodeDeadlineExceeded, 1, 1, false},
+}
+
+func TestFaultMatrix(t *testing.T) {
+	for _, p := range sandbox.Platforms() {
+		for _, kind := range sandbox.FaultKinds() {
+			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession} {
+				want := faultExpect[kind]
+				t.Run(fmt.Sprintf("%s/%s/%s", p, ep, kind), func(t *testing.T) {
+					b := newBackend(t)
+					st := b.store(redisstore.Options{})
+					sb := sandbox.NewServer(sandbox.Options{SlowDelay: 3 * time.Second})
+					defer sb.Close()
+					c := replica(t, sb, p, st, nil)
+					if err := sb.Inject(p, ep, kind, 100); err != nil {
+						// Not applicable: no check endpoint on qq/swan, no
+						// token on a login. Say so, and prove the sandbox refuses.
+						assert.True(t, ep == sandbox.CheckSession && (p == taro.QQ || p == taro.Swan) || kind == sandbox.TokenInvalid && ep == sandbox.Code2Session, "unexpected refusal: %v", err)
+						return
+					}
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					if kind == sandbox.Slow {
+						ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
+					}
+					defer cancel()
+					var calls []string
+					var err error
+					before := sb.Requests(p, ep)
+					if ep == sandbox.Code2Session {
+						code, _ := sb.Login(p, "fault-user")
+						_, err = c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code,
+							Success:  func(taro.LoginResult) { calls = append(calls, "success") },
+							Fail:     func(taro.LoginResult) { calls = append(calls, "fail") },
+							Complete: func(taro.LoginResult) { calls = append(calls, "complete") }})
+						_, recorded, lerr := st.LookupSession(context.Background(), taro.SessionKeyID{Platform: p, AppID: sb.App(p).ID, OpenID: "fault-user"})
+						require.NoError(t, lerr)
+						assert.False(t, recorded, "nothing is written to the store on failure")
+					} else {
+						sb.ClearFaults()
+						s := login(t, sb, c, p, "fault-user")
+						require.NoError(t, sb.Inject(p, ep, kind, 100))
+						before = sb.Requests(p, ep)
+						_, err = c.CheckSession(ctx, taro.Option{Platform: p, Session: s,
+							Success:  func(taro.CallbackResult) { calls = append(calls, "success") },
+							Fail:     func(taro.CallbackResult) { calls = append(calls, "fail") },
+							Complete: func(taro.CallbackResult) { calls = append(calls, "complete") }})
+					}
+					tries := sb.Requests(p, ep) - before
+					assert.Equal(t, want.code, taro.CodeOf(err), "%v", err)
+					assert.Equal(t, []string{"fail", "complete"}, calls, "callbacks exactly once")
+					assert.True(t, tries >= want.min && tries <= want.max, "%d requests, want %d..%d", tries, want.min, want.max)
+				})
+			}
+		}
+		t.Run(fmt.Sprintf("%s/redis-stopped", p), func(t *testing.T) {
+			mr := miniredis.RunT(t)
+			st, err := redisstore.Open("redis://"+mr.Addr()+"/0", redisstore.Options{})
+			require.NoError(t, err)
+			defer st.Close()
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			c := replica(t, sb, p, st, nil)
+			s := login(t, sb, c, p, "redis-user")
+			mr.Close()
+			var calls []string
+			_, err = c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s,
+				Fail: func(taro.CallbackResult) { calls = append(calls, "fail") }, Complete: func(taro.CallbackResult) { calls = append(calls, "complete") }})
+			assert.ErrorIs(t, err, taro.ErrUnavailable, "fail closed")
+			code, _ := sb.Login(p, "redis-user")
+			res, err := c.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code,
+				Fail: func(taro.LoginResult) { calls = append(calls, "fail") }, Complete: func(taro.LoginResult) { calls = append(calls, "complete") }})
+			assert.ErrorIs(t, err, taro.ErrUnavailable)
+			assert.Empty(t, res.Session.SessionKey, "a login that could not be recorded hands out no session")
+			assert.Equal(t, []string{"fail", "complete", "fail", "complete"}, calls)
+		})
+	}
+}
+
+func TestLoadWithOnePercentBusy(t *testing.T) {
+	b := newBackend(t)
+	st := b.store(redisstore.Options{})
+	sb := sandbox.NewServer(sandbox.Options{})
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	c, err := taro.New(taro.Config{Drivers: []taro.Driver{makeDriver(t, sb, taro.Weapp, hc)}, Tokens: st, Sessions: st,
+		Retry: taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}})
+	require.NoError(t, err)
+	s := login(t, sb, c, taro.Weapp, "load-user")
+	baseline := runtime.NumGoroutine()
+
+	require.NoError(t, sb.InjectEvery(taro.Weapp, sandbox.CheckSession, sandbox.Busy, 100))
+	const calls, workers = 10_000, 64
+	jobs := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				if _, err := c.CheckSession(ctx, taro.Option{Platform: taro.Weapp, Session: s}); err != nil {
+					mu.Lock()
+					failures = append(failures, err)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	start := time.Now()
+	for range calls {
+		jobs <- struct{}{}
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	assert.Empty(t, failures, "unexpected errors")
+	checks := sb.Requests(taro.Weapp, sandbox.CheckSession)
+	assert.Equal(t, calls+checks/100, checks, "every busy answer was retried once and then succeeded")
+	t.Logf("%d checks at concurrency %d in %v (%d platform requests, %d busy answers retried)", calls, workers, elapsed, checks, checks/100)
+
+	// Release what the test itself holds open: the sandbox, the HTTP
+	// client's idle connections and the Redis pool (whose connections
+	// miniredis serves with a goroutine each). What remains above the
+	// baseline would be the library's.
+	sb.Close()
+	hc.CloseIdleConnections()
+	_ = b.rdb.Close()
+	ok := assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= baseline }, 10*time.Second, 20*time.Millisecond,
+		"goroutines left behind: %d now, %d before the load", runtime.NumGoroutine(), baseline)
+	if !ok {
+		buf := make([]byte, 1<<20)
+		t.Logf("%s", buf[:runtime.Stack(buf, true)])
+	}
+}
+
+func TestNoSecretOnAnyErrorPath(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	apps := map[taro.Platform]sandbox.App{}
+	for _, p := range sandbox.Platforms() {
+		apps[p] = sandbox.App{ID: "app-" + string(p), Secret: "APPSECRET-" + string(p) + "-7f3a9c"}
+	}
+	b := newBackend(t)
+	st := b.store(redisstore.Options{})
+	sb := sandbox.NewServer(sandbox.Options{Apps: apps, SlowDelay: time.Second})
+	defer sb.Close()
+
+	var texts []string
+	secrets := []string{}
+	for _, p := range sandbox.Platforms() {
+		c := replica(t, sb, p, st, logger)
+		s := login(t, sb, c, p, "secret-user")
+		secrets = append(secrets, apps[p].Secret, s.SessionKey, loginsig.Sign(s.SessionKey, ""))
+		_, _ = c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s}) // fetches a token where there is one
+		for _, kind := range sandbox.FaultKinds() {
+			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession, sandbox.Token} {
+				if sb.Inject(p, ep, kind, 10) != nil {
+					continue
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				if ep == sandbox.Token {
+					sb.ExpireTokens(p) // force a refetch into the fault
+				}
+				res, err := c.CheckSession(ctx, taro.Option{Platform: p, Session: s})
+				texts = append(texts, res.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v", err, err))
+				code, _ := sb.Login(p, "secret-user-2")
+				lres, err := c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code})
+				texts = append(texts, lres.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v %v", err, lres, lres))
+				cancel()
+				sb.ClearFaults()
+			}
+		}
+		// Wrong credentials and a wrong key.
+		bad := makeDriverWithSecret(t, sb, p, apps[p].Secret+"-wrong")
+		bc, _ := taro.New(taro.Config{Drivers: []taro.Driver{bad}, Retry: fast, Logger: logger})
+		code, _ := sb.Login(p, "secret-user-3")
+		_, err := bc.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code})
+		texts = append(texts, fmt.Sprint(err))
+		secrets = append(secrets, apps[p].Secret+"-wrong")
+		res, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: taro.Session{OpenID: "secret-user", SessionKey: "WRONG-KEY-9d2e"}})
+		texts = append(texts, res.ErrMsg, fmt.Sprint(err))
+		secrets = append(secrets, "WRONG-KEY-9d2e")
+		texts = append(texts, fmt.Sprintf("%v %+v %#v", bad, bad, bad))
+	}
+	// Every access token the platforms issued.
+	tokens := append(sb.IssuedTokens(taro.Weapp), sb.IssuedTokens(taro.TT)...)
+	require.GreaterOrEqual(t, len(tokens), 2, "tokens were fetched")
+	secrets = append(secrets, tokens...)
+	texts = append(texts, logs.String())
+	all := strings.Join(texts, "\n")
+	for _, s := range secrets {
+		if i := strings.Index(all, s); i >= 0 {
+			t.Errorf("a secret leaked, in: %q", all[max(0, i-200):min(len(all), i+len(s)+50)])
+		}
+	}
+	t.Logf("%d texts from every error path checked against %d secret values", len(texts), len(secrets))
+	assert.Contains(t, all, "platform unavailable", "the error paths were driven")
+	assert.Contains(t, all, "app credentials rejected")
+}
+
+func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, secret string) taro.Driver {
+	t.Helper()
+	app := sb.App(p)
+	var d taro.Driver
+	var err error
+	switch p {
+	case taro.Weapp:
+		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
+	case taro.TT:
+		d, err = tt.New(tt.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
+	case taro.QQ:
+		d, err = qq.New(qq.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
+	case taro.Swan:
+		d, err = swan.New(swan.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
+	}
+	require.NoError(t, err)
+	return d
+}
+
