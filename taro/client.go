@@ -310,13 +310,13 @@ const (
 // transient failures within ctx, and error wrapping.
 func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, secrets *[2]string, call func(token string) error) *Error {
 	p := e.d.Platform()
-	tokenRetried := false
+	var rejected string // a token the platform rejected during this call
 	var err error
 	for attempt := 1; ; attempt++ {
 		var tok string
 		err = nil
 		if needToken && e.tokens != nil {
-			tok, err = c.tokens.token(ctx, e)
+			tok, err = c.tokens.token(ctx, e, rejected)
 			secrets[1] = tok
 		}
 		if err == nil {
@@ -330,8 +330,8 @@ func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, s
 		}
 		code := CodeOf(err)
 		switch {
-		case code == CodeTokenInvalid && tok != "" && !tokenRetried:
-			tokenRetried = true
+		case code == CodeTokenInvalid && tok != "" && rejected == "":
+			rejected = tok
 			if ierr := c.tokens.invalidate(ctx, e, tok); ierr != nil {
 				return redact(c.wrap(p, api, ierr), secrets)
 			}

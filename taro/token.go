@@ -42,19 +42,30 @@ func refreshMargin(life time.Duration) time.Duration {
 	return m
 }
 
-// token returns a usable token for e, fetching one if needed.
-func (m *tokenManager) token(ctx context.Context, e *entry) (string, error) {
+// token returns a usable token for e, fetching one if needed. rejected,
+// when set, is a token the platform has just rejected (and that invalidate
+// has dropped): the caller then neither takes it from the local cache nor
+// joins a fetch that began before it was rejected, which could hand it the
+// rejected token again.
+func (m *tokenManager) token(ctx context.Context, e *entry, rejected string) (string, error) {
 	m.localMu.RLock()
 	t, ok := m.local[e.tokenKey]
 	m.localMu.RUnlock()
-	if ok && m.now().Before(t.ExpiresAt) {
+	if ok && t.Value != rejected && m.now().Before(t.ExpiresAt) {
 		return t.Value, nil
 	}
-	if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
-		return v, err
+	if rejected == "" {
+		if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
+			return v, err
+		}
+	}
+	sfKey := e.tokenKey
+	if rejected != "" {
+		// Callers that saw the same rejection share one refetch.
+		sfKey += "\x00" + rejected
 	}
 	for range 3 {
-		v, err, _ := m.sf.Do(e.tokenKey, func() (any, error) { return m.fetch(ctx, e) })
+		v, err, _ := m.sf.Do(sfKey, func() (any, error) { return m.fetch(ctx, e) })
 		if err == nil {
 			return v.(string), nil
 		}
