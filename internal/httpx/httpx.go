@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -44,11 +45,13 @@ func where(method, raw string) string {
 	return method + " " + u.Host + u.Path
 }
 
-// Do sends r with hc (nil means DefaultClient) and decodes the JSON object
-// it answers into v. Every failure is a *driver.Error: transport errors,
-// non-2xx statuses (429 as CodeRateLimited), bodies over MaxBody, HTML pages
-// and malformed or truncated JSON are CodeUnavailable.
-func Do(ctx context.Context, hc *http.Client, r Request, v any) error {
+// Call sends r with hc (nil means DefaultClient) and hands the body of a
+// 2xx answer to parse. Every failure is a *driver.Error: transport errors,
+// non-2xx statuses (429 as CodeRateLimited) and bodies over MaxBody are
+// CodeUnavailable, and so is any error parse returns that is not already a
+// *driver.Error (an HTML page, malformed or truncated JSON), prefixed with
+// the method, host and path.
+func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) error {
 	if hc == nil {
 		hc = DefaultClient
 	}
@@ -83,7 +86,11 @@ func Do(ctx context.Context, hc *http.Client, r Request, v any) error {
 	if len(b) > MaxBody {
 		return driver.Errorf(driver.CodeUnavailable, "%s: response body larger than %d bytes", where(r.Method, r.URL), MaxBody)
 	}
-	if err := Decode(b, v); err != nil {
+	if err := parse(b); err != nil {
+		var de *driver.Error
+		if errors.As(err, &de) {
+			return err
+		}
 		return &driver.Error{Code: driver.CodeUnavailable, Err: fmt.Errorf("%s: %w", where(r.Method, r.URL), err)}
 	}
 	return nil
@@ -155,7 +162,7 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 		// encoding/json has already checked the token is a valid number.
 		*c = Code(b)
 	default:
-		return fmt.Errorf("error code %s is neither a number nor a string", b)
+		return &json.UnmarshalTypeError{Value: "non-number, non-string error code", Type: reflect.TypeOf(*c)}
 	}
 	return nil
 }

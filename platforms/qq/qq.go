@@ -87,6 +87,14 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qq has no anonymous login: Code is required")
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a /sns/jscode2session answer.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
 		ErrCode    httpx.Code `json:"errcode"`
 		ErrMsg     string     `json:"errmsg"`
@@ -94,7 +102,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		SessionKey string     `json:"session_key"`
 		UnionID    string     `json:"unionid"`
 	}
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if !resp.ErrCode.IsZero() {

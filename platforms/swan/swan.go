@@ -143,9 +143,17 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "swan has no anonymous login: Code is required")
 	}
 	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
+		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a /oauth/jscode2sessionkey answer.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp response
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
-		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := resp.err(); err != nil {

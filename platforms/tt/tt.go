@@ -155,6 +155,14 @@ func platformErr(ep string, no httpx.Code, msg string) error {
 // not both.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
 	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json"},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a /api/apps/v2/jscode2session answer.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
 		appsError
 		Data struct {
@@ -164,7 +172,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 			UnionID         string `json:"unionid"`
 		} `json:"data"`
 	}
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json"}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := platformErr("code2session", resp.ErrNo, resp.ErrTips); err != nil {
@@ -176,6 +184,14 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 
 // FetchToken implements driver.TokenFetcher.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	var out driver.Token
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"},
+		func(b []byte) (err error) { out, err = parseToken(b); return err })
+	return out, err
+}
+
+// parseToken reads a /api/apps/v2/token answer.
+func parseToken(b []byte) (driver.Token, error) {
 	var resp struct {
 		appsError
 		Data struct {
@@ -183,7 +199,7 @@ func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 			ExpiresIn   int64  `json:"expires_in"`
 		} `json:"data"`
 	}
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := platformErr("token", resp.ErrNo, resp.ErrTips); err != nil {
@@ -198,8 +214,13 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + loginsig.Sign(req.SessionKey, "") +
 		"&sig_method=" + loginsig.Method
+	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json"}, parseCheck)
+}
+
+// parseCheck reads a check_session_key answer.
+func parseCheck(b []byte) error {
 	var resp checkResponse
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json"}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return err
 	}
 	return platformErr("checksession", resp.ErrNo, resp.ErrMsg)

@@ -139,13 +139,21 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "weapp has no anonymous login: Code is required")
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a /sns/jscode2session answer.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
 		apiError
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 		UnionID    string `json:"unionid"`
 	}
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := resp.err("code2session"); err != nil {
@@ -156,12 +164,20 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 
 // FetchToken implements driver.TokenFetcher with the stable access token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	var out driver.Token
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"},
+		func(b []byte) (err error) { out, err = parseToken(b); return err })
+	return out, err
+}
+
+// parseToken reads a /cgi-bin/stable_token answer.
+func parseToken(b []byte) (driver.Token, error) {
 	var resp struct {
 		apiError
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err("token"); err != nil {
@@ -176,8 +192,13 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + loginsig.Sign(req.SessionKey, "") +
 		"&sig_method=" + loginsig.Method
+	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u}, parseCheck)
+}
+
+// parseCheck reads a /wxa/checksession answer.
+func parseCheck(b []byte) error {
 	var resp apiError
-	if err := httpx.Do(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u}, &resp); err != nil {
+	if err := httpx.Decode(b, &resp); err != nil {
 		return err
 	}
 	return resp.err("checksession")

@@ -1,0 +1,21 @@
+package swan
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// FuzzParseCode2Session: on any input, no panic, and an error is either a
+// decoding error (which the HTTP layer turns into Unavailable) or a
+// *driver.Error with a defined failure code.
+func FuzzParseCode2Session(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, err := parseCode2Session(b)
+		var de *driver.Error
+		if errors.As(err, &de) && (de.Code == driver.CodeOK || !de.Code.Valid()) {
+			t.Fatalf("a platform error with code %v", de.Code)
+		}
+	})
+}
