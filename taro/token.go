@@ -22,9 +22,9 @@ type tokenManager struct {
 	// ExpiresAt and is dropped with the token on a token-invalid answer.
 	localMu sync.RWMutex
 	local   map[string]StoredToken
-	sf    singleflight.Group
-	now   func() time.Time
-	log   *slog.Logger
+	sf      singleflight.Group
+	now     func() time.Time
+	log     *slog.Logger
 	// lockTTL bounds how long a fetch lock in a shared store is held.
 	lockTTL time.Duration
 	// poll is how often a process waiting for another's fetch looks again.

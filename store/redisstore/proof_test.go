@@ -399,4 +399,3 @@ func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, se
 	require.NoError(t, err)
 	return d
 }
-
