@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
 
@@ -33,9 +34,10 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
 	noColor := fs.Bool("no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	useRedis := fs.Bool("redis", false, "keep tokens and sessions in the Redis at $TARO_REDIS_URL, shared by the demo's replicas")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), lines(
-			"usage: taro demo [--json] [--no-color]",
+			"usage: taro demo [--json] [--no-color] [--redis]",
 			"",
 			"Starts the sandbox in-process and walks weapp, swan, tt and qq through login code →",
 			"Code2Session → CheckSession → a second login rotating the key → the old session rejected",
@@ -56,7 +58,22 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprintf(stderr, "taro demo: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	steps, err := demo(ctx)
+	var st *redisstore.Store
+	if *useRedis {
+		u := env("TARO_REDIS_URL")
+		if u == "" {
+			fmt.Fprintln(stderr, "taro demo: --redis needs TARO_REDIS_URL (redis://[user:password@]host:port/db)")
+			return exitUsage
+		}
+		var err error
+		// A prefix of its own keeps the demo's keys apart from anything else.
+		if st, err = redisstore.Open(u, redisstore.Options{Prefix: fmt.Sprintf("taro-demo:%d:", time.Now().UnixNano())}); err != nil {
+			fmt.Fprintf(stderr, "taro demo: %v\n", err)
+			return exitUsage
+		}
+		defer st.Close()
+	}
+	steps, err := demo(ctx, st)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro demo: %v\n", err)
 		return exitFail
@@ -118,7 +135,9 @@ func printTable(w io.Writer, steps []demoStep, color bool) {
 
 // demo runs every step and reports each; an error means the demo itself
 // could not run.
-func demo(ctx context.Context) ([]demoStep, error) {
+//
+// With a store, every client (the main one and each "replica") shares it.
+func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
 	newClient := func() (*taro.Client, error) {
@@ -131,7 +150,11 @@ func demo(ctx context.Context) ([]demoStep, error) {
 			}
 			ds = append(ds, d)
 		}
-		return taro.New(taro.Config{Drivers: ds, Retry: taro.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 40 * time.Millisecond}})
+		cfg := taro.Config{Drivers: ds, Retry: taro.RetryPolicy{MaxAttempts: 3, BaseDelay: 10 * time.Millisecond, MaxDelay: 40 * time.Millisecond}}
+		if st != nil {
+			cfg.Sessions, cfg.Tokens = st, st
+		}
+		return taro.New(cfg)
 	}
 	client, err := newClient()
 	if err != nil {
@@ -188,7 +211,11 @@ func demo(ctx context.Context) ([]demoStep, error) {
 		if err != nil {
 			return nil, err
 		}
-		check(replica, p, "old session, replica without the login", first, taro.CodeSessionInvalid)
+		step := "old session, replica without the login"
+		if st != nil {
+			step = "old session, replica sharing Redis"
+		}
+		check(replica, p, step, first, taro.CodeSessionInvalid)
 
 		// One busy answer, retried: on the check where the platform
 		// checks, on the login where the store does.

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -182,4 +183,36 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 	assert.Contains(t, out.String(), "taro sandbox stopped")
 	_, err = http.Get(base + "/admin/apps")
 	assert.Error(t, err, "the server is gone")
+}
+
+func TestRedisFlags(t *testing.T) {
+	mr := miniredis.RunT(t)
+	redisURL := "redis://" + mr.Addr() + "/0"
+
+	code, out, errOut := runArgs(t, map[string]string{"TARO_REDIS_URL": redisURL}, "demo", "--redis")
+	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
+	assert.Contains(t, out, "old session, replica sharing Redis")
+	code, _, errOut = runArgs(t, nil, "demo", "--redis")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--redis needs TARO_REDIS_URL")
+
+	// A QQ login recorded through the shared store can then be checked by
+	// a one-shot command, which QQ itself cannot answer.
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	app := sb.App(taro.QQ)
+	env := map[string]string{"TARO_QQ_APPID": app.ID, "TARO_QQ_SECRET": app.Secret, "TARO_REDIS_URL": redisURL}
+	loginCode, _ := sb.Login(taro.QQ, "qq-cli-user")
+	code, out, errOut = runArgs(t, env, "login", "--platform", "qq", "--code", loginCode, "--base-url", sb.BaseURL(taro.QQ), "--redis")
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "code2Session:ok")
+	key, _ := sb.SessionKey(taro.QQ, "qq-cli-user")
+	env["SK"] = key
+	code, out, errOut = runArgs(t, env, "check", "--platform", "qq", "--openid", "qq-cli-user", "--session-key-env", "SK", "--redis")
+	assert.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, "checkSession:ok\n", out)
+	env["SK"] = "old-key"
+	code, out, _ = runArgs(t, env, "check", "--platform", "qq", "--openid", "qq-cli-user", "--session-key-env", "SK", "--redis")
+	assert.Equal(t, exitFail, code)
+	assert.Equal(t, "checkSession:fail session invalid: superseded by a newer login\n", out)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
 
@@ -16,6 +17,7 @@ type oneShotFlags struct {
 	platform *string
 	baseURL  *string
 	timeout  *time.Duration
+	redis    *bool
 }
 
 func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
@@ -25,6 +27,7 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 		platform: fs.String("platform", "", "platform: "+platformList()+" (required)"),
 		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL)"),
 		timeout:  fs.Duration("timeout", 15*time.Second, "give up after this long"),
+		redis:    fs.Bool("redis", false, "share tokens and session records with your services through the Redis at $TARO_REDIS_URL"),
 	}
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), help)
@@ -36,23 +39,34 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 // client parses args and builds a client for the chosen platform from the
 // environment; it prints what is wrong and returns a non-zero code when it
 // cannot.
-func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, int) {
+//
+// The returned close func releases the Redis connection, if any.
+func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, func(), int) {
+	c, d, st, code := f.build(args, env, stderr)
+	closeFn := func() {}
+	if st != nil {
+		closeFn = func() { _ = st.Close() }
+	}
+	return c, d, closeFn, code
+}
+
+func (f *oneShotFlags) build(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, *redisstore.Store, int) {
 	if err := f.fs.Parse(args); err != nil {
-		return nil, nil, flagExit(err)
+		return nil, nil, nil, flagExit(err)
 	}
 	name := f.fs.Name()
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "taro %s: unexpected argument %q\n", name, f.fs.Arg(0))
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	p := taro.Platform(*f.platform)
 	if p == "" {
 		fmt.Fprintf(stderr, "taro %s: --platform is required; valid platforms: %s\n", name, platformList())
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	if _, err := newDriver(p, "x", "x", "", nil); err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	idVar, secretVar := envNames(p)
 	appID, secret := env(idVar), env(secretVar)
@@ -62,19 +76,33 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 			missing = secretVar
 		}
 		fmt.Fprintf(stderr, "taro %s: missing credentials: %s is not set (%s needs %s and %s)\n", name, missing, p, idVar, secretVar)
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
 	d, err := newDriver(p, appID, secret, *f.baseURL, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
-	c, err := taro.NewClient(d)
+	cfg := taro.Config{Drivers: []taro.Driver{d}}
+	var st *redisstore.Store
+	if *f.redis {
+		u := env("TARO_REDIS_URL")
+		if u == "" {
+			fmt.Fprintf(stderr, "taro %s: --redis needs TARO_REDIS_URL (redis://[user:password@]host:port/db)\n", name)
+			return nil, nil, nil, exitUsage
+		}
+		if st, err = redisstore.Open(u, redisstore.Options{}); err != nil {
+			fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
+			return nil, nil, nil, exitUsage
+		}
+		cfg.Sessions, cfg.Tokens = st, st
+	}
+	c, err := taro.New(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-		return nil, nil, exitUsage
+		return nil, nil, nil, exitUsage
 	}
-	return c, d, exitOK
+	return c, d, st, exitOK
 }
 
 func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
@@ -84,8 +112,9 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"Asks the platform whether a session is valid. The app id and secret come from",
 		"TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET (e.g. TARO_WEAPP_APPID), the session key",
 		"from the variable --session-key-env names: secrets never go on the command line. Only",
-		"weapp and tt have a server-side check; qq and swan are answered by a running service's",
-		"session store, which a one-shot command does not have. Exit status: 0 valid, 1 not, 2 usage.",
+		"weapp and tt have a server-side check; qq and swan are answered by a session store: pass",
+		"--redis to ask the one your services share at $TARO_REDIS_URL. Exit status: 0 valid, 1 not,",
+		"2 usage.",
 		"",
 		"Example:",
 		"  TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. SK=.. taro check --platform weapp --openid o6zAJs.. --session-key-env SK",
@@ -93,10 +122,11 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"Flags:"))
 	openid := f.fs.String("openid", "", "the user's openid (required)")
 	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
-	c, d, code := f.client(args, env, stderr)
+	c, d, closeStore, code := f.client(args, env, stderr)
 	if c == nil {
 		return code
 	}
+	defer closeStore()
 	switch {
 	case *openid == "":
 		fmt.Fprintln(stderr, "taro check: --openid is required")
@@ -107,8 +137,8 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 	case env(*keyEnv) == "":
 		fmt.Fprintf(stderr, "taro check: the variable %s is empty or unset\n", *keyEnv)
 		return exitUsage
-	case !hasServerCheck(d):
-		fmt.Fprintf(stderr, "taro check: %s documents no server-side session check; only a service's session store can answer\n", d.Platform())
+	case !hasServerCheck(d) && !*f.redis:
+		fmt.Fprintf(stderr, "taro check: %s documents no server-side session check; only a session store can answer (pass --redis to ask the one your services share)\n", d.Platform())
 		return exitUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
@@ -128,7 +158,8 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 		"",
 		"Exchanges a login code (from the mini program's login()) for a session and prints the",
 		"openid, unionid and the SHA-256 fingerprint of the session key — never the key itself.",
-		"Credentials come from TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET.",
+		"Credentials come from TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET. With --redis the",
+		"login is recorded in the session store your services share at $TARO_REDIS_URL.",
 		"",
 		"Example:",
 		"  TARO_QQ_APPID=.. TARO_QQ_SECRET=.. taro login --platform qq --code 0a1b2c..",
@@ -136,10 +167,11 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 		"Flags:"))
 	code := f.fs.String("code", "", "the login code")
 	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
-	c, d, rc := f.client(args, env, stderr)
+	c, d, closeStore, rc := f.client(args, env, stderr)
 	if c == nil {
 		return rc
 	}
+	defer closeStore()
 	if *code == "" && *anon == "" {
 		fmt.Fprintln(stderr, "taro login: --code (or, on tt, --anonymous-code) is required")
 		return exitUsage
