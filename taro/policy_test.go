@@ -362,7 +362,9 @@ func TestRegistry(t *testing.T) {
 
 func TestDefaultClient(t *testing.T) {
 	assert.Subset(t, taro.Platforms(), []taro.Platform{"h5", "harmony", "rn"})
-	p := taro.Platform("default-test")
+	// The default client is process-wide: a name of its own per run keeps
+	// -count=N runs apart.
+	p := taro.Platform(fmt.Sprintf("default-test-%d", time.Now().UnixNano()))
 	require.NoError(t, taro.Register(&fakeDriver{platform: p}))
 	assert.ErrorIs(t, taro.Register(&fakeDriver{platform: p}), taro.ErrInvalidArgument)
 	res, err := taro.CheckSession(context.Background(), taro.Option{Platform: p, Session: goodSession})
