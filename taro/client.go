@@ -198,9 +198,6 @@ func (c *Client) Platforms() []Platform {
 	return ps
 }
 
-// Sessions returns the client's session store.
-func (c *Client) Sessions() SessionStore { return c.sessions }
-
 func (c *Client) lookup(api string, p Platform) (*entry, *Error) {
 	if detail := checkText("Platform", string(p), maxPlatformLen); detail != "" {
 		return nil, &Error{API: api, Code: CodeInvalidArgument, Detail: detail}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/tarogo/adapter/store/redisstore"
@@ -64,8 +65,8 @@ func (f *oneShotFlags) build(args []string, env func(string) string, stderr io.W
 		fmt.Fprintf(stderr, "taro %s: --platform is required; valid platforms: %s\n", name, platformList())
 		return nil, nil, nil, exitUsage
 	}
-	if _, err := newDriver(p, "x", "x", "", nil); err != nil {
-		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
+	if !slices.Contains(serverPlatforms, p) {
+		fmt.Fprintf(stderr, "taro %s: unknown platform %q; valid platforms: %s\n", name, p, platformList())
 		return nil, nil, nil, exitUsage
 	}
 	idVar, secretVar := envNames(p)

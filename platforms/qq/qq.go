@@ -115,27 +115,12 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // objects, which only succeed or fail: {errMsg:"<api>:ok"} or
 // {errMsg:"<api>:fail ..."}.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	var obj struct {
-		ErrMsg *string `json:"errMsg"`
+	var obj native.Frame
+	ok, detail, err := native.Parse(api, raw, &obj)
+	if err != nil || ok {
+		return driver.NativeResult{OK: ok}, err
 	}
-	if err := httpx.Decode(raw, &obj); err != nil {
-		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
-	}
-	if obj.ErrMsg == nil {
-		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
-	}
-	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
-	if err != nil {
-		return driver.NativeResult{}, err
-	}
-	if ok {
-		return driver.NativeResult{OK: true}, nil
-	}
-	code := driver.CodeUnknown
-	if api == "checkSession" {
-		code = driver.CodeSessionInvalid
-	}
-	return driver.NativeResult{Code: code, Detail: detail}, nil
+	return driver.NativeResult{Code: native.FailCode(api), Detail: detail}, nil
 }
 
 // String describes the driver without its secret.

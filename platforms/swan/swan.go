@@ -209,10 +209,7 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 			failed, detail = failed || !ok, d
 		case failed:
 			// A fail object whose errMsg lacks the "<api>:" prefix.
-			detail = *obj.ErrMsg
-			if len(detail) > native.MaxDetail {
-				detail = detail[:native.MaxDetail]
-			}
+			detail = native.Truncate(*obj.ErrMsg)
 		default:
 			return driver.NativeResult{}, err
 		}
@@ -222,10 +219,7 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 	if failed {
 		code, ok := nativeCodes[pc]
 		if !ok {
-			code = driver.CodeSessionInvalid
-			if api != "checkSession" {
-				code = driver.CodeUnknown
-			}
+			code = native.FailCode(api)
 		}
 		return driver.NativeResult{Code: code, PlatformCode: string(pc), Detail: detail}, nil
 	}

@@ -27,11 +27,8 @@ func FuzzParseCode2Session(f *testing.F) {
 
 func FuzzParseToken(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tok, err := parseToken(b)
+		_, err := parseToken(b)
 		checkParsed(t, err)
-		if err == nil && tok.ExpiresIn < 0 && tok.Value == "" {
-			return
-		}
 	})
 }
 

@@ -238,22 +238,13 @@ var nativeCodes = map[httpx.Code]driver.Code{
 // errorType}; older runtimes send errNo instead of errorCode.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
-		ErrMsg    *string    `json:"errMsg"`
+		native.Frame
 		ErrorCode httpx.Code `json:"errorCode"`
 		ErrNo     httpx.Code `json:"errNo"`
 	}
-	if err := httpx.Decode(raw, &obj); err != nil {
-		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
-	}
-	if obj.ErrMsg == nil {
-		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
-	}
-	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
-	if err != nil {
-		return driver.NativeResult{}, err
-	}
-	if ok {
-		return driver.NativeResult{OK: true}, nil
+	ok, detail, err := native.Parse(api, raw, &obj)
+	if err != nil || ok {
+		return driver.NativeResult{OK: ok}, err
 	}
 	pc := obj.ErrorCode
 	if pc.IsZero() {
@@ -261,10 +252,7 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 	}
 	code, known := nativeCodes[pc]
 	if !known {
-		code = driver.CodeUnknown
-		if api == "checkSession" {
-			code = driver.CodeSessionInvalid
-		}
+		code = native.FailCode(api)
 	}
 	return driver.NativeResult{Code: code, PlatformCode: string(pc), Detail: detail}, nil
 }

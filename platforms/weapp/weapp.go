@@ -210,27 +210,14 @@ func parseCheck(b []byte) error {
 // no longer valid.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
-		ErrMsg *string    `json:"errMsg"`
-		Errno  httpx.Code `json:"errno"`
+		native.Frame
+		Errno httpx.Code `json:"errno"`
 	}
-	if err := httpx.Decode(raw, &obj); err != nil {
-		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
+	ok, detail, err := native.Parse(api, raw, &obj)
+	if err != nil || ok {
+		return driver.NativeResult{OK: ok}, err
 	}
-	if obj.ErrMsg == nil {
-		return driver.NativeResult{}, driver.Errorf(driver.CodeInvalidArgument, "no errMsg field")
-	}
-	ok, detail, err := native.SplitErrMsg(api, *obj.ErrMsg)
-	if err != nil {
-		return driver.NativeResult{}, err
-	}
-	if ok {
-		return driver.NativeResult{OK: true}, nil
-	}
-	code := driver.CodeUnknown
-	if api == "checkSession" {
-		code = driver.CodeSessionInvalid
-	}
-	return driver.NativeResult{Code: code, PlatformCode: string(obj.Errno), Detail: detail}, nil
+	return driver.NativeResult{Code: native.FailCode(api), PlatformCode: string(obj.Errno), Detail: detail}, nil
 }
 
 // String describes the driver without its secret.

@@ -544,19 +544,13 @@ func runFault(e *env, fh FaultHarness, f Fault) {
 	}
 }
 
+// sentinelOf is the error errors.Is must match for code c.
 func sentinelOf(c taro.Code) error {
-	for _, s := range []error{taro.ErrUnknown, taro.ErrInvalidArgument, taro.ErrNoDriver, taro.ErrNotSupported,
-		taro.ErrSessionInvalid, taro.ErrInvalidCode, taro.ErrCredentials, taro.ErrPermissionDenied,
-		taro.ErrRateLimited, taro.ErrUnavailable, taro.ErrTokenInvalid} {
-		if taro.CodeOf(&taro.Error{Code: c}) == c && errors.Is(&taro.Error{Code: c}, s) {
-			return s
-		}
-	}
 	switch c {
 	case taro.CodeCanceled:
 		return context.Canceled
 	case taro.CodeDeadlineExceeded:
 		return context.DeadlineExceeded
 	}
-	return nil
+	return driver.Sentinel(c)
 }
