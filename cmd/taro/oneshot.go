@@ -38,36 +38,27 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 }
 
 // client parses args and builds a client for the chosen platform from the
-// environment; it prints what is wrong and returns a non-zero code when it
-// cannot.
-//
-// The returned close func releases the Redis connection, if any.
+// environment; it prints what is wrong and returns a nil client and a
+// non-zero code when it cannot. The returned func releases the Redis
+// connection, if any.
 func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, func(), int) {
-	c, d, st, code := f.build(args, env, stderr)
-	closeFn := func() {}
-	if st != nil {
-		closeFn = func() { _ = st.Close() }
-	}
-	return c, d, closeFn, code
-}
-
-func (f *oneShotFlags) build(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, *redisstore.Store, int) {
+	noop := func() {}
 	if err := f.fs.Parse(args); err != nil {
-		return nil, nil, nil, flagExit(err)
+		return nil, nil, noop, flagExit(err)
 	}
 	name := f.fs.Name()
 	if f.fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "taro %s: unexpected argument %q\n", name, f.fs.Arg(0))
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
 	p := taro.Platform(*f.platform)
 	if p == "" {
 		fmt.Fprintf(stderr, "taro %s: --platform is required; valid platforms: %s\n", name, platformList())
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
 	if !slices.Contains(serverPlatforms, p) {
 		fmt.Fprintf(stderr, "taro %s: unknown platform %q; valid platforms: %s\n", name, p, platformList())
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
 	idVar, secretVar := envNames(p)
 	appID, secret := env(idVar), env(secretVar)
@@ -77,33 +68,36 @@ func (f *oneShotFlags) build(args []string, env func(string) string, stderr io.W
 			missing = secretVar
 		}
 		fmt.Fprintf(stderr, "taro %s: missing credentials: %s is not set (%s needs %s and %s)\n", name, missing, p, idVar, secretVar)
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
 	d, err := newDriver(p, appID, secret, *f.baseURL, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
 	cfg := taro.Config{Drivers: []taro.Driver{d}}
-	var st *redisstore.Store
+	closeStore := noop
 	if *f.redis {
 		u := env("TARO_REDIS_URL")
 		if u == "" {
 			fmt.Fprintf(stderr, "taro %s: --redis needs TARO_REDIS_URL (redis://[user:password@]host:port/db)\n", name)
-			return nil, nil, nil, exitUsage
+			return nil, nil, noop, exitUsage
 		}
-		if st, err = redisstore.Open(u, redisstore.Options{}); err != nil {
+		st, err := redisstore.Open(u, redisstore.Options{})
+		if err != nil {
 			fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-			return nil, nil, nil, exitUsage
+			return nil, nil, noop, exitUsage
 		}
 		cfg.Sessions, cfg.Tokens = st, st
+		closeStore = func() { _ = st.Close() }
 	}
 	c, err := taro.New(cfg)
 	if err != nil {
+		closeStore()
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-		return nil, nil, nil, exitUsage
+		return nil, nil, noop, exitUsage
 	}
-	return c, d, st, exitOK
+	return c, d, closeStore, exitOK
 }
 
 func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
