@@ -144,10 +144,18 @@ func NewClient(drivers ...Driver) (*Client, error) { return New(Config{Drivers: 
 
 func newEntry(d Driver, builtin bool) *entry {
 	e := &entry{d: d, builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
-	e.checker, _ = d.(driver.SessionChecker)
-	e.auth, _ = d.(driver.Authenticator)
-	e.tokens, _ = d.(driver.TokenFetcher)
-	e.native, _ = d.(driver.NativeNormalizer)
+	if driver.Has(d, driver.CapSessionChecker) {
+		e.checker = d.(driver.SessionChecker)
+	}
+	if driver.Has(d, driver.CapAuthenticator) {
+		e.auth = d.(driver.Authenticator)
+	}
+	if driver.Has(d, driver.CapTokenFetcher) {
+		e.tokens = d.(driver.TokenFetcher)
+	}
+	if driver.Has(d, driver.CapNativeNormalizer) {
+		e.native = d.(driver.NativeNormalizer)
+	}
 	return e
 }
 
@@ -210,8 +218,11 @@ func (c *Client) lookup(api string, p Platform) (*entry, *Error) {
 		for _, q := range c.Platforms() {
 			names = append(names, string(q))
 		}
+		// The errMsg, which may reach a mini program's users, names only
+		// the platform asked for; the Go error lists what is registered.
 		return nil, &Error{Platform: p, API: api, Code: CodeNoDriver,
-			Detail: fmt.Sprintf("platform %q has none; drivers are registered for: %s", string(p), strings.Join(names, ", "))}
+			Detail: fmt.Sprintf("platform %q has none", string(p)),
+			Err:    errors.New("drivers are registered for: " + strings.Join(names, ", "))}
 	}
 	return e, nil
 }
@@ -253,6 +264,9 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
 		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
 	}
+	if opt.Session.SessionKey == "" {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: DetailNoSessionKey}
+	}
 	if d := checkText("Session.SessionKey", opt.Session.SessionKey, maxFieldLen); d != "" {
 		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
 	}
@@ -275,7 +289,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}
 	}
 	if found {
-		if rec.Fingerprint != FingerprintOf(opt.Session.SessionKey) {
+		if !rec.Fingerprint.Equal(c.fingerprint(opt.Session.SessionKey)) {
 			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
 		}
 		if c.maxAge > 0 && c.now().Sub(rec.IssuedAt) > c.maxAge {
@@ -293,6 +307,19 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		req.AccessToken = token
 		return e.checker.CheckSession(ctx, req)
 	})
+}
+
+// DetailNoSessionKey explains an empty Session.SessionKey: on Douyin an
+// anonymous login (anonymous_code only) yields no session key.
+const DetailNoSessionKey = "Session.SessionKey is empty: a session needs the key Code2Session returned (an anonymous login has none; log in with a code)"
+
+// fingerprint is the store's fingerprint of a session key: its own keyed
+// one when it is a Fingerprinter, else FingerprintOf.
+func (c *Client) fingerprint(sessionKey string) Fingerprint {
+	if f, ok := c.sessions.(Fingerprinter); ok {
+		return f.Fingerprint(sessionKey)
+	}
+	return FingerprintOf(sessionKey)
 }
 
 // The details of a session-store verdict, in errMsg after "session invalid: ".
@@ -401,43 +428,17 @@ type ctxCause struct {
 func (e *ctxCause) Error() string { return e.ctx.Error() + " (last attempt: " + e.last + ")" }
 func (e *ctxCause) Unwrap() error { return e.ctx }
 
-// redact removes any of secrets from e's text. Drivers must not put secrets
-// in errors; this is the portable layer's second line of defence for the
-// secrets it knows (the session key and the access token).
+// redact removes secrets from every part of e: its detail, the platform's
+// message and every layer of its cause (see driver.RedactError). Drivers
+// keep their own secrets out of errors; this is the portable layer's second
+// line of defence for the secrets it knows (the session key and the access
+// token).
 func redact(e *Error, secrets *[2]string) *Error {
-	s := e.Error()
-	hit := false
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			hit = true
-		}
-	}
-	if !hit {
-		return e
-	}
-	clean := func(t string) string {
-		for _, sec := range secrets {
-			if sec != "" {
-				t = strings.ReplaceAll(t, sec, "[redacted]")
-			}
-		}
-		return t
-	}
-	e.PlatformMessage = clean(e.PlatformMessage)
-	e.Detail = clean(e.Detail)
-	if e.Err != nil {
-		e.Err = &redactedErr{msg: clean(e.Err.Error()), cause: e.Err}
-	}
+	e.Detail, _ = driver.RedactText(e.Detail, secrets[:]...)
+	e.PlatformMessage, _ = driver.RedactText(e.PlatformMessage, secrets[:]...)
+	e.Err = driver.RedactError(e.Err, secrets[:]...)
 	return e
 }
-
-type redactedErr struct {
-	msg   string
-	cause error
-}
-
-func (e *redactedErr) Error() string { return e.msg }
-func (e *redactedErr) Unwrap() error { return e.cause }
 
 // Code2Session exchanges a login code for a session (the server half of
 // Taro.login) and records it in the session store, following the callback
@@ -499,7 +500,8 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		if err != nil {
 			return err
 		}
-		if r.SessionKey == "" || (r.OpenID == "" && r.AnonymousOpenID == "") {
+		anonymousOnly := opt.Code == "" && r.OpenID == "" && r.SessionKey == "" && r.AnonymousOpenID != ""
+		if !anonymousOnly && (r.SessionKey == "" || r.OpenID == "") {
 			return driver.Errorf(driver.CodeUnavailable, "platform answered without an openid or session key")
 		}
 		resp = r
@@ -507,13 +509,13 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}); err != nil {
 		return resp, err
 	}
-	secrets[0] = resp.SessionKey
-	openid := resp.OpenID
-	if openid == "" {
-		openid = resp.AnonymousOpenID
+	if resp.SessionKey == "" {
+		// An anonymous login: there is no session to record.
+		return resp, nil
 	}
-	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: openid}
-	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: FingerprintOf(resp.SessionKey), IssuedAt: c.now()}); err != nil {
+	secrets[0] = resp.SessionKey
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
+	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()}); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
 		}
@@ -531,6 +533,10 @@ const maxNativeLen = 64 << 10
 // the platform's answer means success (Baidu's legacy {result:false} is a
 // failure), and a typed *Error otherwise. Malformed input is
 // ErrInvalidArgument. No callbacks are called.
+//
+// Normalising is pure: it needs no credentials. A registered driver's
+// normaliser is used when it has one; weapp, tt, qq and swan are understood
+// with no driver registered at all.
 func (c *Client) FromNative(p Platform, api string, raw []byte) (CallbackResult, error) {
 	if err := c.fromNative(p, api, raw); err != nil {
 		return CallbackResult{ErrMsg: api + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err
@@ -542,18 +548,22 @@ func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
 	if d := checkText("api", api, maxPlatformLen); d != "" {
 		return &Error{Platform: p, API: "fromNative", Code: CodeInvalidArgument, Detail: d}
 	}
+	normalize := builtinNative[p]
 	e, perr := c.lookup(api, p)
-	if perr != nil {
+	switch {
+	case perr != nil && (perr.Code != CodeNoDriver || normalize == nil):
 		return perr
+	case perr == nil && e.native != nil:
+		normalize = e.native.FromNative
 	}
 	if len(raw) == 0 || len(raw) > maxNativeLen {
 		return &Error{Platform: p, API: api, Code: CodeInvalidArgument,
 			Detail: fmt.Sprintf("raw result must be 1 to %d bytes, got %d", maxNativeLen, len(raw))}
 	}
-	if e.native == nil {
+	if normalize == nil {
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	r, err := e.native.FromNative(api, raw)
+	r, err := normalize(api, raw)
 	if err != nil {
 		return c.wrap(p, api, err)
 	}

@@ -122,8 +122,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func (e *Error) Is(target error) bool { return driver.IsSentinel(target, e.Code) }
 
 // CodeOf returns the code of err: CodeOK for nil, the Code of the first
-// *Error in err's chain, CodeCanceled or CodeDeadlineExceeded for a bare
-// context error, CodeUnknown otherwise.
+// *Error (or *driver.Error) in err's chain, the code of a sentinel such as
+// ErrSessionInvalid (bare or wrapped), CodeCanceled or CodeDeadlineExceeded
+// for a bare context error, CodeUnknown otherwise.
 func CodeOf(err error) Code {
 	if err == nil {
 		return CodeOK
@@ -135,6 +136,9 @@ func CodeOf(err error) Code {
 	var de *driver.Error
 	if errors.As(err, &de) {
 		return de.Code
+	}
+	if c, ok := driver.SentinelCode(err); ok {
+		return c
 	}
 	switch {
 	case errors.Is(err, context.Canceled):

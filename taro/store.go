@@ -3,6 +3,7 @@ package taro
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"sync"
 	"time"
@@ -14,6 +15,19 @@ type Fingerprint [sha256.Size]byte
 
 // FingerprintOf returns the fingerprint of a session key.
 func FingerprintOf(sessionKey string) Fingerprint { return sha256.Sum256([]byte(sessionKey)) }
+
+// Equal reports, in constant time, whether f and g are the same.
+func (f Fingerprint) Equal(g Fingerprint) bool { return subtle.ConstantTimeCompare(f[:], g[:]) == 1 }
+
+// Fingerprinter is an optional SessionStore capability: a store that keys
+// its fingerprints (redisstore with Options.Secret computes
+// HMAC-SHA256(secret, session key)) so that a copy of the store confirms no
+// guessed key and a writer of the store cannot forge a record for a key of
+// their choosing. The client then fingerprints with it instead of
+// FingerprintOf. The session key never leaves the process.
+type Fingerprinter interface {
+	Fingerprint(sessionKey string) Fingerprint
+}
 
 // String returns the fingerprint in lowercase hex.
 func (f Fingerprint) String() string { return hex.EncodeToString(f[:]) }
@@ -36,10 +50,19 @@ type SessionRecord struct {
 // Implementations must be safe for concurrent use. An error from either
 // method makes the call that asked fail with ErrUnavailable: checks fail
 // closed.
+//
+// Which login is the newest is the store's decision, in the order the
+// store receives the records, never the callers' clocks: replicas whose
+// clocks disagree must not make a rotated-away session valid or discard the
+// current one. One window remains, and no store can close it: two logins of
+// one user whose platform answers cross in flight (the platform issued key
+// B after key A, but A's record reaches the store last) leave A recorded
+// as newest until the user logs in again; the user then sees one extra
+// "session invalid" and logs in again.
 type SessionStore interface {
-	// RecordSession stores rec for id unless the store already holds a
-	// record for id issued later than rec (the newest login wins, also
-	// when several processes record at once).
+	// RecordSession records rec as the newest session of id, replacing
+	// any earlier record: the last record the store receives wins. A store
+	// may replace rec.IssuedAt with its own clock's reading.
 	RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) error
 	// LookupSession returns the record for id; ok is false when there is none.
 	LookupSession(ctx context.Context, id SessionKeyID) (rec SessionRecord, ok bool, err error)
@@ -104,9 +127,7 @@ func (s *MemorySessionStore) RecordSession(ctx context.Context, id SessionKeyID,
 	if s.m == nil {
 		s.m = make(map[SessionKeyID]SessionRecord)
 	}
-	if old, ok := s.m[id]; ok && old.IssuedAt.After(rec.IssuedAt) {
-		return nil
-	}
+	// Arrival order under the lock decides: the last login recorded wins.
 	s.m[id] = rec
 	return nil
 }

@@ -2,7 +2,9 @@ package taro
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
 )
 
 // Session is what a backend holds per user after Code2Session: the user's
@@ -30,6 +32,24 @@ func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("openid", s.OpenID), slog.String("session_key", redactedMark(s.SessionKey)))
 }
 
+// Format implements fmt.Formatter: every verb prints the redacted String
+// (GoString for %#v), so no verb reaches the key.
+func (s Session) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		formatText(f, verb, s.GoString())
+		return
+	}
+	formatText(f, verb, s.String())
+}
+
+// formatText writes text for any verb: quoted for %q, as is otherwise.
+func formatText(f fmt.State, verb rune, text string) {
+	if verb == 'q' {
+		text = strconv.Quote(text)
+	}
+	_, _ = io.WriteString(f, text)
+}
+
 func redactedMark(secret string) string {
 	if secret == "" {
 		return ""
@@ -47,6 +67,15 @@ type Option struct {
 	// package documentation. Each may be nil.
 	Success, Fail, Complete func(CallbackResult)
 }
+
+// String describes the option; the session key is redacted.
+func (o Option) String() string {
+	return fmt.Sprintf("{Platform:%s Session:%s Success:%t Fail:%t Complete:%t}",
+		o.Platform, o.Session.String(), o.Success != nil, o.Fail != nil, o.Complete != nil)
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (o Option) Format(f fmt.State, verb rune) { formatText(f, verb, o.String()) }
 
 // CallbackResult is the result of CheckSession and the argument of its
 // callbacks. It marshals to JSON compatible with Taro's
@@ -82,3 +111,12 @@ type LoginResult struct {
 	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`
 	Session         Session `json:"-"`
 }
+
+// String describes the result; the session key is redacted.
+func (r LoginResult) String() string {
+	return fmt.Sprintf("{ErrMsg:%q Code:%s PlatformCode:%q OpenID:%q UnionID:%q AnonymousOpenID:%q Session:%s}",
+		r.ErrMsg, r.Code, r.PlatformCode, r.OpenID, r.UnionID, r.AnonymousOpenID, r.Session.String())
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (r LoginResult) Format(f fmt.State, verb rune) { formatText(f, verb, r.String()) }

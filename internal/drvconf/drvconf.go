@@ -3,9 +3,12 @@
 package drvconf
 
 import (
+	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -25,14 +28,49 @@ func Base(pkg, appID, secret, base, def string) (string, error) {
 	return base, nil
 }
 
-// String formats a config with the secret redacted.
+// String formats a config with the secret (and any password in the base
+// URL) redacted.
 func String(pkg, appID, secret, base string) string {
-	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + Redacted(secret) + " BaseURL:" + strconv.Quote(base) + "}"
+	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + Redacted(secret) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
 }
 
 // LogValue is a config's slog value with the secret redacted.
 func LogValue(appID, secret, base string) slog.Value {
-	return slog.GroupValue(slog.String("appid", appID), slog.String("secret", Redacted(secret)), slog.String("base_url", base))
+	return slog.GroupValue(slog.String("appid", appID), slog.String("secret", Redacted(secret)), slog.String("base_url", SafeURL(base)))
+}
+
+// SafeURL returns raw with its user information (user:password@) and query
+// replaced by "[redacted]"; an unparsable URL is withheld whole.
+func SafeURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	if u.User != nil {
+		u.User = url.User("[redacted]")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[redacted]"
+	}
+	u.Fragment, u.RawFragment = "", ""
+	s := u.String()
+	return strings.Replace(s, "%5Bredacted%5D", "[redacted]", -1)
+}
+
+// Format writes s, a value's redacted text, for every fmt verb: %q quotes
+// it, %x and %X show it as they show strings (only what s already shows),
+// and every other verb prints it as is. Types holding secrets implement
+// fmt.Formatter with it so that no verb reaches their fields.
+func Format(f fmt.State, verb rune, s string) {
+	switch verb {
+	case 'q':
+		_, _ = io.WriteString(f, strconv.Quote(s))
+	default:
+		_, _ = io.WriteString(f, s)
+	}
 }
 
 // Redacted stands in for a secret: "[redacted]", or `""` when it is empty.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,8 +24,25 @@ import (
 // MaxBody caps the response bodies the drivers read.
 const MaxBody = 64 << 10
 
-// DefaultClient is used when a driver's Config has no HTTPClient.
-var DefaultClient = &http.Client{Timeout: 15 * time.Second}
+// DefaultClient is used when a driver's Config has no HTTPClient. It never
+// follows a redirect.
+var DefaultClient = &http.Client{Timeout: 15 * time.Second, CheckRedirect: refuseRedirect}
+
+// refuseRedirect stops a client at the first 3xx answer: a redirect would
+// carry the access token, signature or app secret to whatever host it
+// names.
+func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// NoRedirect returns a shallow copy of hc (DefaultClient when nil) that
+// never follows a redirect. The caller's client is not modified.
+func NoRedirect(hc *http.Client) *http.Client {
+	if hc == nil {
+		return DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = refuseRedirect
+	return &c
+}
 
 // Request is one call to a platform API.
 type Request struct {
@@ -34,6 +52,10 @@ type Request struct {
 	// Body and ContentType, for POST.
 	Body        []byte
 	ContentType string
+	// Secrets are this call's secrets (app secret, access token,
+	// signature, session key): they are removed from any text the platform
+	// sends back before it reaches an error.
+	Secrets []string
 }
 
 // where names a request for errors: method, host and path, never the query.
@@ -45,55 +67,96 @@ func where(method, raw string) string {
 	return method + " " + u.Host + u.Path
 }
 
-// Call sends r with hc (nil means DefaultClient) and hands the body of a
-// 2xx answer to parse. Every failure is a *driver.Error: transport errors,
-// non-2xx statuses (429 as CodeRateLimited) and bodies over MaxBody are
-// CodeUnavailable, and so is any error parse returns that is not already a
-// *driver.Error (an HTML page, malformed or truncated JSON), prefixed with
-// the method, host and path.
+// Call sends r with hc (nil means DefaultClient; any other client is used
+// through a copy that refuses redirects) and hands the body to parse.
+// Every failure is a *driver.Error whose text holds no URL query and none
+// of r.Secrets:
+//   - transport errors, bodies over MaxBody and 5xx or 408 answers whose body
+//     parse cannot classify are CodeUnavailable;
+//   - a 3xx answer is CodeUnavailable naming the status and the redirect's
+//     host; it is never followed;
+//   - a non-2xx answer whose body parse classifies (a platform error code)
+//     is that error; otherwise 429 is CodeRateLimited, 401 and 403 are
+//     CodeCredentials and any other 4xx is CodeInvalidArgument (a wrong
+//     BaseURL or request: a configuration error, not an outage);
+//   - any error parse returns that is not a *driver.Error (an HTML page,
+//     malformed or truncated JSON, an answer without the success marker) is
+//     CodeUnavailable, prefixed with the method, host and path.
 func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) error {
 	if hc == nil {
 		hc = DefaultClient
+	} else if hc != DefaultClient {
+		hc = NoRedirect(hc)
 	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
+	w := where(r.Method, r.URL)
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return driver.Errorf(driver.CodeInvalidArgument, "%s: building the request failed", where(r.Method, r.URL))
+		return driver.Errorf(driver.CodeInvalidArgument, "%s: building the request failed", w)
 	}
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return &driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL), err)}
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(w, err)}).Scrub(r.Secrets...)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return &driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL)+": reading the body", err)}
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(w+": reading the body", err)}).Scrub(r.Secrets...)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		code := driver.CodeUnavailable
-		if resp.StatusCode == http.StatusTooManyRequests {
-			code = driver.CodeRateLimited
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		host := "nowhere"
+		if loc, err := resp.Location(); err == nil && loc.Host != "" {
+			host = loc.Host
 		}
-		return &driver.Error{Code: code, PlatformCode: fmt.Sprintf("HTTP %d", resp.StatusCode),
-			Err: fmt.Errorf("%s: unexpected HTTP status %d", where(r.Method, r.URL), resp.StatusCode)}
+		return &driver.Error{Code: driver.CodeUnavailable, PlatformCode: fmt.Sprintf("HTTP %d", resp.StatusCode),
+			Err: fmt.Errorf("%s: redirect (HTTP %d) to host %q refused: credentials are never sent past a redirect", w, resp.StatusCode, host)}
 	}
 	if len(b) > MaxBody {
-		return driver.Errorf(driver.CodeUnavailable, "%s: response body larger than %d bytes", where(r.Method, r.URL), MaxBody)
+		return driver.Errorf(driver.CodeUnavailable, "%s: response body larger than %d bytes", w, MaxBody)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		// A platform may answer its error codes with a non-2xx status
+		// (Baidu's OAuth errors come with 400): the body decides when it
+		// carries a platform error code.
+		if perr := parse(b); perr != nil {
+			var de *driver.Error
+			if errors.As(perr, &de) && de.PlatformCode != "" {
+				return de.Scrub(r.Secrets...)
+			}
+		}
+		return statusError(w, resp.StatusCode)
 	}
 	if err := parse(b); err != nil {
 		var de *driver.Error
 		if errors.As(err, &de) {
-			return err
+			return de.Scrub(r.Secrets...)
 		}
-		return &driver.Error{Code: driver.CodeUnavailable, Err: fmt.Errorf("%s: %w", where(r.Method, r.URL), err)}
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: fmt.Errorf("%s: %w", w, err)}).Scrub(r.Secrets...)
 	}
 	return nil
+}
+
+// statusError classifies a non-2xx answer whose body said nothing usable.
+func statusError(w string, status int) *driver.Error {
+	code := driver.CodeUnavailable
+	hint := ""
+	switch {
+	case status == http.StatusTooManyRequests:
+		code = driver.CodeRateLimited
+	case status == http.StatusRequestTimeout:
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		code, hint = driver.CodeCredentials, " (check the app credentials and the caller's IP allowlist)"
+	case status >= 400 && status <= 499:
+		code, hint = driver.CodeInvalidArgument, " (check Config.BaseURL: the platform does not serve this request)"
+	}
+	return &driver.Error{Code: code, PlatformCode: fmt.Sprintf("HTTP %d", status),
+		Err: fmt.Errorf("%s: unexpected HTTP status %d%s", w, status, hint)}
 }
 
 // Decode unmarshals a platform's JSON object into v, with errors that say
@@ -166,6 +229,46 @@ func (c *Code) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Status is a platform's success-marker field (errcode, err_no, result):
+// its code, and whether the answer carried it explicitly as the JSON
+// number 0. Only that is a yes; a missing field, null, "" or "0" as a
+// string is not.
+type Status struct {
+	Code Code
+	// Set reports that the field was present (null included).
+	Set bool
+	// Zero reports that the field was the JSON number 0.
+	Zero bool
+}
+
+// UnmarshalJSON records the field's presence and value.
+func (s *Status) UnmarshalJSON(b []byte) error {
+	s.Set = true
+	s.Zero = string(bytes.TrimSpace(b)) == "0"
+	if err := s.Code.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	if !s.Zero && s.Code != "" && s.Code[0] != '"' {
+		// 0.0, -0 or 0e0: a zero, but not the platform's success form.
+		if f, err := strconv.ParseFloat(string(s.Code), 64); err == nil && f == 0 {
+			s.Code = ""
+		}
+	}
+	return nil
+}
+
+// Failed reports whether the field holds a platform error code: present,
+// not empty and not zero.
+func (s Status) Failed() bool { return s.Code != "" && !s.Zero && s.Code != "0" }
+
+// ErrNotUnderstood is what a decoder returns for an answer that is valid
+// JSON but neither an explicit success nor a platform error: the call
+// fails (CodeUnavailable) instead of being taken for a success.
+var ErrNotUnderstood = errors.New("answer not understood: no explicit success marker")
+
+// NotUnderstood returns ErrNotUnderstood with what was missing.
+func NotUnderstood(what string) error { return fmt.Errorf("%w (%s)", ErrNotUnderstood, what) }
 
 // IsZero reports whether the code is absent or "0".
 func (c Code) IsZero() bool { return c == "" || c == "0" }

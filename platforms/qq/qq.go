@@ -11,6 +11,7 @@ package qq
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -45,6 +46,9 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
 func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
@@ -88,7 +92,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()},
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -96,25 +100,37 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 // parseCode2Session reads a /sns/jscode2session answer.
 func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
-		ErrCode    httpx.Code `json:"errcode"`
-		ErrMsg     string     `json:"errmsg"`
-		OpenID     string     `json:"openid"`
-		SessionKey string     `json:"session_key"`
-		UnionID    string     `json:"unionid"`
+		ErrCode    httpx.Status `json:"errcode"`
+		ErrMsg     string       `json:"errmsg"`
+		OpenID     string       `json:"openid"`
+		SessionKey string       `json:"session_key"`
+		UnionID    string       `json:"unionid"`
 	}
 	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if !resp.ErrCode.IsZero() {
-		return driver.LoginResponse{}, driver.PlatformError(classify(resp.ErrCode), string(resp.ErrCode), resp.ErrMsg)
+	if resp.ErrCode.Failed() {
+		return driver.LoginResponse{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
+	}
+	if resp.ErrCode.Set && !resp.ErrCode.Zero {
+		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+	}
+	if resp.OpenID == "" || resp.SessionKey == "" {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
 }
 
-// FromNative implements driver.NativeNormalizer for qq.<api> callback
-// objects, which only succeed or fail: {errMsg:"<api>:ok"} or
-// {errMsg:"<api>:fail ..."}.
+// FromNative implements driver.NativeNormalizer; see the package-level
+// FromNative.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return FromNative(api, raw)
+}
+
+// FromNative normalises qq.<api> callback objects, which only succeed or
+// fail: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail ..."}. It is pure: no
+// driver or credentials are needed.
+func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj native.Frame
 	ok, detail, err := native.Parse(api, raw, &obj)
 	if err != nil || ok {
@@ -131,3 +147,6 @@ func (d *Driver) GoString() string { return d.String() }
 
 // LogValue implements slog.LogValuer without the secret.
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }

@@ -51,7 +51,17 @@ func TestCode2Session(t *testing.T) {
 		{`{"error":"invalid_request","error_description":"missing code"}`, taro.CodeInvalidArgument},
 		{`{"error":"unauthorized_client","error_description":"x"}`, taro.CodeCredentials},
 		{`{"error":"unsupported_grant_type","error_description":"x"}`, taro.CodeInvalidArgument},
-		{`{"errno":10010100,"error":"","error_description":"parameter is invalid"}`, taro.CodeInvalidCode},
+		// spapi's own failure shape (Baidu's example): errno is the code,
+		// "error" a description.
+		{`{"errno":10010100,"error":"parameter is invalid","error_description":"Key: 'Code2SessionKeyParam.ClientID' Error:Field validation for 'ClientID' failed on the 'required' tag"}`, taro.CodeInvalidArgument},
+		{`{"errno":40001,"error":"invalid_grant","error_description":"Invalid authorization code"}`, taro.CodeInvalidCode},
+		{`{"errno":40002,"error":"invalid_client","error_description":"unknown client id"}`, taro.CodeCredentials},
+		{`{"errno":123,"error":"something else","error_description":"x"}`, taro.CodeUnknown},
+		// Neither a success nor an error: never a login.
+		{`{}`, taro.CodeUnavailable},
+		{`{"openid":"o"}`, taro.CodeUnavailable},
+		{`{"session_key":"k"}`, taro.CodeUnavailable},
+		{`{"errno":0}`, taro.CodeUnavailable},
 		{`{"error_code":2,"error_msg":"Service temporarily unavailable"}`, taro.CodeUnavailable},
 		{`{"error_code":18,"error_msg":"Open api qps request limit reached"}`, taro.CodeRateLimited},
 		{`{"error_code":"110","error_msg":"Access token invalid"}`, taro.CodeCredentials},
@@ -64,6 +74,42 @@ func TestCode2Session(t *testing.T) {
 	}
 	cfg := swan.Config{AppID: appKey, Secret: secret}
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", cfg, cfg, cfg), secret)
+
+	// The errno is the PlatformCode of an spapi failure.
+	rec.Answer(200, "application/json", `{"errno":10010100,"error":"parameter is invalid","error_description":"missing"}`)
+	_, err = d.Code2Session(ctx, driver.LoginRequest{Code: "c"})
+	var de *driver.Error
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "10010100", de.PlatformCode)
+
+	// An OAuth error with HTTP 400 is read from its body, not retried as
+	// an outage.
+	rec.Answer(400, "application/json", `{"error":"invalid_grant","error_description":"Invalid authorization code"}`)
+	_, err = d.Code2Session(ctx, driver.LoginRequest{Code: "c"})
+	assert.Equal(t, taro.CodeInvalidCode, taro.CodeOf(err))
+}
+
+func TestLegacyLogin(t *testing.T) {
+	ctx := context.Background()
+	rec := harness.NewRecorder(`{"openid":"ABCDEFG123","session_key":"1df09d0a1677dd72b8325aec59576e0c"}`)
+	defer rec.Close()
+	d, err := swan.New(swan.Config{AppID: appKey, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client(), LegacyLogin: true})
+	require.NoError(t, err)
+	resp, err := d.Code2Session(ctx, driver.LoginRequest{Code: "xxx"})
+	require.NoError(t, err)
+	assert.Equal(t, "ABCDEFG123", resp.OpenID)
+	r := rec.Last()
+	assert.Equal(t, "POST", r.Method)
+	assert.Equal(t, "/nalogin/getSessionKeyByCode", r.Path)
+	assert.Equal(t, "application/x-www-form-urlencoded", r.ContentType)
+	form, err := url.ParseQuery(r.Body)
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"code": {"xxx"}, "client_id": {appKey}, "sk": {secret}}, form)
+
+	rec.Answer(200, "application/json", `{"error":"invalid_grant","error_description":"Invalid authorization code"}`)
+	_, err = d.Code2Session(ctx, driver.LoginRequest{Code: "c"})
+	assert.Equal(t, taro.CodeInvalidCode, taro.CodeOf(err))
+	assert.Equal(t, "https://openapi.baidu.com", swan.DefaultLegacyBaseURL)
 }
 
 // Every documented client-side shape of swan.checkSession.

@@ -2,24 +2,42 @@
 //
 // It speaks spapi.baidu.com: code to session with POST
 // /oauth/jscode2sessionkey (form code, client_id = App Key, sk = App
-// Secret). Baidu documents no server-side session check, so the driver is
-// not a driver.SessionChecker: the portable layer answers CheckSession from
-// its session store.
+// Secret). With Config.LegacyLogin it uses the older mini-game login, POST
+// openapi.baidu.com/nalogin/getSessionKeyByCode, with the same form. Baidu
+// documents no server-side session check, so the driver is not a
+// driver.SessionChecker: the portable layer answers CheckSession from its
+// session store.
 //
-// Baidu's failures mix vocabularies — OAuth's "error" strings, a numeric
-// "errno", and the open API's "error_code"/"error_msg" — and the driver
-// classifies them in that order.
+// Baidu's failures mix vocabularies, and one field name means different
+// things on different hosts. spapi answers
+// {"errno":10010100,"error":"parameter is invalid","error_description":…}:
+// errno is the code (and the error's PlatformCode) and "error" is a
+// description. openapi.baidu.com answers OAuth's {error, error_description}
+// with "error" one of invalid_request, invalid_client, invalid_grant,
+// unauthorized_client, unsupported_grant_type. The driver classifies by
+// errno first, by "error" only where it holds one of those OAuth codes,
+// then by the open API's error_code/error_msg pair. An answer is a success
+// only when it carries both an openid and a session_key and no error.
 //
-// Docs: https://smartprogram.baidu.com/docs/develop/api/open/log_swan-login/,
+// Sources: Baidu's login doc (spapi jscode2sessionkey, and the notice that
+// replaces nalogin/getSessionKeyByCode with it), and Baidu's official Go SDK
+// (github.com/baidu/smartapp-openapi-go, openapi/getSessionKey.go), which
+// reads errno, msg and error_code and calls the endpoint with GET query
+// parameters.
+//
+// Docs: https://smartprogram.baidu.com/docs/develop/api/open/log_Session-Key/,
+// https://smartprogram.baidu.com/docs/develop/api/open/log_swan-login/,
 // https://smartprogram.baidu.com/docs/develop/api/open/log_swan-checkSession/
 package swan
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/tarogo/adapter/internal/drvconf"
 	"github.com/tarogo/adapter/internal/httpx"
@@ -33,13 +51,27 @@ const Platform driver.Platform = "swan"
 // DefaultBaseURL is Baidu's smart-program API host.
 const DefaultBaseURL = "https://spapi.baidu.com"
 
+// DefaultLegacyBaseURL is the host of the legacy mini-game login.
+const DefaultLegacyBaseURL = "https://openapi.baidu.com"
+
+// The code-to-session paths.
+const (
+	Code2SessionPath       = "/oauth/jscode2sessionkey"
+	LegacyCode2SessionPath = "/nalogin/getSessionKeyByCode"
+)
+
 // Config configures the driver. AppID is the App Key (client_id) and Secret
 // the App Secret (sk). Formatting a Config redacts the secret.
 type Config struct {
 	AppID  string
 	Secret string
-	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
+	// BaseURL replaces DefaultBaseURL, or DefaultLegacyBaseURL with
+	// LegacyLogin (for the sandbox or a proxy).
 	BaseURL string
+	// LegacyLogin selects the older mini-game login, POST
+	// /nalogin/getSessionKeyByCode on openapi.baidu.com (same form), for
+	// mini-games built from Baidu's older docs.
+	LegacyLogin bool
 	// HTTPClient sends the requests; nil means a client with a 15s timeout.
 	HTTPClient *http.Client
 }
@@ -53,6 +85,9 @@ func (c Config) GoString() string { return c.String() }
 // LogValue implements slog.LogValuer with the secret redacted.
 func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
 
+// Format implements fmt.Formatter: every verb prints String.
+func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+
 // Driver is the Baidu driver. It is safe for concurrent use.
 type Driver struct {
 	cfg             Config
@@ -61,11 +96,15 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := drvconf.Base("swan", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	def, path := DefaultBaseURL, Code2SessionPath
+	if cfg.LegacyLogin {
+		def, path = DefaultLegacyBaseURL, LegacyCode2SessionPath
+	}
+	base, err := drvconf.Base("swan", cfg.AppID, cfg.Secret, cfg.BaseURL, def)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/oauth/jscode2sessionkey")}, nil
+	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, path)}, nil
 }
 
 // Platform implements driver.Driver.
@@ -76,14 +115,14 @@ func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // response is every shape jscode2sessionkey answers with.
 type response struct {
-	OpenID           string     `json:"openid"`
-	SessionKey       string     `json:"session_key"`
-	Error            string     `json:"error"`
-	ErrorDescription string     `json:"error_description"`
-	Errno            httpx.Code `json:"errno"`
-	ErrorCode        httpx.Code `json:"error_code"`
-	ErrorMsg         string     `json:"error_msg"`
-	Msg              string     `json:"msg"`
+	OpenID           string       `json:"openid"`
+	SessionKey       string       `json:"session_key"`
+	Error            string       `json:"error"`
+	ErrorDescription string       `json:"error_description"`
+	Errno            httpx.Status `json:"errno"`
+	ErrorCode        httpx.Code   `json:"error_code"`
+	ErrorMsg         string       `json:"error_msg"`
+	Msg              string       `json:"msg"`
 }
 
 // OAuth error strings.
@@ -93,6 +132,11 @@ var oauthCodes = map[string]driver.Code{
 	"unauthorized_client":    driver.CodeCredentials,
 	"invalid_request":        driver.CodeInvalidArgument,
 	"unsupported_grant_type": driver.CodeInvalidArgument,
+}
+
+// spapi errno values.
+var errnoCodes = map[httpx.Code]driver.Code{
+	"10010100": driver.CodeInvalidArgument, // parameter is invalid (a missing or malformed parameter)
 }
 
 // Baidu open API error_code values.
@@ -110,29 +154,34 @@ var apiCodes = map[httpx.Code]driver.Code{
 }
 
 func (r *response) err() error {
+	oauth, isOAuth := oauthCodes[r.Error]
 	switch {
-	case r.Error != "":
-		code, ok := oauthCodes[r.Error]
-		if !ok {
+	case r.Errno.Failed():
+		code, ok := errnoCodes[r.Errno.Code]
+		switch {
+		case isOAuth:
+			code = oauth
+		case !ok:
 			code = driver.CodeUnknown
 		}
-		return driver.PlatformError(code, r.Error, r.ErrorDescription)
-	case !r.Errno.IsZero():
-		code := driver.CodeUnknown
-		if r.Errno == "10010100" { // parameter is invalid: the code was rejected
-			code = driver.CodeInvalidCode
+		// On spapi "error" is a description; keep it with the details.
+		var parts []string
+		for _, p := range []string{r.Error, r.ErrorDescription, r.Msg} {
+			if p != "" {
+				parts = append(parts, p)
+			}
 		}
-		msg := r.ErrorDescription
-		if msg == "" {
-			msg = r.Msg
-		}
-		return driver.PlatformError(code, string(r.Errno), msg)
+		return driver.PlatformError(code, string(r.Errno.Code), strings.Join(parts, ": "))
+	case isOAuth:
+		return driver.PlatformError(oauth, r.Error, r.ErrorDescription)
 	case !r.ErrorCode.IsZero():
 		code, ok := apiCodes[r.ErrorCode]
 		if !ok {
 			code = driver.CodeUnknown
 		}
 		return driver.PlatformError(code, string(r.ErrorCode), r.ErrorMsg)
+	case r.Error != "":
+		return driver.PlatformError(driver.CodeUnknown, "", r.Error+": "+r.ErrorDescription)
 	}
 	return nil
 }
@@ -145,7 +194,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
 	var out driver.LoginResponse
 	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
-		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded"},
+		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -158,6 +207,9 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	}
 	if err := resp.err(); err != nil {
 		return driver.LoginResponse{}, err
+	}
+	if resp.OpenID == "" || resp.SessionKey == "" {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
@@ -173,11 +225,18 @@ var nativeCodes = map[httpx.Code]driver.Code{
 	"10004": driver.CodeSessionInvalid,  // iOS: user refused / not logged in to the Baidu app
 }
 
-// FromNative implements driver.NativeNormalizer for swan.<api> callback
-// objects. Before base library 3.120.9 an invalid session came to success
-// with result:false, which is a failure here; later ones call fail, with
-// errCode (or errno) 201/1001 on Android and 202/10001/10002/10004 on iOS.
+// FromNative implements driver.NativeNormalizer; see the package-level
+// FromNative.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return FromNative(api, raw)
+}
+
+// FromNative normalises swan.<api> callback objects. Before base library
+// 3.120.9 an invalid session came to success with result:false, which is a
+// failure here; later ones call fail, with errCode (or errno) 201/1001 on
+// Android and 202/10001/10002/10004 on iOS. It is pure: no driver or
+// credentials are needed.
+func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
 		ErrMsg  *string         `json:"errMsg"`
 		Result  json.RawMessage `json:"result"`
@@ -238,3 +297,6 @@ func (d *Driver) GoString() string { return d.String() }
 
 // LogValue implements slog.LogValuer without the secret.
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }

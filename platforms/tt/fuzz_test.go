@@ -20,7 +20,7 @@ func checkParsed(t *testing.T, err error) {
 
 func FuzzParseCode2Session(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseCode2Session(b)
+		_, err := parseCode2Session(b, true)
 		checkParsed(t, err)
 	})
 }

@@ -27,7 +27,7 @@ const (
 
 func newDriver(t *testing.T, rec *harness.Recorder) *tt.Driver {
 	t.Helper()
-	d, err := tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
+	d, err := tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client(), MiniGame: true})
 	require.NoError(t, err)
 	return d
 }
@@ -89,14 +89,14 @@ func TestErrorTables(t *testing.T) {
 		{"40015 bad appid", "code2session", `{"err_no":40015,"err_tips":"bad appid"}`, taro.CodeCredentials},
 		{"-1 system error", "code2session", `{"err_no":-1,"err_tips":"system error"}`, taro.CodeUnavailable},
 		{"the documented bad-secret token answer", "token", `{"err_no":40017,"err_tips":"bad secret","data":{"access_token":"","expires_in":0}}`, taro.CodeCredentials},
-		{"40020 bad grant_type", "token", `{"err_no":40020,"err_tips":"bad grant_type"}`, taro.CodeCredentials},
+		{"40020 bad grant_type is a malformed request", "token", `{"err_no":40020,"err_tips":"bad grant_type"}`, taro.CodeInvalidArgument},
 		{"28001003 invalid access_token", "check", `{"err_no":28001003,"err_msg":"invalid access_token","log_id":"1"}`, taro.CodeTokenInvalid},
 		{"28001008 access_token expired", "check", `{"err_no":28001008,"err_msg":"access_token expired","log_id":"1"}`, taro.CodeTokenInvalid},
 		{"28001039 bad signature", "check", `{"err_no":28001039,"err_msg":"invalid signature","log_id":"1"}`, taro.CodeSessionInvalid},
 		{"28001004 invalid openid", "check", `{"err_no":28001004,"err_msg":"invalid openid","log_id":"1"}`, taro.CodeSessionInvalid},
 		{"28001005 busy", "check", `{"err_no":28001005,"err_msg":"system busy","log_id":"1"}`, taro.CodeUnavailable},
 		{"28003018 too frequent", "check", `{"err_no":28003018,"err_msg":"too frequent","log_id":"1"}`, taro.CodeRateLimited},
-		{"28001038 bad sig_method is our bug", "check", `{"err_no":28001038,"err_msg":"bad sig_method","log_id":"1"}`, taro.CodeUnknown},
+		{"28001038 sig_method not supported is a malformed request", "check", `{"err_no":28001038,"err_msg":"bad sig_method","log_id":"1"}`, taro.CodeInvalidArgument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

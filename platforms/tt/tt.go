@@ -2,18 +2,32 @@
 //
 // It speaks developer.toutiao.com for code to session (POST
 // /api/apps/v2/jscode2session, with code and/or anonymous_code) and access
-// tokens (POST /api/apps/v2/token), and minigame.zijieapi.com for the
-// server-side session check (GET /mgplatform/api/apps/check_session_key,
-// signed with hex(HMAC-SHA256(session_key, ""))). Douyin documents the
-// check for mini-games; mini-apps share the login system.
+// tokens (POST /api/apps/v2/token).
+//
+// Mini-apps and mini-games: Douyin documents a server-side session check
+// (GET minigame.zijieapi.com/mgplatform/api/apps/check_session_key, signed
+// with hex(HMAC-SHA256(session_key, ""))) for mini-games only; the mini-app
+// server login docs list only code2Session and getPhoneNumber. Taro's tt
+// target builds mini-apps, so by default the driver offers no server-side
+// check and the portable layer answers CheckSession from its session store,
+// as on qq and swan. Config.MiniGame selects the documented mini-game check.
+//
+// Anonymous logins: code2session with only anonymous_code answers an
+// anonymous_openid and no session_key ("如果请求时有 code 参数才会返回"), so
+// such a login has no session to check or use.
+//
+// Success is only an explicit err_no of 0; any other answer without a
+// platform error code is "not understood" (Unavailable), never a success.
 //
 // Docs: https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/basic-abilities/log-in/code-2-session,
+// https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/interface-request-credential/non-user-authorization/get-access-token,
 // https://developer.open-douyin.com/docs/resource/zh-CN/mini-game/develop/server/log-in/check-session-key
 package tt
 
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -41,6 +55,10 @@ type Config struct {
 	Secret string
 	// BaseURL, when set, replaces both of Douyin's hosts.
 	BaseURL string
+	// MiniGame selects the mini-game session check (check_session_key),
+	// which Douyin documents for mini-games only. When false (a mini-app,
+	// what Taro builds) CheckSession is answered from the session store.
+	MiniGame bool
 	// HTTPClient sends the requests; nil means a client with a 15s timeout.
 	HTTPClient *http.Client
 }
@@ -53,6 +71,9 @@ func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
 func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
 
 // Driver is the Douyin driver. It is safe for concurrent use.
 type Driver struct {
@@ -83,6 +104,12 @@ func New(cfg Config) (*Driver, error) {
 // Platform implements driver.Driver.
 func (d *Driver) Platform() driver.Platform { return Platform }
 
+// Supports implements driver.CapabilityLimiter: the server-side session
+// check is offered only to mini-games (Config.MiniGame).
+func (d *Driver) Supports(c driver.Capability) bool {
+	return c != driver.CapSessionChecker || d.cfg.MiniGame
+}
+
 // AppID implements driver.Driver.
 func (d *Driver) AppID() string { return d.cfg.AppID }
 
@@ -101,15 +128,15 @@ type code2SessionRequest struct {
 
 // appsError is the developer.toutiao.com v2 answer frame.
 type appsError struct {
-	ErrNo   httpx.Code `json:"err_no"`
-	ErrTips string     `json:"err_tips"`
+	ErrNo   httpx.Status `json:"err_no"`
+	ErrTips string       `json:"err_tips"`
 }
 
 // checkResponse is the minigame.zijieapi.com answer.
 type checkResponse struct {
-	ErrNo  httpx.Code `json:"err_no"`
-	ErrMsg string     `json:"err_msg"`
-	LogID  string     `json:"log_id"`
+	ErrNo  httpx.Status `json:"err_no"`
+	ErrMsg string       `json:"err_msg"`
+	LogID  string       `json:"log_id"`
 }
 
 func classify(ep string, no httpx.Code) driver.Code {
@@ -118,8 +145,10 @@ func classify(ep string, no httpx.Code) driver.Code {
 		return driver.CodeUnavailable
 	case "28003017", "28003018":
 		return driver.CodeRateLimited
-	case "40015", "40017", "40020":
+	case "40015", "40017":
 		return driver.CodeCredentials
+	case "40020", "28001038":
+		return driver.CodeInvalidArgument // grant_type / sig_method not accepted: a malformed request
 	case "28001016":
 		return driver.CodePermissionDenied
 	}
@@ -144,11 +173,15 @@ func classify(ep string, no httpx.Code) driver.Code {
 	return driver.CodeUnknown
 }
 
-func platformErr(ep string, no httpx.Code, msg string) error {
-	if no.IsZero() {
+// platformErr returns nil only for an explicit err_no of 0.
+func platformErr(ep string, no httpx.Status, msg string) error {
+	switch {
+	case no.Zero:
 		return nil
+	case no.Failed():
+		return driver.PlatformError(classify(ep, no.Code), string(no.Code), msg)
 	}
-	return driver.PlatformError(classify(ep, no), string(no), msg)
+	return httpx.NotUnderstood("err_no is not 0")
 }
 
 // Code2Session implements driver.Authenticator. Either code may be empty,
@@ -156,13 +189,16 @@ func platformErr(ep string, no httpx.Code, msg string) error {
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
 	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json"},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+		func(b []byte) (err error) { out, err = parseCode2Session(b, req.Code != ""); return err })
 	return out, err
 }
 
-// parseCode2Session reads a /api/apps/v2/jscode2session answer.
-func parseCode2Session(b []byte) (driver.LoginResponse, error) {
+// parseCode2Session reads a /api/apps/v2/jscode2session answer. withCode
+// says whether the request carried a code: only then does Douyin answer an
+// openid and a session_key; an anonymous-only login yields an
+// anonymous_openid and no key (any key in such an answer is dropped).
+func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 	var resp struct {
 		appsError
 		Data struct {
@@ -178,6 +214,15 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if err := platformErr("code2session", resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.LoginResponse{}, err
 	}
+	if !withCode {
+		if resp.Data.AnonymousOpenID == "" {
+			return driver.LoginResponse{}, httpx.NotUnderstood("no anonymous_openid")
+		}
+		return driver.LoginResponse{AnonymousOpenID: resp.Data.AnonymousOpenID}, nil
+	}
+	if resp.Data.OpenID == "" || resp.Data.SessionKey == "" {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	}
 	return driver.LoginResponse{OpenID: resp.Data.OpenID, UnionID: resp.Data.UnionID,
 		AnonymousOpenID: resp.Data.AnonymousOpenID, SessionKey: resp.Data.SessionKey}, nil
 }
@@ -185,7 +230,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"},
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -205,16 +250,25 @@ func parseToken(b []byte) (driver.Token, error) {
 	if err := platformErr("token", resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.Token{}, err
 	}
+	if resp.Data.AccessToken == "" || resp.Data.ExpiresIn <= 0 {
+		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+	}
 	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(resp.Data.ExpiresIn) * time.Second}, nil
 }
 
-// CheckSession implements driver.SessionChecker.
+// CheckSession implements driver.SessionChecker with the mini-game check
+// (offered only when Config.MiniGame is set; see Supports).
 func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
+	if !d.cfg.MiniGame {
+		return driver.Errorf(driver.CodeNotSupported, "tt: Douyin documents no server-side session check for mini-apps (set Config.MiniGame for mini-games)")
+	}
+	sig := loginsig.Sign(req.SessionKey, "")
 	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
 		"&openid=" + url.QueryEscape(req.OpenID) +
-		"&signature=" + loginsig.Sign(req.SessionKey, "") +
+		"&signature=" + sig +
 		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json"}, parseCheck)
+	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
 // parseCheck reads a check_session_key answer.
@@ -233,10 +287,17 @@ var nativeCodes = map[httpx.Code]driver.Code{
 	"113191": driver.CodeUnavailable,    // internal error
 }
 
-// FromNative implements driver.NativeNormalizer for tt.<api> callback
-// objects: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail <detail>", errorCode,
-// errorType}; older runtimes send errNo instead of errorCode.
+// FromNative implements driver.NativeNormalizer; see the package-level
+// FromNative.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return FromNative(api, raw)
+}
+
+// FromNative normalises tt.<api> callback objects: {errMsg:"<api>:ok"} or
+// {errMsg:"<api>:fail <detail>", errorCode, errorType}; older runtimes send
+// errNo instead of errorCode. It is pure: no driver or credentials are
+// needed.
+func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
 		native.Frame
 		ErrorCode httpx.Code `json:"errorCode"`
@@ -265,3 +326,6 @@ func (d *Driver) GoString() string { return d.String() }
 
 // LogValue implements slog.LogValuer without the secret.
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }

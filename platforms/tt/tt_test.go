@@ -11,10 +11,17 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+// makeDriver builds a mini-game driver (with the server-side check).
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
+	return tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.TT), HTTPClient: sb.HTTPClient(), MiniGame: true})
+}
+
+// makeMiniApp builds the default, mini-app driver (checks from the store).
+func makeMiniApp(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
 	return tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.TT), HTTPClient: sb.HTTPClient()})
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, harness.New(taro.TT, makeDriver))
+	t.Run("minigame", func(t *testing.T) { drivertest.RunConformanceTests(t, harness.New(taro.TT, makeDriver)) })
+	t.Run("miniapp", func(t *testing.T) { drivertest.RunConformanceTests(t, harness.New(taro.TT, makeMiniApp)) })
 }

@@ -136,7 +136,7 @@ func TestUnreadableAnswersAreUnavailable(t *testing.T) {
 		{"empty body", 200, "application/json", "", taro.CodeUnavailable},
 		{"wrong field type", 200, "application/json", `{"errcode":{"x":1}}`, taro.CodeUnavailable},
 		{"HTTP 500", 500, "text/plain", "Internal Server Error", taro.CodeUnavailable},
-		{"HTTP 404", 404, "text/plain", "not found", taro.CodeUnavailable},
+		{"HTTP 408", 408, "text/plain", "timeout", taro.CodeUnavailable},
 		{"HTTP 429", 429, "text/plain", "slow down", taro.CodeRateLimited},
 		{"a body over the cap", 200, "application/json", `{"errmsg":"` + strings.Repeat("x", 70<<10) + `"}`, taro.CodeUnavailable},
 	}

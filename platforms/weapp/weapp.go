@@ -15,6 +15,7 @@ package weapp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -53,6 +54,9 @@ func (c Config) GoString() string { return c.String() }
 // LogValue implements slog.LogValuer with the secret redacted.
 func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
 
+// Format implements fmt.Formatter: every verb prints String.
+func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+
 // Driver is the WeChat driver. It is safe for concurrent use.
 type Driver struct {
 	cfg                                 Config
@@ -84,10 +88,13 @@ func (d *Driver) Platform() driver.Platform { return Platform }
 // AppID implements driver.Driver.
 func (d *Driver) AppID() string { return d.cfg.AppID }
 
-// apiError is WeChat's error answer; errcode 0 or absent means success.
+// apiError is WeChat's answer frame. errcode is the success marker: an
+// answer is a success only when it carries the number 0, except
+// code2session, whose success carries no errcode at all (WeChat dropped it
+// around 2020-12) and is recognised by its openid and session_key instead.
 type apiError struct {
-	ErrCode httpx.Code `json:"errcode"`
-	ErrMsg  string     `json:"errmsg"`
+	ErrCode httpx.Status `json:"errcode"`
+	ErrMsg  string       `json:"errmsg"`
 }
 
 // Error-code tables, per endpoint.
@@ -126,11 +133,12 @@ func classify(ep string, code httpx.Code) driver.Code {
 	return driver.CodeUnknown
 }
 
+// err returns the platform error the answer carries, if any.
 func (e apiError) err(ep string) error {
-	if e.ErrCode.IsZero() {
+	if !e.ErrCode.Failed() {
 		return nil
 	}
-	return driver.PlatformError(classify(ep, e.ErrCode), string(e.ErrCode), e.ErrMsg)
+	return driver.PlatformError(classify(ep, e.ErrCode.Code), string(e.ErrCode.Code), e.ErrMsg)
 }
 
 // Code2Session implements driver.Authenticator.
@@ -140,7 +148,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode()},
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -159,13 +167,19 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if err := resp.err("code2session"); err != nil {
 		return driver.LoginResponse{}, err
 	}
+	if resp.ErrCode.Set && !resp.ErrCode.Zero {
+		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+	}
+	if resp.OpenID == "" || resp.SessionKey == "" {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
 }
 
 // FetchToken implements driver.TokenFetcher with the stable access token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json"},
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -183,32 +197,53 @@ func parseToken(b []byte) (driver.Token, error) {
 	if err := resp.err("token"); err != nil {
 		return driver.Token{}, err
 	}
+	if resp.ErrCode.Set && !resp.ErrCode.Zero {
+		return driver.Token{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+	}
+	if resp.AccessToken == "" || resp.ExpiresIn <= 0 {
+		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+	}
 	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(resp.ExpiresIn) * time.Second}, nil
 }
 
 // CheckSession implements driver.SessionChecker with GET /wxa/checksession.
 func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
+	sig := loginsig.Sign(req.SessionKey, "")
 	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
 		"&openid=" + url.QueryEscape(req.OpenID) +
-		"&signature=" + loginsig.Sign(req.SessionKey, "") +
+		"&signature=" + sig +
 		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u}, parseCheck)
+	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u,
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
-// parseCheck reads a /wxa/checksession answer.
+// parseCheck reads a /wxa/checksession answer: valid only on an explicit
+// {"errcode":0}.
 func parseCheck(b []byte) error {
 	var resp apiError
 	if err := httpx.Decode(b, &resp); err != nil {
 		return err
 	}
-	return resp.err("checksession")
+	if err := resp.err("checksession"); err != nil {
+		return err
+	}
+	if !resp.ErrCode.Zero {
+		return httpx.NotUnderstood("errcode is not 0")
+	}
+	return nil
 }
 
-// FromNative implements driver.NativeNormalizer for the object wx.<api>
-// passes to its callbacks: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail
-// <detail>", errno?}. For checkSession every failure means the session is
-// no longer valid.
+// FromNative implements driver.NativeNormalizer; see the package-level
+// FromNative.
 func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return FromNative(api, raw)
+}
+
+// FromNative normalises the object wx.<api> passes to its callbacks:
+// {errMsg:"<api>:ok"} or {errMsg:"<api>:fail <detail>", errno?}. For
+// checkSession every failure means the session is no longer valid. It is
+// pure: no driver or credentials are needed.
+func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
 		native.Frame
 		Errno httpx.Code `json:"errno"`
@@ -228,3 +263,6 @@ func (d *Driver) GoString() string { return d.String() }
 
 // LogValue implements slog.LogValuer without the secret.
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }

@@ -41,7 +41,7 @@ func makeDriver(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, hc *http.Cli
 	case taro.Weapp:
 		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
 	case taro.TT:
-		d, err = tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
+		d, err = tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc, MiniGame: true})
 	case taro.QQ:
 		d, err = qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
 	case taro.Swan:
@@ -390,7 +390,7 @@ func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, se
 	case taro.Weapp:
 		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
 	case taro.TT:
-		d, err = tt.New(tt.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
+		d, err = tt.New(tt.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p), MiniGame: true})
 	case taro.QQ:
 		d, err = qq.New(qq.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
 	case taro.Swan:

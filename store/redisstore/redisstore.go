@@ -15,8 +15,19 @@
 // cannot throw away a fresh token.
 //
 // Sessions: the fingerprint and issue time only, never a session key, with
-// a TTL (Options.SessionTTL) so the data stays bounded; a Lua script keeps
-// the record with the newest issue time when replicas record concurrently.
+// a TTL (Options.SessionTTL) so the data stays bounded. Which login is the
+// newest is Redis's decision, not the replicas' clocks: a Lua script
+// records each login in the order Redis receives it and stamps it with the
+// Redis server's TIME, so replicas whose clocks disagree cannot make a
+// rotated-away session valid or the current one "superseded".
+//
+// Defence in depth (Options.Secret): with a secret set, fingerprints are
+// HMAC-SHA256(secret, session key) instead of SHA-256(session key), and
+// stored access tokens are sealed with AES-256-GCM (a key derived from the
+// secret, the Redis key as associated data). A dump of Redis then confirms
+// no guessed session key and replays no token, and a writer of Redis cannot
+// forge a record for a session key of their choosing. All replicas sharing
+// a Redis must use the same secret.
 //
 // Redis down or slow: every call is bounded by its ctx and by
 // Options.OpTimeout, and fails with an error the taro client reports as
@@ -27,11 +38,18 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,6 +70,36 @@ type Options struct {
 	// OpTimeout bounds each Redis call when the ctx allows longer. Zero
 	// means 2s.
 	OpTimeout time.Duration
+	// Secret, when set (at least 16 bytes), keys the session fingerprints
+	// (HMAC-SHA256) and seals stored access tokens (AES-256-GCM). Every
+	// replica sharing the Redis must use the same value. It is never
+	// printed.
+	Secret []byte
+}
+
+// String describes the options without the secret.
+func (o Options) String() string {
+	return fmt.Sprintf("redisstore.Options{Prefix:%q SessionTTL:%s OpTimeout:%s Secret:%s}",
+		o.Prefix, o.SessionTTL, o.OpTimeout, redactedMark(len(o.Secret) > 0))
+}
+
+// GoString is String, for %#v.
+func (o Options) GoString() string { return o.String() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (o Options) Format(f fmt.State, verb rune) {
+	t := o.String()
+	if verb == 'q' {
+		t = strconv.Quote(t)
+	}
+	_, _ = io.WriteString(f, t)
+}
+
+func redactedMark(set bool) string {
+	if set {
+		return "[redacted]"
+	}
+	return `""`
 }
 
 // Store is a Redis-backed taro.TokenStore, taro.TokenLocker and
@@ -60,12 +108,14 @@ type Store struct {
 	rdb    redis.UniversalClient
 	opts   Options
 	closer func() error
+	seal   cipher.AEAD // nil without Options.Secret
 }
 
 var (
-	_ taro.TokenStore   = (*Store)(nil)
-	_ taro.TokenLocker  = (*Store)(nil)
-	_ taro.SessionStore = (*Store)(nil)
+	_ taro.TokenStore    = (*Store)(nil)
+	_ taro.TokenLocker   = (*Store)(nil)
+	_ taro.SessionStore  = (*Store)(nil)
+	_ taro.Fingerprinter = (*Store)(nil)
 )
 
 // New returns a Store using rdb, which the caller keeps and closes. For
@@ -81,12 +131,36 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.OpTimeout <= 0 {
 		opts.OpTimeout = 2 * time.Second
 	}
-	return &Store{rdb: rdb, opts: opts}
+	st := &Store{rdb: rdb, opts: opts}
+	if len(opts.Secret) > 0 {
+		st.opts.Secret = bytes.Clone(opts.Secret)
+		m := hmac.New(sha256.New, st.opts.Secret)
+		m.Write([]byte("taro redisstore token seal"))
+		block, _ := aes.NewCipher(m.Sum(nil)) // a 32-byte key: cannot fail
+		st.seal, _ = cipher.NewGCM(block)
+	}
+	return st
+}
+
+// Fingerprint implements taro.Fingerprinter: HMAC-SHA256(Options.Secret,
+// sessionKey) with a secret, SHA-256(sessionKey) without one.
+func (s *Store) Fingerprint(sessionKey string) taro.Fingerprint {
+	if len(s.opts.Secret) == 0 {
+		return taro.FingerprintOf(sessionKey)
+	}
+	var fp taro.Fingerprint
+	m := hmac.New(sha256.New, s.opts.Secret)
+	m.Write([]byte(sessionKey))
+	m.Sum(fp[:0])
+	return fp
 }
 
 // Open connects to the Redis at a redis:// or rediss:// URL. Close the
 // Store when done. Errors never repeat the URL, which may hold a password.
 func Open(rawURL string, opts Options) (*Store, error) {
+	if len(opts.Secret) > 0 && len(opts.Secret) < 16 {
+		return nil, errors.New("redisstore: Options.Secret must be at least 16 bytes")
+	}
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, errors.New("redisstore: cannot parse the Redis URL (want redis://[user:password@]host:port/db)")
@@ -138,11 +212,8 @@ func (s *Store) sessionKey(id taro.SessionKeyID) string {
 func (s *Store) tokenKey(key string) string     { return s.opts.Prefix + "token:" + part(key) }
 func (s *Store) tokenLockKey(key string) string { return s.opts.Prefix + "tokenlock:" + part(key) }
 
-// A session record is stored as "<issued unix nanoseconds>:<hex fingerprint>".
-func encodeSession(rec taro.SessionRecord) string {
-	return strconv.FormatInt(rec.IssuedAt.UnixNano(), 10) + ":" + rec.Fingerprint.String()
-}
-
+// A session record is stored as "<issued unix microseconds>:<hex
+// fingerprint>"; the issue time is the Redis server's.
 func decodeSession(v string) (taro.SessionRecord, error) {
 	ts, fp, ok := strings.Cut(v, ":")
 	n, err := strconv.ParseInt(ts, 10, 64)
@@ -153,28 +224,25 @@ func decodeSession(v string) (taro.SessionRecord, error) {
 	if _, err := hex.Decode(rec.Fingerprint[:], []byte(fp)); err != nil {
 		return taro.SessionRecord{}, errors.New("redisstore: malformed session fingerprint")
 	}
-	rec.IssuedAt = time.Unix(0, n)
+	rec.IssuedAt = time.UnixMicro(n)
 	return rec, nil
 }
 
-// recordScript stores ARGV[2] unless the key holds a record issued later
-// than ARGV[1], atomically.
+// recordScript records a login as the newest, in the order Redis receives
+// them, stamped with the server's clock (TIME), never a replica's.
 var recordScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local ts = tonumber(string.match(cur, '^(%-?%d+):'))
-  if ts and ts > tonumber(ARGV[1]) then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+local t = redis.call('TIME')
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+redis.call('SET', KEYS[1], string.format('%d', us) .. ':' .. ARGV[1], 'PX', ARGV[2])
 return 1`)
 
-// RecordSession implements taro.SessionStore.
+// RecordSession implements taro.SessionStore. The record's IssuedAt is
+// replaced by the Redis server's time.
 func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec taro.SessionRecord) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	ttl := s.opts.SessionTTL.Milliseconds()
-	err := recordScript.Run(ctx, s.rdb, []string{s.sessionKey(id)},
-		strconv.FormatInt(rec.IssuedAt.UnixNano(), 10), encodeSession(rec), ttl).Err()
+	err := recordScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rec.Fingerprint.String(), ttl).Err()
 	return wrapErr("recording a session", err)
 }
 
@@ -196,28 +264,76 @@ func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.S
 	return rec, true, nil
 }
 
-// A token is stored as "<expires unix milliseconds>:<token>".
-func encodeToken(t taro.StoredToken) string {
-	return strconv.FormatInt(t.ExpiresAt.UnixMilli(), 10) + ":" + t.Value
+// A token is stored as "<expires unix milliseconds>:<token>", or with
+// Options.Secret as "<expires unix milliseconds>:s1:<tag>:<sealed>", where
+// tag is a keyed hash of the token (for compare-and-delete without the
+// token) and sealed is base64(nonce ‖ AES-256-GCM(token)) with the Redis
+// key as associated data.
+const sealedMark = "s1:"
+
+// tag identifies a token in a sealed record without revealing it.
+func (s *Store) tag(value string) string {
+	m := hmac.New(sha256.New, s.opts.Secret)
+	m.Write([]byte("taro redisstore token tag\x00"))
+	m.Write([]byte(value))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (s *Store) encodeToken(rkey string, t taro.StoredToken) string {
+	exp := strconv.FormatInt(t.ExpiresAt.UnixMilli(), 10) + ":"
+	if s.seal == nil {
+		return exp + t.Value
+	}
+	nonce := make([]byte, s.seal.NonceSize(), s.seal.NonceSize()+len(t.Value)+s.seal.Overhead())
+	_, _ = rand.Read(nonce)
+	sealed := s.seal.Seal(nonce, nonce, []byte(t.Value), []byte(rkey))
+	return exp + sealedMark + s.tag(t.Value) + ":" + base64.RawStdEncoding.EncodeToString(sealed)
+}
+
+func (s *Store) decodeToken(rkey, v string) (taro.StoredToken, error) {
+	ms, rest, ok := strings.Cut(v, ":")
+	n, perr := strconv.ParseInt(ms, 10, 64)
+	if !ok || perr != nil || rest == "" {
+		return taro.StoredToken{}, errors.New("redisstore: malformed token record")
+	}
+	if !strings.HasPrefix(rest, sealedMark) {
+		if s.seal != nil {
+			return taro.StoredToken{}, errors.New("redisstore: an unsealed token record where Options.Secret requires a sealed one")
+		}
+		return taro.StoredToken{Value: rest, ExpiresAt: time.UnixMilli(n)}, nil
+	}
+	if s.seal == nil {
+		return taro.StoredToken{}, errors.New("redisstore: a sealed token record, but Options.Secret is not set")
+	}
+	_, b64, _ := strings.Cut(rest[len(sealedMark):], ":")
+	raw, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil || len(raw) < s.seal.NonceSize() {
+		return taro.StoredToken{}, errors.New("redisstore: malformed sealed token record")
+	}
+	plain, err := s.seal.Open(nil, raw[:s.seal.NonceSize()], raw[s.seal.NonceSize():], []byte(rkey))
+	if err != nil || len(plain) == 0 {
+		return taro.StoredToken{}, errors.New("redisstore: a sealed token record that does not open with Options.Secret")
+	}
+	return taro.StoredToken{Value: string(plain), ExpiresAt: time.UnixMilli(n)}, nil
 }
 
 // Token implements taro.TokenStore.
 func (s *Store) Token(ctx context.Context, key string) (taro.StoredToken, bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	v, err := s.rdb.Get(ctx, s.tokenKey(key)).Result()
+	rkey := s.tokenKey(key)
+	v, err := s.rdb.Get(ctx, rkey).Result()
 	if errors.Is(err, redis.Nil) {
 		return taro.StoredToken{}, false, nil
 	}
 	if err != nil {
 		return taro.StoredToken{}, false, wrapErr("reading a token", err)
 	}
-	ms, tok, ok := strings.Cut(v, ":")
-	n, perr := strconv.ParseInt(ms, 10, 64)
-	if !ok || perr != nil || tok == "" {
-		return taro.StoredToken{}, false, errors.New("redisstore: malformed token record")
+	t, err := s.decodeToken(rkey, v)
+	if err != nil {
+		return taro.StoredToken{}, false, err
 	}
-	return taro.StoredToken{Value: tok, ExpiresAt: time.UnixMilli(n)}, true, nil
+	return t, true, nil
 }
 
 // SetToken implements taro.TokenStore; the key expires with the token.
@@ -228,17 +344,24 @@ func (s *Store) SetToken(ctx context.Context, key string, t taro.StoredToken) er
 	if ttl < time.Millisecond {
 		return nil // already stale: nothing worth sharing
 	}
-	return wrapErr("storing a token", s.rdb.Set(ctx, s.tokenKey(key), encodeToken(t), ttl).Err())
+	rkey := s.tokenKey(key)
+	return wrapErr("storing a token", s.rdb.Set(ctx, rkey, s.encodeToken(rkey, t), ttl).Err())
 }
 
-// deleteTokenScript deletes KEYS[1] if it holds a token whose value is
-// ARGV[1].
+// deleteTokenScript deletes KEYS[1] if the token it holds is the one
+// named: the whole remainder after the expiry equals ARGV[1] when ARGV[2]
+// is "exact", or starts with ARGV[1] (a sealed record's mark and tag) when
+// it is "prefix".
 var deleteTokenScript = redis.NewScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local sep = string.find(cur, ':', 1, true)
-  if sep and string.sub(cur, sep + 1) == ARGV[1] then
-    return redis.call('DEL', KEYS[1])
+  if sep then
+    local rest = string.sub(cur, sep + 1)
+    if (ARGV[2] == 'exact' and rest == ARGV[1]) or
+       (ARGV[2] == 'prefix' and string.sub(rest, 1, string.len(ARGV[1])) == ARGV[1]) then
+      return redis.call('DEL', KEYS[1])
+    end
   end
 end
 return 0`)
@@ -247,7 +370,11 @@ return 0`)
 func (s *Store) DeleteToken(ctx context.Context, key, value string) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return wrapErr("dropping a token", deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, value).Err())
+	match, mode := value, "exact"
+	if s.seal != nil {
+		match, mode = sealedMark+s.tag(value)+":", "prefix"
+	}
+	return wrapErr("dropping a token", deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, match, mode).Err())
 }
 
 // unlockScript releases a lock only for the holder that took it.

@@ -114,3 +114,47 @@ type NativeNormalizer interface {
 	// with CodeInvalidArgument when raw is not such an object.
 	FromNative(api string, raw []byte) (NativeResult, error)
 }
+
+// Capability names an optional interface of this package.
+type Capability string
+
+// The capabilities a driver may offer.
+const (
+	CapAuthenticator    Capability = "Authenticator"
+	CapSessionChecker   Capability = "SessionChecker"
+	CapTokenFetcher     Capability = "TokenFetcher"
+	CapNativeNormalizer Capability = "NativeNormalizer"
+)
+
+// CapabilityLimiter is implemented by a driver whose type has a capability's
+// methods but whose configuration does not offer it (a Douyin driver for a
+// mini-app has the mini-game session check's method, but mini-apps have no
+// documented server-side check). Supports reports whether the driver, as
+// configured, offers c; the portable layer then treats the capability as
+// absent.
+type CapabilityLimiter interface {
+	Supports(c Capability) bool
+}
+
+// Has reports whether d offers capability c: it implements the interface
+// and, if it is a CapabilityLimiter, says it supports it.
+func Has(d Driver, c Capability) bool {
+	if d == nil {
+		return false
+	}
+	var ok bool
+	switch c {
+	case CapAuthenticator:
+		_, ok = d.(Authenticator)
+	case CapSessionChecker:
+		_, ok = d.(SessionChecker)
+	case CapTokenFetcher:
+		_, ok = d.(TokenFetcher)
+	case CapNativeNormalizer:
+		_, ok = d.(NativeNormalizer)
+	}
+	if l, lim := d.(CapabilityLimiter); ok && lim {
+		ok = l.Supports(c)
+	}
+	return ok
+}

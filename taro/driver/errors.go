@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -168,6 +169,15 @@ func (s sentinel) Error() string { return "taro: " + Code(s).Reason() }
 // *Error (and every taro.Error) of code c. Package taro exports them as
 // ErrSessionInvalid and so on.
 func Sentinel(c Code) error { return sentinel(c) }
+
+// SentinelCode reports the code of the first sentinel in err's chain.
+func SentinelCode(err error) (Code, bool) {
+	var s sentinel
+	if errors.As(err, &s) {
+		return Code(s), true
+	}
+	return 0, false
+}
 
 // IsSentinel reports whether target is the sentinel of c.
 func IsSentinel(target error, c Code) bool {

@@ -34,10 +34,10 @@ func (e *env) client(d driver.Driver) *taro.Client {
 	return c
 }
 
-func (e *env) isChecker() bool { _, ok := e.d.(driver.SessionChecker); return ok }
-func (e *env) isAuth() bool    { _, ok := e.d.(driver.Authenticator); return ok }
-func (e *env) isTokens() bool  { _, ok := e.d.(driver.TokenFetcher); return ok }
-func (e *env) isNative() bool  { _, ok := e.d.(driver.NativeNormalizer); return ok }
+func (e *env) isChecker() bool { return driver.Has(e.d, driver.CapSessionChecker) }
+func (e *env) isAuth() bool    { return driver.Has(e.d, driver.CapAuthenticator) }
+func (e *env) isTokens() bool  { return driver.Has(e.d, driver.CapTokenFetcher) }
+func (e *env) isNative() bool  { return driver.Has(e.d, driver.CapNativeNormalizer) }
 func (e *env) supportsNothing() bool {
 	return !e.isChecker() && !e.isAuth()
 }
@@ -481,7 +481,7 @@ func runFault(e *env, fh FaultHarness, f Fault) {
 	if !e.isChecker() {
 		ep = EndpointCode2Session
 	}
-	if f == FaultTokenInvalid && !e.isTokens() {
+	if f == FaultTokenInvalid && (!e.isTokens() || ep != EndpointCheckSession) {
 		return // covered by the tokens cases where it applies
 	}
 	call := func(ctx context.Context) error {
