@@ -204,17 +204,54 @@ func TestSessionStoreVerdict(t *testing.T) {
 		assert.ErrorIs(t, err, taro.ErrSessionInvalid)
 		assert.Equal(t, before, d.calls.Load())
 	})
-	t.Run("the newest login wins even when recorded out of order", func(t *testing.T) {
+	t.Run("the last login the store receives wins, whatever the issue times say", func(t *testing.T) {
 		s := taro.NewMemorySessionStore()
 		id := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "u"}
 		t0 := time.Unix(100, 0)
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("new"), IssuedAt: t0.Add(time.Second)}))
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("old"), IssuedAt: t0}))
+		// A replica whose clock runs a minute fast records first.
+		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("first"), IssuedAt: t0.Add(time.Minute)}))
+		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("second"), IssuedAt: t0}))
 		rec, ok, err := s.LookupSession(ctx, id)
 		require.NoError(t, err)
 		require.True(t, ok)
-		assert.Equal(t, taro.FingerprintOf("new"), rec.Fingerprint)
+		assert.Equal(t, taro.FingerprintOf("second"), rec.Fingerprint)
 		assert.Equal(t, 1, s.Len())
+	})
+	t.Run("replicas with skewed clocks cannot revive a rotated-away session", func(t *testing.T) {
+		store := taro.NewMemorySessionStore()
+		k := 0
+		login := func(context.Context, driver.LoginRequest) (driver.LoginResponse, error) {
+			k++
+			return driver.LoginResponse{OpenID: "u", SessionKey: fmt.Sprintf("key-%d", k)}, nil
+		}
+		fast := newClient(t, taro.Config{Sessions: store, Now: func() time.Time { return time.Now().Add(time.Minute) }},
+			&fakeDriver{platform: taro.QQ, login: login})
+		slow := newClient(t, taro.Config{Sessions: store}, &fakeDriver{platform: taro.QQ, login: login})
+		first, err := fast.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: "a"})
+		require.NoError(t, err)
+		second, err := slow.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: "b"})
+		require.NoError(t, err)
+		for _, c := range []*taro.Client{fast, slow} {
+			_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: second.Session})
+			assert.NoError(t, err, "the later login is the current one")
+			_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: first.Session})
+			assert.ErrorIs(t, err, taro.ErrSessionInvalid, "the earlier login was rotated away")
+		}
+	})
+	t.Run("a Fingerprinter store fingerprints the keys", func(t *testing.T) {
+		store := &keyedStore{MemorySessionStore: taro.NewMemorySessionStore()}
+		d := &fakeDriver{platform: taro.QQ, login: func(context.Context, driver.LoginRequest) (driver.LoginResponse, error) {
+			return driver.LoginResponse{OpenID: "u", SessionKey: "the-key"}, nil
+		}}
+		c := newClient(t, taro.Config{Sessions: store}, d)
+		res, err := c.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: "a"})
+		require.NoError(t, err)
+		rec, ok, _ := store.LookupSession(ctx, taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: "u"})
+		require.True(t, ok)
+		assert.Equal(t, store.Fingerprint("the-key"), rec.Fingerprint)
+		assert.NotEqual(t, taro.FingerprintOf("the-key"), rec.Fingerprint)
+		_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: res.Session})
+		assert.NoError(t, err)
 	})
 	t.Run("records past the store TTL are forgotten", func(t *testing.T) {
 		s := &taro.MemorySessionStore{TTL: time.Minute, Now: clock}
@@ -229,6 +266,11 @@ func TestSessionStoreVerdict(t *testing.T) {
 		assert.Equal(t, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", taro.FingerprintOf("").String())
 	})
 }
+
+// keyedStore fingerprints with a key of its own.
+type keyedStore struct{ *taro.MemorySessionStore }
+
+func (keyedStore) Fingerprint(k string) taro.Fingerprint { return taro.FingerprintOf("pepper:" + k) }
 
 // failingStore fails every call.
 type failingStore struct{}
@@ -281,7 +323,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		assert.NotContains(t, text, sk)
 		assert.NotContains(t, text, "tok-1")
 	}
-	assert.Contains(t, err.Error(), "[redacted]")
+	assert.Contains(t, err.Error(), driver.Withheld, "a text holding a secret too short to find safely is withheld whole")
 	assert.Contains(t, logs.String(), "retrying", "the logger is used")
 
 	s := taro.Session{OpenID: "u", SessionKey: sk}
