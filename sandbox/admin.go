@@ -71,6 +71,10 @@ func (s *Sandbox) admin() {
 		if req.Count == 0 {
 			req.Count = 1
 		}
+		if req.DelayMS < 0 || req.DelayMS > 600_000 {
+			adminError(w, "delay_ms must be 0 to 600000")
+			return
+		}
 		var err error
 		if req.Kind == Slow && req.DelayMS > 0 {
 			err = s.InjectDelay(req.Platform, req.Endpoint, time.Duration(req.DelayMS)*time.Millisecond, req.Count)
@@ -108,11 +112,14 @@ func (s *Sandbox) admin() {
 		if !decodeAdmin(w, r, &req) {
 			return
 		}
-		if req.Seconds < 0 {
-			adminError(w, "seconds must not be negative")
+		if req.Seconds < 0 || int64(req.Seconds) > int64(MaxAdvance/time.Second) {
+			adminError(w, "seconds must be 0 to a century")
 			return
 		}
-		s.Advance(time.Duration(req.Seconds) * time.Second)
+		if err := s.Advance(time.Duration(req.Seconds) * time.Second); err != nil {
+			adminError(w, err.Error())
+			return
+		}
 		w.WriteHeader(http.StatusNoContent)
 	})
 }

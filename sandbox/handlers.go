@@ -18,6 +18,7 @@ func (s *Sandbox) routes() {
 	// WeChat: api.weixin.qq.com
 	s.handle(taro.Weapp, Code2Session, "GET /weapp/sns/jscode2session", s.weappCode2Session)
 	s.handle(taro.Weapp, Token, "POST /weapp/cgi-bin/stable_token", s.weappStableToken)
+	s.handle(taro.Weapp, Token, "GET /weapp/cgi-bin/token", s.weappToken)
 	s.handle(taro.Weapp, CheckSession, "GET /weapp/wxa/checksession", s.weappCheckSession)
 	// Douyin: developer.toutiao.com and minigame.zijieapi.com
 	s.handle(taro.TT, Code2Session, "POST /tt/api/apps/v2/jscode2session", s.ttCode2Session)
@@ -28,6 +29,9 @@ func (s *Sandbox) routes() {
 	// Baidu: spapi.baidu.com (POST form; the official SDK sends a GET query)
 	s.handle(taro.Swan, Code2Session, "POST /swan/oauth/jscode2sessionkey", s.swanCode2Session)
 	s.handle(taro.Swan, Code2Session, "GET /swan/oauth/jscode2sessionkey", s.swanCode2Session)
+	// Baidu's legacy mini-game login on openapi.baidu.com (seed 003).
+	s.handle(taro.Swan, Code2Session, "POST /swan/nalogin/getSessionKeyByCode", s.swanLegacyCode2Session)
+	s.handle(taro.Swan, Code2Session, "GET /swan/nalogin/getSessionKeyByCode", s.swanLegacyCode2Session)
 	s.admin()
 }
 
@@ -208,11 +212,15 @@ func (s *Sandbox) weappStableToken(w http.ResponseWriter, r *http.Request, st *p
 		return
 	}
 	// Normal mode hands every caller the same token, renewed when fewer
-	// than five minutes remain.
+	// than five minutes remain. force_refresh ends the previous token at
+	// once and mints a new one.
 	tok := st.current
 	remaining := time.Duration(0)
 	if exp, ok := st.tokens[tok]; ok {
 		remaining = exp.Sub(s.nowLocked())
+	}
+	if req.ForceRefresh {
+		delete(st.tokens, st.current)
 	}
 	if req.ForceRefresh || remaining < 5*time.Minute {
 		tok, remaining = s.mintToken(st)
@@ -221,6 +229,40 @@ func (s *Sandbox) weappStableToken(w http.ResponseWriter, r *http.Request, st *p
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
 	}{tok, int(remaining / time.Second)})
+}
+
+// weappToken serves the classic GET /cgi-bin/token that every other WeChat
+// SDK calls: each call mints a new token, and the previous ones keep
+// working for five more minutes at most.
+func (s *Sandbox) weappToken(w http.ResponseWriter, r *http.Request, st *platform) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("grant_type") != "client_credential":
+		writeJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("appid") != st.app.ID:
+		writeJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.app.Secret:
+		writeJSON(w, wxErr(40125, "invalid appsecret"))
+		return
+	}
+	s.shortenTokens(st)
+	tok, ttl := s.mintToken(st)
+	writeJSON(w, struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}{tok, int(ttl / time.Second)})
+}
+
+// shortenTokens leaves every token of st at most five minutes to live.
+func (s *Sandbox) shortenTokens(st *platform) {
+	now := s.nowLocked()
+	for t, exp := range st.tokens {
+		if exp.Sub(now) > 5*time.Minute {
+			st.tokens[t] = now.Add(5 * time.Minute)
+		}
+	}
 }
 
 func (s *Sandbox) weappCheckSession(w http.ResponseWriter, r *http.Request, st *platform) {
@@ -299,8 +341,9 @@ func (s *Sandbox) ttCode2Session(w http.ResponseWriter, r *http.Request, st *pla
 			writeJSON(w, ttResp{ErrNo: 40019, ErrTips: "bad anonymous_code"})
 			return
 		}
+		// An anonymous-only login yields no session key, openid or
+		// unionid: Douyin returns those only when a code was sent.
 		out.AnonymousOpenID = c.openid
-		out.SessionKey = st.users[c.openid].key
 	}
 	if req.Code != "" {
 		c, cerr := s.redeem(st, req.Code, false)
@@ -339,12 +382,7 @@ func (s *Sandbox) ttToken(w http.ResponseWriter, r *http.Request, st *platform) 
 		return
 	}
 	// A new token shortens the previous ones to five minutes.
-	now := s.nowLocked()
-	for t, exp := range st.tokens {
-		if exp.Sub(now) > 5*time.Minute {
-			st.tokens[t] = now.Add(5 * time.Minute)
-		}
-	}
+	s.shortenTokens(st)
 	tok, ttl := s.mintToken(st)
 	writeJSON(w, ttResp{ErrNo: 0, ErrTips: "success", Data: data{tok, int(ttl / time.Second)}})
 }
@@ -376,28 +414,82 @@ type baiduAPIError struct {
 	ErrorMsg  string `json:"error_msg"`
 }
 
-type baiduOAuthError struct {
-	Errno            int    `json:"errno,omitempty"`
+// spapiError is spapi's own failure shape (Baidu's example answer):
+// errno is the code and "error" a description; every failure carries a
+// non-zero errno, which is what Baidu's official SDK reads.
+type spapiError struct {
+	Errno            int    `json:"errno"`
 	Error            string `json:"error"`
 	ErrorDescription string `json:"error_description"`
 }
 
-func (s *Sandbox) swanCode2Session(w http.ResponseWriter, r *http.Request, st *platform) {
+// oauthError is openapi.baidu.com's OAuth failure shape.
+type oauthError struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// The sandbox's spapi errno values. 10010100 (parameter validation) is
+// Baidu's documented example; Baidu publishes no errno for a rejected code
+// or client, so those answers carry these two with the OAuth error code in
+// "error" (which Baidu's login doc lists as the error field's vocabulary).
+const (
+	spapiErrParam  = 10010100
+	spapiErrGrant  = 10010101
+	spapiErrClient = 10010102
+)
+
+// swanForm reads code, client_id and sk from a POST form or a GET query
+// (Baidu's official SDK sends a GET with query parameters).
+func swanForm(r *http.Request) (code, clientID, sk string, ok bool) {
 	if err := r.ParseForm(); err != nil {
-		writeJSON(w, baiduOAuthError{Errno: 10010100, Error: "invalid_request", ErrorDescription: "parameter is invalid"})
-		return
+		return "", "", "", false
 	}
+	return r.Form.Get("code"), r.Form.Get("client_id"), r.Form.Get("sk"), true
+}
+
+func (s *Sandbox) swanCode2Session(w http.ResponseWriter, r *http.Request, st *platform) {
+	code, clientID, sk, ok := swanForm(r)
 	switch {
-	case r.Form.Get("code") == "" || r.Form.Get("client_id") == "" || r.Form.Get("sk") == "":
-		writeJSON(w, baiduOAuthError{Error: "invalid_request", ErrorDescription: "missing required parameter"})
+	case !ok || code == "" || clientID == "" || sk == "":
+		writeJSON(w, spapiError{spapiErrParam, "parameter is invalid",
+			"Key: 'Code2SessionKeyParam' Error:Field validation for 'Code', 'ClientID' or 'Sk' failed on the 'required' tag"})
 		return
-	case r.Form.Get("client_id") != st.app.ID || r.Form.Get("sk") != st.app.Secret:
-		writeJSON(w, baiduOAuthError{Error: "invalid_client", ErrorDescription: "unknown client id or secret"})
+	case clientID != st.app.ID || sk != st.app.Secret:
+		writeJSON(w, spapiError{spapiErrClient, "invalid_client", "unknown client id or secret"})
 		return
 	}
-	c, cerr := s.redeem(st, r.Form.Get("code"), false)
+	c, cerr := s.redeem(st, code, false)
 	if cerr != codeOK {
-		writeJSON(w, baiduOAuthError{Error: "invalid_grant", ErrorDescription: "Invalid authorization code"})
+		writeJSON(w, spapiError{spapiErrGrant, "invalid_grant", "Invalid authorization code"})
+		return
+	}
+	writeJSON(w, struct {
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{c.openid, st.users[c.openid].key})
+}
+
+// swanLegacyCode2Session serves openapi.baidu.com/nalogin/getSessionKeyByCode,
+// which answers OAuth errors with HTTP 400.
+func (s *Sandbox) swanLegacyCode2Session(w http.ResponseWriter, r *http.Request, st *platform) {
+	fail := func(e oauthError) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(e)
+	}
+	code, clientID, sk, ok := swanForm(r)
+	switch {
+	case !ok || code == "" || clientID == "" || sk == "":
+		fail(oauthError{"invalid_request", "missing required parameter"})
+		return
+	case clientID != st.app.ID || sk != st.app.Secret:
+		fail(oauthError{"invalid_client", "unknown client id or secret"})
+		return
+	}
+	c, cerr := s.redeem(st, code, false)
+	if cerr != codeOK {
+		fail(oauthError{"invalid_grant", "Invalid authorization code"})
 		return
 	}
 	writeJSON(w, struct {

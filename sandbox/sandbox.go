@@ -239,7 +239,17 @@ func (s *Sandbox) nowLocked() time.Time {
 }
 
 // Advance moves the sandbox's clock forward by d: codes and tokens expire.
-func (s *Sandbox) Advance(d time.Duration) { s.mu.Lock(); s.offset += d; s.mu.Unlock() }
+// It refuses a negative d and any move past MaxAdvance in all, so the
+// clock never overflows.
+func (s *Sandbox) Advance(d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d < 0 || d > MaxAdvance || s.offset+d > MaxAdvance {
+		return fmt.Errorf("sandbox: the clock moves forward by at most %s in all", MaxAdvance)
+	}
+	s.offset += d
+	return nil
+}
 
 func (s *Sandbox) platform(p taro.Platform) (*platform, error) {
 	st, ok := s.ps[p]
@@ -277,11 +287,42 @@ func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string,
 		st.users[openid] = u
 	}
 	if !ok || !s.opts.KeepKeyOnLogin {
-		u.key = newSessionKey()
+		u.key = newSessionKey(p)
 	}
+	s.purgeCodes(st)
 	c := randomHex(16)
 	st.codes[c] = &code{openid: openid, anonymous: anonymous, expires: s.nowLocked().Add(st.codeTTL)}
 	return c, nil
+}
+
+// purgeCodes forgets used and expired codes once they outnumber
+// purgeThreshold, so that the code table stays bounded however many logins
+// a test makes. A purged code answers as an unknown one, which is how the
+// platforms answer a used or expired code too.
+func (s *Sandbox) purgeCodes(st *platform) {
+	if len(st.codes) < purgeThreshold {
+		return
+	}
+	now := s.nowLocked()
+	for c, k := range st.codes {
+		if k.used || !now.Before(k.expires) {
+			delete(st.codes, c)
+		}
+	}
+}
+
+// purgeThreshold is the size of a code table that triggers a purge.
+const purgeThreshold = 1024
+
+// CodeCount reports how many login codes p holds (live, used or expired
+// but not yet purged).
+func (s *Sandbox) CodeCount(p taro.Platform) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return len(st.codes)
+	}
+	return 0
 }
 
 // SessionKey returns the user's current session_key on p.
@@ -299,8 +340,11 @@ func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
 	return u.key, true
 }
 
-// IssuedTokens lists every access token p has issued, for tests that must
-// prove a token never leaks.
+// maxIssued bounds the list IssuedTokens keeps.
+const maxIssued = 10_000
+
+// IssuedTokens lists the access tokens p has issued (the newest 10,000 at
+// most), for tests that must prove a token never leaks.
 func (s *Sandbox) IssuedTokens(p taro.Platform) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,15 +376,31 @@ func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n i
 	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
 }
 
+// The sandbox's bounds: what one call may inject, and what may be pending
+// per platform at once.
+const (
+	MaxFaultsPerCall = 1000
+	MaxPendingFaults = 10_000
+	// MaxAdvance is how far the clock may move forward in all: a century.
+	MaxAdvance = 100 * 365 * 24 * time.Hour
+)
+
 func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
-	if n < 1 || n > 1_000_000 {
-		return fmt.Errorf("sandbox: fault count must be 1 to 1000000")
+	if n < 1 || n > MaxFaultsPerCall {
+		return fmt.Errorf("sandbox: fault count must be 1 to %d", MaxFaultsPerCall)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, err := s.faultable(p, ep, f.kind)
 	if err != nil {
 		return err
+	}
+	pending := 0
+	for _, q := range st.faults {
+		pending += len(q)
+	}
+	if pending+n > MaxPendingFaults {
+		return fmt.Errorf("sandbox: at most %d faults may be pending per platform (%s has %d)", MaxPendingFaults, p, pending)
 	}
 	for range n {
 		st.faults[ep] = append(st.faults[ep], f)
@@ -444,8 +504,16 @@ func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
 func (s *Sandbox) mintToken(st *platform) (string, time.Duration) {
 	now := s.nowLocked()
 	tok := randomHex(24)
+	for t, exp := range st.tokens { // forget dead tokens: the map stays bounded
+		if !now.Before(exp) {
+			delete(st.tokens, t)
+		}
+	}
 	st.tokens[tok] = now.Add(s.opts.TokenTTL)
 	st.current = tok
+	if len(st.issued) >= maxIssued {
+		st.issued = append(st.issued[:0], st.issued[len(st.issued)-maxIssued/2:]...)
+	}
 	st.issued = append(st.issued, tok)
 	return tok, s.opts.TokenTTL
 }
@@ -486,8 +554,16 @@ const (
 	codeExpired
 )
 
-func newSessionKey() string {
-	b := make([]byte, 16)
+// newSessionKey mints a key in p's format: Baidu's is 32 characters that
+// base64-decode to 24 bytes (an AES-192 key, like Baidu's example
+// "1df09d0a1677dd72b8325aec59576e0c"); the others' are 24 characters that
+// decode to 16 bytes.
+func newSessionKey(p taro.Platform) string {
+	n := 16
+	if p == taro.Swan {
+		n = 24
+	}
+	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
 }
