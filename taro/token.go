@@ -31,6 +31,10 @@ type tokenManager struct {
 	poll time.Duration
 }
 
+// maxTokenLife caps the lifetime the library believes a platform announced
+// (Baidu's tokens, the longest-lived, last about 30 days).
+const maxTokenLife = 31 * 24 * time.Hour
+
 // refreshMargin is how long before its announced expiry a token is
 // replaced: five minutes, as WeChat's stable_token does, but never more
 // than half the token's life.
@@ -136,8 +140,11 @@ func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
 		return nil, driver.Errorf(driver.CodeUnavailable, "platform returned an empty access token")
 	}
 	life := tok.ExpiresIn
-	if life <= 0 {
+	switch {
+	case life <= 0:
 		life = 5 * time.Minute
+	case life > maxTokenLife:
+		life = maxTokenLife // an absurd lifetime (or an overflowed one) is not trusted
 	}
 	if m.log != nil {
 		m.log.LogAttrs(ctx, slog.LevelDebug, "taro: fetched access token",

@@ -43,10 +43,7 @@ func platformList() string {
 
 // hasServerCheck reports whether p's driver asks the platform to check a
 // session (rather than the session store).
-func hasServerCheck(d taro.Driver) bool {
-	_, ok := d.(driver.SessionChecker)
-	return ok
-}
+func hasServerCheck(d taro.Driver) bool { return driver.Has(d, driver.CapSessionChecker) }
 
 // envNames returns the variables holding p's credentials.
 func envNames(p taro.Platform) (appID, secret string) {

@@ -275,3 +275,84 @@ func (c Code) IsZero() bool { return c == "" || c == "0" }
 
 // JoinURL joins a base URL and a path.
 func JoinURL(base, path string) string { return strings.TrimRight(base, "/") + path }
+
+// RawField returns the raw JSON of the field at path in the object b, as
+// encoding/json would see it (the last of duplicate keys wins). Fuzz
+// oracles use it to check independently what a decoder accepted.
+func RawField(b []byte, path ...string) (json.RawMessage, bool) {
+	cur := json.RawMessage(bytes.TrimSpace(b))
+	for _, p := range path {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(cur, &m) != nil {
+			return nil, false
+		}
+		v, ok := m[p]
+		if !ok {
+			return nil, false
+		}
+		cur = json.RawMessage(bytes.TrimSpace(v))
+	}
+	return cur, true
+}
+
+// NonEmptyString reports whether raw is a JSON string other than "".
+func NonEmptyString(raw json.RawMessage) bool {
+	var s string
+	return json.Unmarshal(raw, &s) == nil && s != ""
+}
+
+// Object is a JSON object's fields under their exact, case-sensitive
+// names. encoding/json matches struct fields case-insensitively ("ErrCode"
+// fills errcode); decoders confirm a success against an Object so that only
+// the platform's documented field names count as a yes.
+type Object map[string]json.RawMessage
+
+// ParseObject reads b as a JSON object (nil when it is not one).
+func ParseObject(b []byte) Object {
+	var m Object
+	if json.Unmarshal(bytes.TrimSpace(b), &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// Get returns the object at key as an Object (nil when it is not one).
+func (o Object) Get(key string) Object {
+	v, ok := o[key]
+	if !ok {
+		return nil
+	}
+	return ParseObject(v)
+}
+
+// IsZero reports whether key holds exactly the JSON number 0.
+func (o Object) IsZero(key string) bool {
+	v, ok := o[key]
+	return ok && string(bytes.TrimSpace(v)) == "0"
+}
+
+// String returns the string at key and whether it is a non-empty string.
+func (o Object) String(key string) (string, bool) {
+	var s string
+	v, ok := o[key]
+	if !ok || json.Unmarshal(v, &s) != nil || s == "" {
+		return "", false
+	}
+	return s, true
+}
+
+// Confirm reports whether key holds exactly the non-empty string want.
+func (o Object) Confirm(key, want string) bool {
+	s, ok := o.String(key)
+	return ok && s == want
+}
+
+// Positive returns the number at key when it is an integer above zero.
+func (o Object) Positive(key string) (int64, bool) {
+	var n int64
+	v, ok := o[key]
+	if !ok || json.Unmarshal(v, &n) != nil || n <= 0 {
+		return 0, false
+	}
+	return n, true
+}

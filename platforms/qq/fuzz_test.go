@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
@@ -16,6 +17,18 @@ func FuzzParseCode2Session(f *testing.F) {
 		var de *driver.Error
 		if errors.As(err, &de) && (de.Code == driver.CodeOK || !de.Code.Valid()) {
 			t.Fatalf("a platform error with code %v", de.Code)
+		}
+		if err == nil {
+			// The oracle: a success carries an openid and a session_key
+			// and no error code.
+			if v, ok := httpx.RawField(b, "errcode"); ok && string(v) != "0" {
+				t.Fatalf("accepted with errcode %s: %q", v, b)
+			}
+			for _, field := range []string{"openid", "session_key"} {
+				if v, ok := httpx.RawField(b, field); !ok || !httpx.NonEmptyString(v) {
+					t.Fatalf("accepted without %s: %q", field, b)
+				}
+			}
 		}
 	})
 }

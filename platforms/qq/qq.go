@@ -115,7 +115,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
 		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	if resp.OpenID == "" || resp.SessionKey == "" {
+	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil

@@ -208,7 +208,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if err := resp.err(); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if resp.OpenID == "" || resp.SessionKey == "" {
+	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil

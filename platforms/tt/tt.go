@@ -173,10 +173,11 @@ func classify(ep string, no httpx.Code) driver.Code {
 	return driver.CodeUnknown
 }
 
-// platformErr returns nil only for an explicit err_no of 0.
-func platformErr(ep string, no httpx.Status, msg string) error {
+// platformErr returns nil only for an explicit err_no of 0 (under that
+// exact name in b).
+func platformErr(ep string, b []byte, no httpx.Status, msg string) error {
 	switch {
-	case no.Zero:
+	case no.Zero && httpx.ParseObject(b).IsZero("err_no"):
 		return nil
 	case no.Failed():
 		return driver.PlatformError(classify(ep, no.Code), string(no.Code), msg)
@@ -211,16 +212,17 @@ func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if err := platformErr("code2session", resp.ErrNo, resp.ErrTips); err != nil {
+	if err := platformErr("code2session", b, resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.LoginResponse{}, err
 	}
+	data := httpx.ParseObject(b).Get("data")
 	if !withCode {
-		if resp.Data.AnonymousOpenID == "" {
+		if !data.Confirm("anonymous_openid", resp.Data.AnonymousOpenID) {
 			return driver.LoginResponse{}, httpx.NotUnderstood("no anonymous_openid")
 		}
 		return driver.LoginResponse{AnonymousOpenID: resp.Data.AnonymousOpenID}, nil
 	}
-	if resp.Data.OpenID == "" || resp.Data.SessionKey == "" {
+	if !data.Confirm("openid", resp.Data.OpenID) || !data.Confirm("session_key", resp.Data.SessionKey) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.Data.OpenID, UnionID: resp.Data.UnionID,
@@ -247,12 +249,15 @@ func parseToken(b []byte) (driver.Token, error) {
 	if err := httpx.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
-	if err := platformErr("token", resp.ErrNo, resp.ErrTips); err != nil {
+	if err := platformErr("token", b, resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.Token{}, err
 	}
-	if resp.Data.AccessToken == "" || resp.Data.ExpiresIn <= 0 {
+	data := httpx.ParseObject(b).Get("data")
+	life, ok := data.Positive("expires_in")
+	if !ok || !data.Confirm("access_token", resp.Data.AccessToken) {
 		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
 	}
+	resp.Data.ExpiresIn = life
 	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(resp.Data.ExpiresIn) * time.Second}, nil
 }
 
@@ -277,7 +282,7 @@ func parseCheck(b []byte) error {
 	if err := httpx.Decode(b, &resp); err != nil {
 		return err
 	}
-	return platformErr("checksession", resp.ErrNo, resp.ErrMsg)
+	return platformErr("checksession", b, resp.ErrNo, resp.ErrMsg)
 }
 
 // Client-side checkSession error codes.

@@ -1,9 +1,11 @@
 package weapp
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
@@ -19,19 +21,65 @@ func checkParsed(t *testing.T, err error) {
 }
 
 func FuzzParseCode2Session(f *testing.F) {
+	f.Add([]byte(`{"openid":"o","session_key":"k"}`))
+	f.Add([]byte(`{"errcode":0,"openid":"o","session_key":"k"}`))
+	f.Add([]byte(`{"errcode":null,"openid":"o","session_key":"k"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, err := parseCode2Session(b)
 		checkParsed(t, err)
+		if err == nil {
+			if v, ok := httpx.RawField(b, "errcode"); ok && !isZero(v) {
+				t.Fatalf("accepted with errcode %s: %q", v, b)
+			}
+			mustHave(t, b, "an openid", httpx.NonEmptyString, "openid")
+			mustHave(t, b, "a session_key", httpx.NonEmptyString, "session_key")
+		}
 	})
 }
 
 func FuzzParseToken(f *testing.F) {
+	f.Add([]byte(`{"access_token":"t","expires_in":7200}`))
+	f.Add([]byte(`{"access_token":"t","expires_in":0}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, err := parseToken(b)
 		checkParsed(t, err)
+		if err == nil {
+			if v, ok := httpx.RawField(b, "errcode"); ok && !isZero(v) {
+				t.Fatalf("accepted with errcode %s: %q", v, b)
+			}
+			mustHave(t, b, "an access_token", httpx.NonEmptyString, "access_token")
+			mustHave(t, b, "a positive expires_in", positive, "expires_in")
+		}
 	})
 }
 
 func FuzzParseCheck(f *testing.F) {
-	f.Fuzz(func(t *testing.T, b []byte) { checkParsed(t, parseCheck(b)) })
+	f.Add([]byte(`{"errcode":0,"errmsg":"ok"}`))
+	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"errcode":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		err := parseCheck(b)
+		checkParsed(t, err)
+		if err == nil {
+			mustHave(t, b, "errcode 0", isZero, "errcode")
+		}
+	})
+}
+
+// mustHave fails unless the object b has a field at path whose raw JSON
+// satisfies ok: the oracle that a decoder reporting success saw the
+// platform's explicit success form.
+func mustHave(t *testing.T, b []byte, what string, ok func(json.RawMessage) bool, path ...string) {
+	t.Helper()
+	v, found := httpx.RawField(b, path...)
+	if !found || !ok(v) {
+		t.Fatalf("accepted as a success without %s: %q", what, b)
+	}
+}
+
+func isZero(v json.RawMessage) bool { return string(v) == "0" }
+
+func positive(v json.RawMessage) bool {
+	var n float64
+	return json.Unmarshal(v, &n) == nil && n > 0
 }

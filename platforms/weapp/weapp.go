@@ -170,7 +170,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
 		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	if resp.OpenID == "" || resp.SessionKey == "" {
+	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
@@ -200,9 +200,12 @@ func parseToken(b []byte) (driver.Token, error) {
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
 		return driver.Token{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	if resp.AccessToken == "" || resp.ExpiresIn <= 0 {
+	o := httpx.ParseObject(b)
+	life, ok := o.Positive("expires_in")
+	if !ok || !o.Confirm("access_token", resp.AccessToken) {
 		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
 	}
+	resp.ExpiresIn = life
 	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(resp.ExpiresIn) * time.Second}, nil
 }
 
@@ -227,7 +230,7 @@ func parseCheck(b []byte) error {
 	if err := resp.err("checksession"); err != nil {
 		return err
 	}
-	if !resp.ErrCode.Zero {
+	if !resp.ErrCode.Zero || !httpx.ParseObject(b).IsZero("errcode") {
 		return httpx.NotUnderstood("errcode is not 0")
 	}
 	return nil
