@@ -193,7 +193,8 @@ func (s *Sandbox) Close() {
 }
 
 // Handler serves the four platforms (under /weapp, /tt, /qq and /swan) and
-// the admin API (under /admin; see AdminHandler).
+// the admin API (under /admin; its requests are listed in the README and
+// in the comment on the admin routes).
 func (s *Sandbox) Handler() http.Handler { return s.mux }
 
 // SetURL records the address the sandbox is served at, for BaseURL.
