@@ -1,12 +1,17 @@
 // Package qq is the QQ mini-program driver.
 //
-// It speaks api.q.qq.com: code to session with GET /sns/jscode2session.
+// It speaks api.q.qq.com: code to session with GET /sns/jscode2session and
+// the app's access token with GET /api/getToken (for QQ's other APIs). It
+// opens encryptedData and verifies rawData signatures with WeChat's scheme,
+// which QQ documents as its own.
 // QQ documents no server-side session check, so the driver is not a
 // driver.SessionChecker: the portable layer answers CheckSession from its
 // session store (valid while the session is the newest one recorded for
 // the user and younger than Config.MaxSessionAge of the taro client).
 //
-// Docs: https://q.qq.com/wiki/develop/miniprogram/server/open_port/port_login.html
+// Docs: https://q.qq.com/wiki/develop/miniprogram/server/open_port/port_login.html,
+// https://q.qq.com/wiki/develop/miniprogram/server/open_port/port_use.html,
+// https://q.qq.com/wiki/develop/miniprogram/frame/open_ability/open_userinfo.html
 package qq
 
 import (
@@ -15,9 +20,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/tarogo/adapter/internal/drvconf"
 	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -52,8 +59,8 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
-	cfg             Config
-	code2sessionURL string
+	cfg                       Config
+	code2sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
@@ -62,7 +69,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session")}, nil
+	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session"), tokenURL: httpx.JoinURL(base, "/api/getToken")}, nil
 }
 
 // Platform implements driver.Driver.
@@ -119,6 +126,51 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
+}
+
+// FetchToken implements driver.TokenFetcher with GET /api/getToken. QQ
+// checks no session with it; it is the app's token for QQ's other APIs
+// (taro.Client.AccessToken). A new token ends the old one after 5 minutes.
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}}
+	var out driver.Token
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+		func(b []byte) (err error) { out, err = parseToken(b); return err })
+	return out, err
+}
+
+// parseToken reads a /api/getToken answer: {access_token, expires_in} or
+// {errcode, errmsg}.
+func parseToken(b []byte) (driver.Token, error) {
+	var resp struct {
+		ErrCode     httpx.Status `json:"errcode"`
+		ErrMsg      string       `json:"errmsg"`
+		AccessToken string       `json:"access_token"`
+	}
+	if err := httpx.Decode(b, &resp); err != nil {
+		return driver.Token{}, err
+	}
+	if resp.ErrCode.Failed() {
+		return driver.Token{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
+	}
+	o := httpx.ParseObject(b)
+	life, ok := o.Positive("expires_in")
+	if (resp.ErrCode.Set && !resp.ErrCode.Zero) || !ok || !o.Confirm("access_token", resp.AccessToken) {
+		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+	}
+	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+}
+
+// Decrypt implements driver.Decrypter with WeChat's scheme, which QQ
+// shares: AES-128-CBC, and the watermark must name this app.
+func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
+	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkRequired)
+}
+
+// VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
+// session_key)), as WeChat).
+func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
+	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level

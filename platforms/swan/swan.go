@@ -25,7 +25,11 @@
 // reads errno, msg and error_code and calls the endpoint with GET query
 // parameters.
 //
+// It also fetches the app's OAuth access token (for Baidu's other APIs) and
+// opens encryptedData (AES-192-CBC; the app key suffix must be this app's).
+//
 // Docs: https://smartprogram.baidu.com/docs/develop/api/open/log_Session-Key/,
+// https://smartprogram.baidu.com/docs/develop/function/data_decode/,
 // https://smartprogram.baidu.com/docs/develop/api/open/log_swan-login/,
 // https://smartprogram.baidu.com/docs/develop/api/open/log_swan-checkSession/
 package swan
@@ -38,9 +42,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tarogo/adapter/internal/drvconf"
 	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -54,8 +60,9 @@ const DefaultBaseURL = "https://spapi.baidu.com"
 // DefaultLegacyBaseURL is the host of the legacy mini-game login.
 const DefaultLegacyBaseURL = "https://openapi.baidu.com"
 
-// The code-to-session paths.
+// The code-to-session paths, and the OAuth token path on openapi.baidu.com.
 const (
+	TokenPath              = "/oauth/2.0/token"
 	Code2SessionPath       = "/oauth/jscode2sessionkey"
 	LegacyCode2SessionPath = "/nalogin/getSessionKeyByCode"
 )
@@ -90,8 +97,8 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the Baidu driver. It is safe for concurrent use.
 type Driver struct {
-	cfg             Config
-	code2sessionURL string
+	cfg                       Config
+	code2sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
@@ -104,7 +111,11 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, path)}, nil
+	tokenBase := DefaultLegacyBaseURL // the OAuth host
+	if cfg.BaseURL != "" {
+		tokenBase = cfg.BaseURL
+	}
+	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, path), tokenURL: httpx.JoinURL(tokenBase, TokenPath)}, nil
 }
 
 // Platform implements driver.Driver.
@@ -212,6 +223,48 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
+}
+
+// FetchToken implements driver.TokenFetcher with Baidu's OAuth token, GET
+// openapi.baidu.com/oauth/2.0/token?grant_type=client_credentials&client_id=
+// &client_secret=&scope=smartapp_snsapi_base (about 30 days). Baidu checks
+// no session with it; it is the app's token for Baidu's other APIs
+// (taro.Client.AccessToken).
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {d.cfg.AppID}, "client_secret": {d.cfg.Secret}, "scope": {"smartapp_snsapi_base"}}
+	var out driver.Token
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+		func(b []byte) (err error) { out, err = parseToken(b); return err })
+	return out, err
+}
+
+// parseToken reads an OAuth token answer: {access_token, expires_in,
+// refresh_token, scope} or {error, error_description}.
+func parseToken(b []byte) (driver.Token, error) {
+	var resp struct {
+		response
+		AccessToken string `json:"access_token"`
+	}
+	if err := httpx.Decode(b, &resp); err != nil {
+		return driver.Token{}, err
+	}
+	if err := resp.err(); err != nil {
+		return driver.Token{}, err
+	}
+	o := httpx.ParseObject(b)
+	life, ok := o.Positive("expires_in")
+	if !ok || !o.Confirm("access_token", resp.AccessToken) {
+		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+	}
+	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+}
+
+// Decrypt implements driver.Decrypter with Baidu's scheme: AES-192-CBC,
+// PKCS#7 on 32-byte blocks, and a plaintext of 16 random bytes, the length,
+// the JSON and the app key, which must be this app's (Config.AppID, the App
+// Key). Data is the JSON alone.
+func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
+	return mpcrypto.OpenBaidu(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID)
 }
 
 // Client-side swan.checkSession error codes (seeds: Android 201/1001, iOS

@@ -21,7 +21,9 @@
 //
 // Docs: https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/basic-abilities/log-in/code-2-session,
 // https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/server/interface-request-credential/non-user-authorization/get-access-token,
-// https://developer.open-douyin.com/docs/resource/zh-CN/mini-game/develop/server/log-in/check-session-key
+// https://developer.open-douyin.com/docs/resource/zh-CN/mini-game/develop/server/log-in/check-session-key,
+// https://developer.open-douyin.com/docs/resource/zh-CN/mini-game/develop/server/log-in/reset-session-key,
+// https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/tutorial/basic-ability/sensitive-data-process
 package tt
 
 import (
@@ -36,6 +38,7 @@ import (
 	"github.com/tarogo/adapter/internal/drvconf"
 	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -79,6 +82,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 type Driver struct {
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
+	resetURL                            string
 	tokenBody                           []byte
 }
 
@@ -96,6 +100,7 @@ func New(cfg Config) (*Driver, error) {
 		code2sessionURL: httpx.JoinURL(apps, "/api/apps/v2/jscode2session"),
 		tokenURL:        httpx.JoinURL(apps, "/api/apps/v2/token"),
 		checkURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
+		resetURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/reset_session_key"),
 	}
 	d.tokenBody, _ = json.Marshal(tokenRequest{AppID: cfg.AppID, Secret: cfg.Secret, GrantType: "client_credential"})
 	return d, nil
@@ -105,9 +110,13 @@ func New(cfg Config) (*Driver, error) {
 func (d *Driver) Platform() driver.Platform { return Platform }
 
 // Supports implements driver.CapabilityLimiter: the server-side session
-// check is offered only to mini-games (Config.MiniGame).
+// check and the key reset are offered only to mini-games (Config.MiniGame).
 func (d *Driver) Supports(c driver.Capability) bool {
-	return c != driver.CapSessionChecker || d.cfg.MiniGame
+	switch c {
+	case driver.CapSessionChecker, driver.CapSessionResetter:
+		return d.cfg.MiniGame
+	}
+	return true
 }
 
 // AppID implements driver.Driver.
@@ -160,7 +169,7 @@ func classify(ep string, no httpx.Code) driver.Code {
 		case "40014":
 			return driver.CodeInvalidArgument
 		}
-	case "checksession":
+	case "checksession", "reset":
 		switch no {
 		case "28001003", "28001008":
 			return driver.CodeTokenInvalid
@@ -283,6 +292,61 @@ func parseCheck(b []byte) error {
 		return err
 	}
 	return platformErr("checksession", b, resp.ErrNo, resp.ErrMsg)
+}
+
+// ResetSession implements driver.SessionResetter with the mini-game POST
+// reset_session_key, JSON {access_token, openid, signature, sig_method},
+// signed over the empty string as the check is (Douyin's check and reset
+// examples carry the same signature).
+func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (driver.LoginResponse, error) {
+	if !d.cfg.MiniGame {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeNotSupported, "tt: Douyin documents reset_session_key for mini-games only (set Config.MiniGame)")
+	}
+	sig := loginsig.Sign(req.SessionKey, "")
+	body, _ := json.Marshal(struct {
+		AccessToken string `json:"access_token"`
+		OpenID      string `json:"openid"`
+		Signature   string `json:"signature"`
+		SigMethod   string `json:"sig_method"`
+	}{req.AccessToken, req.OpenID, sig, loginsig.Method})
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
+		func(b []byte) (err error) { out, err = parseReset(b); return err })
+	return out, err
+}
+
+// parseReset reads a reset_session_key answer: {err_no:0, openid,
+// session_key}.
+func parseReset(b []byte) (driver.LoginResponse, error) {
+	var resp struct {
+		checkResponse
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}
+	if err := httpx.Decode(b, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := platformErr("reset", b, resp.ErrNo, resp.ErrMsg); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	}
+	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
+}
+
+// Decrypt implements driver.Decrypter with WeChat's scheme, which Douyin
+// uses: AES-128-CBC; a watermark, when the data carries one, must name this
+// app.
+func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
+	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkIfPresent)
+}
+
+// VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
+// session_key))).
+func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
+	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
 }
 
 // Client-side checkSession error codes.

@@ -3,12 +3,17 @@
 // It speaks api.weixin.qq.com: code to session with GET /sns/jscode2session,
 // access tokens with POST /cgi-bin/stable_token (the stable token, which
 // every caller of one app shares, so replicas do not invalidate each other),
-// and the server-side session check GET /wxa/checksession, signed with
-// hex(HMAC-SHA256(session_key, "")) — the key itself never leaves the
-// process.
+// the server-side session check GET /wxa/checksession and the key reset GET
+// /wxa/resetusersessionkey, both signed with hex(HMAC-SHA256(session_key,
+// "")) — the key itself never leaves the process — and phone numbers by
+// code with POST /wxa/business/getuserphonenumber. It opens encryptedData
+// (AES-128-CBC, the watermark must name the app) and verifies rawData
+// signatures (hex(sha1(rawData + session_key))) without any I/O.
 //
 // Docs: https://developers.weixin.qq.com/miniprogram/dev/server/API/user-login/api_code2session,
-// .../api_checksessionkey, and
+// .../api_checksessionkey, .../api_resetusersessionkey,
+// https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/user-info/phone-number/getPhoneNumber.html,
+// https://developers.weixin.qq.com/miniprogram/dev/framework/open-ability/signature.html, and
 // https://developers.weixin.qq.com/minigame/dev/api-backend/open-api/access-token/auth.getStableAccessToken.html
 package weapp
 
@@ -24,6 +29,7 @@ import (
 	"github.com/tarogo/adapter/internal/drvconf"
 	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -61,6 +67,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 type Driver struct {
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
+	phoneURL, resetURL                  string
 	tokenBody                           []byte // the stable_token request, built once
 }
 
@@ -74,6 +81,8 @@ func New(cfg Config) (*Driver, error) {
 	d.code2sessionURL = httpx.JoinURL(base, "/sns/jscode2session")
 	d.tokenURL = httpx.JoinURL(base, "/cgi-bin/stable_token")
 	d.checkURL = httpx.JoinURL(base, "/wxa/checksession")
+	d.phoneURL = httpx.JoinURL(base, "/wxa/business/getuserphonenumber")
+	d.resetURL = httpx.JoinURL(base, "/wxa/resetusersessionkey")
 	d.tokenBody, _ = json.Marshal(struct {
 		GrantType string `json:"grant_type"`
 		AppID     string `json:"appid"`
@@ -110,7 +119,7 @@ func classify(ep string, code httpx.Code) driver.Code {
 		return driver.CodePermissionDenied
 	}
 	switch ep {
-	case "code2session":
+	case "code2session", "phone":
 		switch code {
 		case "40029", "40163", "41008":
 			return driver.CodeInvalidCode
@@ -120,14 +129,20 @@ func classify(ep string, code httpx.Code) driver.Code {
 		case "40001", "40002":
 			return driver.CodeCredentials
 		}
-	case "checksession":
+	case "checksession", "reset":
 		switch code {
 		case "87009":
 			return driver.CodeSessionInvalid
-		case "40001", "42001", "40014":
-			return driver.CodeTokenInvalid
 		case "40003":
 			return driver.CodeSessionInvalid // invalid openid: no session can be valid
+		case "87008":
+			return driver.CodeInvalidArgument // sig_method not accepted: a malformed request
+		}
+	}
+	if ep != "token" && ep != "code2session" {
+		switch code {
+		case "40001", "42001", "40014":
+			return driver.CodeTokenInvalid // the endpoint takes the access token
 		}
 	}
 	return driver.CodeUnknown
@@ -234,6 +249,100 @@ func parseCheck(b []byte) error {
 		return httpx.NotUnderstood("errcode is not 0")
 	}
 	return nil
+}
+
+// Decrypt implements driver.Decrypter: AES-128-CBC with the session key,
+// and the plaintext's watermark.appid must be this app's id (WeChat always
+// sends one).
+func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
+	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkRequired)
+}
+
+// VerifyRawData implements driver.RawDataVerifier: signature must be
+// hex(sha1(rawData + session_key)).
+func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
+	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
+}
+
+// GetPhoneNumber implements driver.PhoneNumberGetter with POST
+// /wxa/business/getuserphonenumber?access_token=, JSON {"code":…}.
+func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (driver.PhoneNumber, error) {
+	body, _ := json.Marshal(struct {
+		Code string `json:"code"`
+	}{req.Code})
+	var out driver.PhoneNumber
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
+		func(b []byte) (err error) { out, err = parsePhone(b); return err })
+	return out, err
+}
+
+// parsePhone reads a getuserphonenumber answer: {"errcode":0, "phone_info":
+// {phoneNumber, purePhoneNumber, countryCode}}; countryCode arrives as a
+// string or a number.
+func parsePhone(b []byte) (driver.PhoneNumber, error) {
+	var resp struct {
+		apiError
+		PhoneInfo struct {
+			PhoneNumber     string          `json:"phoneNumber"`
+			PurePhoneNumber string          `json:"purePhoneNumber"`
+			CountryCode     json.RawMessage `json:"countryCode"`
+		} `json:"phone_info"`
+	}
+	if err := httpx.Decode(b, &resp); err != nil {
+		return driver.PhoneNumber{}, err
+	}
+	if err := resp.err("phone"); err != nil {
+		return driver.PhoneNumber{}, err
+	}
+	info := httpx.ParseObject(b).Get("phone_info")
+	if !resp.ErrCode.Zero || !httpx.ParseObject(b).IsZero("errcode") || !info.Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
+		return driver.PhoneNumber{}, httpx.NotUnderstood("no errcode 0 or no phone_info.phoneNumber")
+	}
+	var cc httpx.Code
+	if len(resp.PhoneInfo.CountryCode) > 0 {
+		if err := json.Unmarshal(resp.PhoneInfo.CountryCode, &cc); err != nil {
+			return driver.PhoneNumber{}, httpx.NotUnderstood("countryCode is neither a string nor a number")
+		}
+	}
+	return driver.PhoneNumber{PhoneNumber: resp.PhoneInfo.PhoneNumber, PurePhoneNumber: resp.PhoneInfo.PurePhoneNumber, CountryCode: string(cc)}, nil
+}
+
+// ResetSession implements driver.SessionResetter with GET
+// /wxa/resetusersessionkey, signed like the check. The new key keeps the
+// old one's expiry; the old key dies at once.
+func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (driver.LoginResponse, error) {
+	sig := loginsig.Sign(req.SessionKey, "")
+	u := d.resetURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
+		"&openid=" + url.QueryEscape(req.OpenID) +
+		"&signature=" + sig +
+		"&sig_method=" + loginsig.Method
+	var out driver.LoginResponse
+	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u,
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
+		func(b []byte) (err error) { out, err = parseReset(b); return err })
+	return out, err
+}
+
+// parseReset reads a resetusersessionkey answer: {"errcode":0, "openid",
+// "session_key"}.
+func parseReset(b []byte) (driver.LoginResponse, error) {
+	var resp struct {
+		apiError
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}
+	if err := httpx.Decode(b, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := resp.err("reset"); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	o := httpx.ParseObject(b)
+	if !resp.ErrCode.Zero || !o.IsZero("errcode") || !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, httpx.NotUnderstood("no errcode 0, openid or session_key")
+	}
+	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level

@@ -10,7 +10,8 @@
 // portable layer.
 //
 // A driver implements [Driver] and any of the optional capabilities
-// [SessionChecker], [Authenticator], [TokenFetcher] and [NativeNormalizer],
+// [SessionChecker], [Authenticator], [TokenFetcher], [NativeNormalizer],
+// [Decrypter], [RawDataVerifier], [PhoneNumberGetter] and [SessionResetter],
 // which the portable layer discovers by type assertion, as database/sql does
 // with driver.Pinger. A driver with none of them is a valid driver for a
 // platform that supports none of the APIs (see package unsupported).
@@ -115,6 +116,68 @@ type NativeNormalizer interface {
 	FromNative(api string, raw []byte) (NativeResult, error)
 }
 
+// DecryptRequest is what a Decrypter is asked to open: the encryptedData
+// and iv a client API handed the mini program, and the user's session key.
+type DecryptRequest struct {
+	SessionKey    string
+	EncryptedData string
+	IV            string
+}
+
+// Decrypter is implemented by drivers whose platform encrypts client data
+// (getUserInfo, getPhoneNumber …) with the session key. Decrypt returns the
+// plaintext JSON (without any platform framing), an *Error with
+// CodeInvalidArgument for malformed input or data for another app, and
+// CodeSessionInvalid when the key cannot open the data. It does no I/O.
+type Decrypter interface {
+	Decrypt(req DecryptRequest) ([]byte, error)
+}
+
+// RawDataVerifier is implemented by drivers whose platform signs rawData
+// with the session key (hex(sha1(rawData + session_key))). VerifyRawData
+// returns nil on a match, CodeSessionInvalid on a mismatch and
+// CodeInvalidArgument for a malformed signature. It does no I/O.
+type RawDataVerifier interface {
+	VerifyRawData(sessionKey, rawData, signature string) error
+}
+
+// PhoneRequest asks the platform for the phone number behind a
+// phone-number code (getPhoneNumber's code).
+type PhoneRequest struct {
+	Code string
+	// AccessToken is set by the portable layer.
+	AccessToken string
+}
+
+// PhoneNumber is a user's phone number.
+type PhoneNumber struct {
+	PhoneNumber     string // with the country code for numbers outside mainland China
+	PurePhoneNumber string // without it
+	CountryCode     string
+}
+
+// PhoneNumberGetter is implemented by drivers whose platform exchanges a
+// phone-number code on its server API. It needs an access token, so the
+// driver is also a TokenFetcher.
+type PhoneNumberGetter interface {
+	GetPhoneNumber(ctx context.Context, req PhoneRequest) (PhoneNumber, error)
+}
+
+// ResetRequest asks the platform to replace a user's session key.
+type ResetRequest struct {
+	OpenID     string
+	SessionKey string
+	// AccessToken is set by the portable layer.
+	AccessToken string
+}
+
+// SessionResetter is implemented by drivers whose platform can reset a
+// user's session key on its server API; the answer carries the new key.
+// It needs an access token, so the driver is also a TokenFetcher.
+type SessionResetter interface {
+	ResetSession(ctx context.Context, req ResetRequest) (LoginResponse, error)
+}
+
 // Capability names an optional interface of this package.
 type Capability string
 
@@ -124,6 +187,10 @@ const (
 	CapSessionChecker   Capability = "SessionChecker"
 	CapTokenFetcher     Capability = "TokenFetcher"
 	CapNativeNormalizer Capability = "NativeNormalizer"
+	CapDecrypter        Capability = "Decrypter"
+	CapRawDataVerifier  Capability = "RawDataVerifier"
+	CapPhoneNumber      Capability = "PhoneNumberGetter"
+	CapSessionResetter  Capability = "SessionResetter"
 )
 
 // CapabilityLimiter is implemented by a driver whose type has a capability's
@@ -152,6 +219,14 @@ func Has(d Driver, c Capability) bool {
 		_, ok = d.(TokenFetcher)
 	case CapNativeNormalizer:
 		_, ok = d.(NativeNormalizer)
+	case CapDecrypter:
+		_, ok = d.(Decrypter)
+	case CapRawDataVerifier:
+		_, ok = d.(RawDataVerifier)
+	case CapPhoneNumber:
+		_, ok = d.(PhoneNumberGetter)
+	case CapSessionResetter:
+		_, ok = d.(SessionResetter)
 	}
 	if l, lim := d.(CapabilityLimiter); ok && lim {
 		ok = l.Supports(c)

@@ -1,0 +1,153 @@
+package mpcrypto
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// WeChat's official demo vector (WXBizDataCrypt).
+const (
+	wxAppID = "wx4f4bc4dec97d474b"
+	wxKey   = "tiihtNczf5v6AKRyjwEUhQ=="
+	wxIV    = "r7BXXKkLb8qrSNn05n0qiA=="
+	wxData  = "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew=="
+)
+
+// Baidu's vector from its decryption doc page.
+const (
+	bdAppKey = "y2dTfnWfkx2OXttMEMWlGHoB1KzMogm7"
+	bdKey    = "1df09d0a1677dd72b8325aec59576e0c"
+	bdIV     = "1df09d0a1677dd72b8325Q=="
+	bdData   = "OpCoJgs7RrVgaMNDixIvaCIyV2SFDBNLivgkVqtzq2GC10egsn+PKmQ/+5q+chT8xzldLUog2haTItyIkKyvzvmXonBQLIMeq54axAu9c3KG8IhpFD6+ymHocmx07ZKi7eED3t0KyIxJgRNSDkFk5RV1ZP2mSWa7ZgCXXcAbP0RsiUcvhcJfrSwlpsm0E1YJzKpYy429xrEEGvK+gfL+Cw=="
+	bdPlain  = `{"openid":"open_id","nickname":"baidu_user","headimgurl":"url of image","sex":1}`
+)
+
+func code(err error) driver.Code {
+	if de, ok := err.(*driver.Error); ok {
+		return de.Code
+	}
+	return driver.CodeOK
+}
+
+func TestWeChatDemoVector(t *testing.T) {
+	out, err := OpenWeChat(wxKey, wxIV, wxData, wxAppID, WatermarkRequired)
+	require.NoError(t, err)
+	var v struct {
+		OpenID    string `json:"openId"`
+		NickName  string `json:"nickName"`
+		UnionID   string `json:"unionId"`
+		Watermark struct {
+			Timestamp int64  `json:"timestamp"`
+			AppID     string `json:"appid"`
+		} `json:"watermark"`
+	}
+	require.NoError(t, json.Unmarshal(out, &v))
+	assert.Equal(t, "oGZUI0egBJY1zhBYw2KhdUfwVJJE", v.OpenID)
+	assert.Equal(t, "Band", v.NickName)
+	assert.Equal(t, "ocMvos6NjeKLIBqg5Mr9QjxrP1FA", v.UnionID)
+	assert.Equal(t, int64(1477314187), v.Watermark.Timestamp)
+	assert.Equal(t, wxAppID, v.Watermark.AppID)
+
+	_, err = OpenWeChat(wxKey, wxIV, wxData, "wx-other-app", WatermarkRequired)
+	assert.Equal(t, driver.CodeInvalidArgument, code(err), "data for another app")
+	assert.Contains(t, err.Error(), "another app")
+	_, err = OpenWeChat("AAAAAAAAAAAAAAAAAAAAAA==", wxIV, wxData, wxAppID, WatermarkRequired)
+	assert.Equal(t, driver.CodeSessionInvalid, code(err), "a stale key")
+	assert.Contains(t, err.Error(), NotThisKey)
+}
+
+func TestBaiduDocVector(t *testing.T) {
+	out, err := OpenBaidu(bdKey, bdIV, bdData, bdAppKey)
+	require.NoError(t, err)
+	assert.Equal(t, bdPlain, string(out))
+	_, err = OpenBaidu(bdKey, bdIV, bdData, "another-app-key")
+	assert.Equal(t, driver.CodeInvalidArgument, code(err))
+	assert.Contains(t, err.Error(), "another app")
+	// Baidu's pad is 28 bytes: a 16-byte unpadder would reject it.
+	_, err = openCBC(bdKey, bdIV, bdData, 24, 16)
+	assert.Equal(t, driver.CodeSessionInvalid, code(err))
+}
+
+func TestRawDataDocVector(t *testing.T) {
+	const key = "HyVFkGl5F5OQWJZZaNzBBg=="
+	const raw = `{"nickName":"Band","gender":1,"language":"zh_CN","city":"Guangzhou","province":"Guangdong","country":"CN","avatarUrl":"http://wx.qlogo.cn/mmopen/vi_32/1vZvI39NWFQ9XM4LtQpFrQJ1xlgZxx3w7bQxKARol6503Iuswjjn6nIGBiaycAjAtpujxyzYsrztuuICqIM5ibXQ/0"}`
+	const sig = "75e81ceda165f4ffa64f4068af58c64b8f54b88c"
+	assert.Equal(t, sig, RawDataSignature(raw, key))
+	assert.NoError(t, VerifyRawData(raw, key, sig))
+	assert.NoError(t, VerifyRawData(raw, key, strings.ToUpper(sig)))
+	assert.Equal(t, driver.CodeSessionInvalid, code(VerifyRawData(raw+" ", key, sig)))
+	assert.Equal(t, driver.CodeSessionInvalid, code(VerifyRawData(raw, "other", sig)))
+	for _, bad := range []string{"", "xyz", sig[:39], sig + "0", strings.Repeat("g", 40)} {
+		assert.Equal(t, driver.CodeInvalidArgument, code(VerifyRawData(raw, key, bad)), bad)
+	}
+}
+
+func TestRoundTripsAndMalformedInput(t *testing.T) {
+	key16 := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef"))
+	key24 := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567"))
+	data, iv, err := SealWeChat(key16, "app", []byte(`{"phoneNumber":"13800000000"}`), time.Unix(1, 0))
+	require.NoError(t, err)
+	out, err := OpenWeChat(key16, iv, data, "app", WatermarkRequired)
+	require.NoError(t, err)
+	assert.Contains(t, string(out), `"phoneNumber":"13800000000"`)
+	assert.Contains(t, string(out), `"watermark":{"appid":"app","timestamp":1}`)
+
+	bd, biv, err := SealBaidu(key24, "appkey", []byte(`{"a":1}`))
+	require.NoError(t, err)
+	out, err = OpenBaidu(key24, biv, bd, "appkey")
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1}`, string(out))
+
+	for name, tc := range map[string]struct {
+		key, iv, data string
+	}{
+		"data not base64":     {key16, iv, "!!!"},
+		"iv not base64":       {key16, "!!!", data},
+		"key not base64":      {"!!!", iv, data},
+		"key wrong length":    {key24, iv, data},
+		"iv wrong length":     {key16, base64.StdEncoding.EncodeToString([]byte("short")), data},
+		"data not blocks":     {key16, iv, base64.StdEncoding.EncodeToString([]byte("0123456789"))},
+		"data empty":          {key16, iv, ""},
+		"data over the limit": {key16, iv, strings.Repeat("A", MaxData+4)},
+	} {
+		_, err := OpenWeChat(tc.key, tc.iv, tc.data, "app", WatermarkRequired)
+		assert.Equal(t, driver.CodeInvalidArgument, code(err), name)
+		assert.NotContains(t, err.Error(), key16)
+	}
+	// Without a watermark: WeChat and QQ refuse, Douyin accepts.
+	plainIV, plainData, _ := sealCBC([]byte("0123456789abcdef"), []byte(`{"a":1}`), 16)
+	_, err = OpenWeChat(key16, plainIV, plainData, "app", WatermarkRequired)
+	assert.Equal(t, driver.CodeInvalidArgument, code(err))
+	out, err = OpenWeChat(key16, plainIV, plainData, "app", WatermarkIfPresent)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1}`, string(out))
+	// Not JSON under the right padding is the wrong key too.
+	niv, nj, _ := sealCBC([]byte("0123456789abcdef"), []byte(`not json`), 16)
+	_, err = OpenWeChat(key16, niv, nj, "app", WatermarkIfPresent)
+	assert.Equal(t, driver.CodeSessionInvalid, code(err))
+}
+
+func FuzzOpen(f *testing.F) {
+	f.Add(wxData, wxIV)
+	f.Add(bdData, bdIV)
+	f.Fuzz(func(t *testing.T, data, iv string) {
+		for _, err := range []error{
+			func() error { _, err := OpenWeChat(wxKey, iv, data, wxAppID, WatermarkRequired); return err }(),
+			func() error { _, err := OpenBaidu(bdKey, iv, data, bdAppKey); return err }(),
+		} {
+			if err != nil {
+				if c := code(err); c != driver.CodeInvalidArgument && c != driver.CodeSessionInvalid {
+					t.Fatalf("code %v for %q", c, data)
+				}
+			}
+		}
+	})
+}
