@@ -17,6 +17,8 @@ import (
 //	GET    /admin/requests   {"weapp":{"checksession":3,...},...}
 //	DELETE /admin/requests   sets the counters to zero
 //	POST   /admin/advance    {"seconds":300} moves the clock forward
+//	POST   /admin/phonecode  {"platform":"weapp","openid":"u1","phoneNumber":"13800138000"} → {"code":".."}
+//	POST   /admin/encrypt    {"platform":"weapp","openid":"u1","data":{...}} → {"encryptedData":"..","iv":".."}
 //
 // Errors answer HTTP 400 with {"error":"..."}.
 func (s *Sandbox) admin() {
@@ -95,7 +97,7 @@ func (s *Sandbox) admin() {
 		out := map[taro.Platform]map[Endpoint]int{}
 		for _, p := range Platforms() {
 			out[p] = map[Endpoint]int{}
-			for _, ep := range []Endpoint{Code2Session, Token, CheckSession} {
+			for _, ep := range Endpoints() {
 				out[p][ep] = s.Requests(p, ep)
 			}
 		}
@@ -104,6 +106,38 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("DELETE /admin/requests", func(w http.ResponseWriter, r *http.Request) {
 		s.ResetCounters()
 		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("POST /admin/phonecode", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform    taro.Platform `json:"platform"`
+			OpenID      string        `json:"openid"`
+			PhoneNumber string        `json:"phoneNumber"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		code, err := s.PhoneCode(req.Platform, req.OpenID, req.PhoneNumber)
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		writeJSON(w, map[string]string{"code": code})
+	})
+	s.mux.HandleFunc("POST /admin/encrypt", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform taro.Platform   `json:"platform"`
+			OpenID   string          `json:"openid"`
+			Data     json.RawMessage `json:"data"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		data, iv, err := s.Encrypt(req.Platform, req.OpenID, req.Data)
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		writeJSON(w, map[string]string{"encryptedData": data, "iv": iv})
 	})
 	s.mux.HandleFunc("POST /admin/advance", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

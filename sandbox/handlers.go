@@ -20,15 +20,22 @@ func (s *Sandbox) routes() {
 	s.handle(taro.Weapp, Token, "POST /weapp/cgi-bin/stable_token", s.weappStableToken)
 	s.handle(taro.Weapp, Token, "GET /weapp/cgi-bin/token", s.weappToken)
 	s.handle(taro.Weapp, CheckSession, "GET /weapp/wxa/checksession", s.weappCheckSession)
+	s.handle(taro.Weapp, PhoneNumber, "POST /weapp/wxa/business/getuserphonenumber", s.weappPhoneNumber)
+	s.handle(taro.Weapp, ResetKey, "GET /weapp/wxa/resetusersessionkey", s.weappReset)
 	// Douyin: developer.toutiao.com and minigame.zijieapi.com
 	s.handle(taro.TT, Code2Session, "POST /tt/api/apps/v2/jscode2session", s.ttCode2Session)
 	s.handle(taro.TT, Token, "POST /tt/api/apps/v2/token", s.ttToken)
 	s.handle(taro.TT, CheckSession, "GET /tt/mgplatform/api/apps/check_session_key", s.ttCheckSession)
+	s.handle(taro.TT, ResetKey, "POST /tt/mgplatform/api/apps/reset_session_key", s.ttReset)
 	// QQ: api.q.qq.com
 	s.handle(taro.QQ, Code2Session, "GET /qq/sns/jscode2session", s.qqCode2Session)
+	s.handle(taro.QQ, Token, "GET /qq/api/getToken", s.qqToken)
 	// Baidu: spapi.baidu.com (POST form; the official SDK sends a GET query)
 	s.handle(taro.Swan, Code2Session, "POST /swan/oauth/jscode2sessionkey", s.swanCode2Session)
 	s.handle(taro.Swan, Code2Session, "GET /swan/oauth/jscode2sessionkey", s.swanCode2Session)
+	// Baidu's OAuth token on openapi.baidu.com (GET, or POST as a form).
+	s.handle(taro.Swan, Token, "GET /swan/oauth/2.0/token", s.swanToken)
+	s.handle(taro.Swan, Token, "POST /swan/oauth/2.0/token", s.swanToken)
 	// Baidu's legacy mini-game login on openapi.baidu.com (seed 003).
 	s.handle(taro.Swan, Code2Session, "POST /swan/nalogin/getSessionKeyByCode", s.swanLegacyCode2Session)
 	s.handle(taro.Swan, Code2Session, "GET /swan/nalogin/getSessionKeyByCode", s.swanLegacyCode2Session)
@@ -107,7 +114,7 @@ func errorBody(p taro.Platform, ep Endpoint, k FaultKind) any {
 			return wxError{40001, "invalid credential, access_token is invalid or not latest"}
 		}
 	case taro.TT:
-		if ep == CheckSession { // minigame.zijieapi.com vocabulary
+		if ep == CheckSession || ep == ResetKey { // minigame.zijieapi.com vocabulary
 			switch k {
 			case Busy:
 				return ttCheckResp{ErrNo: 28001005, ErrMsg: "system busy, please retry", LogID: randomHex(8)}
@@ -287,7 +294,113 @@ func (s *Sandbox) weappCheckSession(w http.ResponseWriter, r *http.Request, st *
 	writeJSON(w, wxError{0, "ok"})
 }
 
+// weappToken checks an access token as WeChat does; it reports false
+// after answering.
+func (s *Sandbox) weappTokenOK(w http.ResponseWriter, st *platform, tok string) bool {
+	valid, expired := s.tokenState(st, tok)
+	switch {
+	case expired:
+		writeJSON(w, wxErr(42001, "access_token expired"))
+		return false
+	case !valid:
+		writeJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
+		return false
+	}
+	return true
+}
+
+// weappPhoneNumber serves POST /wxa/business/getuserphonenumber.
+func (s *Sandbox) weappPhoneNumber(w http.ResponseWriter, r *http.Request, st *platform) {
+	if !s.weappTokenOK(w, st, r.URL.Query().Get("access_token")) {
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if !readJSON(r, &req) {
+		writeJSON(w, wxErr(47001, "data format error"))
+		return
+	}
+	pc, ok := st.phones[req.Code]
+	switch {
+	case !ok || !s.nowLocked().Before(pc.expires):
+		writeJSON(w, wxErr(40029, "invalid code"))
+		return
+	case pc.used:
+		writeJSON(w, wxErr(40029, "code been used"))
+		return
+	}
+	pc.used = true
+	type watermark struct {
+		Timestamp int64  `json:"timestamp"`
+		AppID     string `json:"appid"`
+	}
+	writeJSON(w, struct {
+		ErrCode   int    `json:"errcode"`
+		ErrMsg    string `json:"errmsg"`
+		PhoneInfo struct {
+			PhoneNumber     string    `json:"phoneNumber"`
+			PurePhoneNumber string    `json:"purePhoneNumber"`
+			CountryCode     string    `json:"countryCode"`
+			Watermark       watermark `json:"watermark"`
+		} `json:"phone_info"`
+	}{ErrMsg: "ok", PhoneInfo: struct {
+		PhoneNumber     string    `json:"phoneNumber"`
+		PurePhoneNumber string    `json:"purePhoneNumber"`
+		CountryCode     string    `json:"countryCode"`
+		Watermark       watermark `json:"watermark"`
+	}{pc.phone, pc.phone, "86", watermark{s.nowLocked().Unix(), st.app.ID}}})
+}
+
+// weappReset serves GET /wxa/resetusersessionkey: a new key, the old one
+// dead at once.
+func (s *Sandbox) weappReset(w http.ResponseWriter, r *http.Request, st *platform) {
+	q := r.URL.Query()
+	if !s.weappTokenOK(w, st, q.Get("access_token")) {
+		return
+	}
+	if q.Get("sig_method") != loginsig.Method {
+		writeJSON(w, wxErr(87008, "invalid sig_method"))
+		return
+	}
+	u, ok := st.users[q.Get("openid")]
+	if !ok || !loginsig.Verify(u.key, "", q.Get("signature")) {
+		writeJSON(w, wxErr(87009, "invalid signature"))
+		return
+	}
+	u.key = newSessionKey(st.name)
+	writeJSON(w, struct {
+		ErrCode    int    `json:"errcode"`
+		ErrMsg     string `json:"errmsg"`
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{0, "ok", q.Get("openid"), u.key})
+}
+
 // ---- QQ ----
+
+// qqToken serves GET /api/getToken: each call mints a token, and the
+// previous ones keep working for five more minutes at most.
+func (s *Sandbox) qqToken(w http.ResponseWriter, r *http.Request, st *platform) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("grant_type") != "client_credential":
+		writeJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("appid") != st.app.ID:
+		writeJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.app.Secret:
+		writeJSON(w, wxErr(40001, "invalid credential"))
+		return
+	}
+	s.shortenTokens(st)
+	tok, ttl := s.mintToken(st)
+	writeJSON(w, struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}{tok, int(ttl / time.Second)})
+}
 
 func (s *Sandbox) qqCode2Session(w http.ResponseWriter, r *http.Request, st *platform) {
 	s.wxStyleCode2Session(w, r, st)
@@ -407,7 +520,75 @@ func (s *Sandbox) ttCheckSession(w http.ResponseWriter, r *http.Request, st *pla
 	}
 }
 
+// ttReset serves the mini-game POST reset_session_key.
+func (s *Sandbox) ttReset(w http.ResponseWriter, r *http.Request, st *platform) {
+	answer := func(no int, msg string) { writeJSON(w, ttCheckResp{ErrNo: no, ErrMsg: msg, LogID: randomHex(8)}) }
+	var req struct {
+		AccessToken string `json:"access_token"`
+		OpenID      string `json:"openid"`
+		Signature   string `json:"signature"`
+		SigMethod   string `json:"sig_method"`
+	}
+	if !readJSON(r, &req) {
+		answer(28001001, "invalid params")
+		return
+	}
+	if valid, _ := s.tokenState(st, req.AccessToken); !valid {
+		answer(28001003, "invalid access_token")
+		return
+	}
+	u, ok := st.users[req.OpenID]
+	switch {
+	case !ok:
+		answer(28001004, "invalid openid")
+		return
+	case req.SigMethod != loginsig.Method:
+		answer(28001038, "invalid sig_method")
+		return
+	case !loginsig.Verify(u.key, "", req.Signature):
+		answer(28001039, "invalid signature")
+		return
+	}
+	u.key = newSessionKey(st.name)
+	writeJSON(w, struct {
+		ErrNo      int    `json:"err_no"`
+		ErrMsg     string `json:"err_msg"`
+		LogID      string `json:"log_id"`
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{0, "", randomHex(8), req.OpenID, u.key})
+}
+
 // ---- Baidu ----
+
+// swanToken serves openapi.baidu.com/oauth/2.0/token (client
+// credentials); OAuth errors come with HTTP 400 and tokens last 30 days.
+func (s *Sandbox) swanToken(w http.ResponseWriter, r *http.Request, st *platform) {
+	fail := func(e oauthError) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(e)
+	}
+	if err := r.ParseForm(); err != nil {
+		fail(oauthError{"invalid_request", "malformed request"})
+		return
+	}
+	switch {
+	case r.Form.Get("grant_type") != "client_credentials":
+		fail(oauthError{"unsupported_grant_type", "The authorization grant type is not supported"})
+		return
+	case r.Form.Get("client_id") != st.app.ID || r.Form.Get("client_secret") != st.app.Secret:
+		fail(oauthError{"invalid_client", "unknown client id or secret"})
+		return
+	}
+	tok, ttl := s.mintToken(st)
+	writeJSON(w, struct {
+		AccessToken  string `json:"access_token"`
+		ExpiresIn    int    `json:"expires_in"`
+		RefreshToken string `json:"refresh_token"`
+		Scope        string `json:"scope"`
+	}{tok, int(ttl / time.Second), randomHex(16), "smartapp_snsapi_base"})
+}
 
 type baiduAPIError struct {
 	ErrorCode int    `json:"error_code"`

@@ -32,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/taro"
 )
 
@@ -43,7 +44,14 @@ const (
 	Code2Session Endpoint = "code2session"
 	Token        Endpoint = "token"
 	CheckSession Endpoint = "checksession"
+	PhoneNumber  Endpoint = "phonenumber" // WeChat's getuserphonenumber
+	ResetKey     Endpoint = "resetkey"    // WeChat's resetusersessionkey, Douyin's reset_session_key
 )
+
+// Endpoints lists every endpoint.
+func Endpoints() []Endpoint {
+	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey}
+}
 
 // FaultKind is a failure the sandbox can produce on purpose.
 type FaultKind string
@@ -117,11 +125,19 @@ type user struct {
 	unionid string
 }
 
+// phoneCode is a getPhoneNumber code: single use, five minutes.
+type phoneCode struct {
+	openid, phone string
+	expires       time.Time
+	used          bool
+}
+
 type platform struct {
 	name    taro.Platform
 	app     App
 	codeTTL time.Duration
 	codes   map[string]*code
+	phones  map[string]*phoneCode
 	users   map[string]*user
 	tokens  map[string]time.Time // token -> expiry
 	current string               // the newest token
@@ -168,7 +184,7 @@ func New(opts Options) *Sandbox {
 		if p == taro.Swan {
 			ttl = 10 * time.Minute
 		}
-		s.ps[p] = &platform{name: p, app: app, codeTTL: ttl, codes: map[string]*code{}, users: map[string]*user{},
+		s.ps[p] = &platform{name: p, app: app, codeTTL: ttl, codes: map[string]*code{}, phones: map[string]*phoneCode{}, users: map[string]*user{},
 			tokens: map[string]time.Time{}, faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
 	}
 	s.routes()
@@ -326,6 +342,56 @@ func (s *Sandbox) CodeCount(p taro.Platform) int {
 	return 0
 }
 
+// PhoneCode mints a one-time phone-number code for openid's phone (what the
+// client's getPhoneNumber button hands the mini program), valid five
+// minutes. Only WeChat exchanges such codes on its server API.
+func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, error) {
+	if openid == "" || len(openid) > 128 || phone == "" || len(phone) > 32 {
+		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes and the phone number 1 to 32")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", err
+	}
+	if !st.serves(PhoneNumber) {
+		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
+	}
+	now := s.nowLocked()
+	if len(st.phones) >= purgeThreshold {
+		for c, k := range st.phones {
+			if k.used || !now.Before(k.expires) {
+				delete(st.phones, c)
+			}
+		}
+	}
+	c := randomHex(16)
+	st.phones[c] = &phoneCode{openid: openid, phone: phone, expires: now.Add(5 * time.Minute)}
+	return c, nil
+}
+
+// Encrypt encrypts the JSON payload for openid with the user's current
+// session key, as p's client APIs do (WeChat, QQ and Douyin: AES-128-CBC
+// with a watermark naming the app; Baidu: AES-192-CBC with its random
+// prefix, length and app-key suffix). It returns encryptedData and iv.
+func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encryptedData, iv string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", "", err
+	}
+	u, ok := st.users[openid]
+	if !ok {
+		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
+	}
+	if p == taro.Swan {
+		return mpcrypto.SealBaidu(u.key, st.app.ID, payload)
+	}
+	return mpcrypto.SealWeChat(u.key, st.app.ID, payload, s.nowLocked())
+}
+
 // SessionKey returns the user's current session_key on p.
 func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
 	s.mu.Lock()
@@ -438,7 +504,7 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 	if !st.serves(ep) {
 		return nil, fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
 	}
-	if kind == TokenInvalid && ep != CheckSession {
+	if kind == TokenInvalid && ep != CheckSession && ep != PhoneNumber && ep != ResetKey {
 		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
 	}
 	return st, nil
@@ -447,10 +513,12 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 // serves reports whether the platform has endpoint ep in the sandbox.
 func (st *platform) serves(ep Endpoint) bool {
 	switch ep {
-	case Code2Session:
+	case Code2Session, Token:
 		return true
-	case Token, CheckSession:
+	case CheckSession, ResetKey:
 		return st.name == taro.Weapp || st.name == taro.TT
+	case PhoneNumber:
+		return st.name == taro.Weapp
 	}
 	return false
 }

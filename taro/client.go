@@ -96,13 +96,18 @@ type Client struct {
 
 // entry is a registered driver with its capabilities discovered once.
 type entry struct {
-	d        Driver
-	checker  driver.SessionChecker
-	auth     driver.Authenticator
-	tokens   driver.TokenFetcher
-	native   driver.NativeNormalizer
-	tokenKey string
-	builtin  bool
+	d       Driver
+	checker driver.SessionChecker
+	auth    driver.Authenticator
+	tokens  driver.TokenFetcher
+	native  driver.NativeNormalizer
+	// The capabilities that use a session.
+	decrypter driver.Decrypter
+	rawData   driver.RawDataVerifier
+	phone     driver.PhoneNumberGetter
+	resetter  driver.SessionResetter
+	tokenKey  string
+	builtin   bool
 }
 
 // New returns a client configured by cfg. It fails with ErrInvalidArgument
@@ -155,6 +160,18 @@ func newEntry(d Driver, builtin bool) *entry {
 	}
 	if driver.Has(d, driver.CapNativeNormalizer) {
 		e.native = d.(driver.NativeNormalizer)
+	}
+	if driver.Has(d, driver.CapDecrypter) {
+		e.decrypter = d.(driver.Decrypter)
+	}
+	if driver.Has(d, driver.CapRawDataVerifier) {
+		e.rawData = d.(driver.RawDataVerifier)
+	}
+	if driver.Has(d, driver.CapPhoneNumber) {
+		e.phone = d.(driver.PhoneNumberGetter)
+	}
+	if driver.Has(d, driver.CapSessionResetter) {
+		e.resetter = d.(driver.SessionResetter)
 	}
 	return e
 }

@@ -44,3 +44,33 @@ func Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
 func FromNative(p Platform, api string, raw []byte) (CallbackResult, error) {
 	return Default().FromNative(p, api, raw)
 }
+
+// Decrypt calls Default().Decrypt.
+func Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
+	return Default().Decrypt(ctx, opt)
+}
+
+// VerifyRawData calls Default().VerifyRawData.
+func VerifyRawData(p Platform, s Session, rawData, signature string) error {
+	return Default().VerifyRawData(p, s, rawData, signature)
+}
+
+// GetPhoneNumber calls Default().GetPhoneNumber.
+func GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResult, error) {
+	return Default().GetPhoneNumber(ctx, opt)
+}
+
+// ResetSession calls Default().ResetSession.
+func ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
+	return Default().ResetSession(ctx, opt)
+}
+
+// AccessToken calls Default().AccessToken.
+func AccessToken(ctx context.Context, p Platform) (string, error) {
+	return Default().AccessToken(ctx, p)
+}
+
+// InvalidateAccessToken calls Default().InvalidateAccessToken.
+func InvalidateAccessToken(ctx context.Context, p Platform, token string) error {
+	return Default().InvalidateAccessToken(ctx, p, token)
+}

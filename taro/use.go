@@ -1,0 +1,352 @@
+package taro
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// API names of the calls that use a session, as they appear in errMsg.
+const (
+	APIDecrypt        = "decrypt"
+	APIVerifyRawData  = "verifyRawData"
+	APIGetPhoneNumber = "getPhoneNumber"
+	APIResetSession   = "resetSession"
+	APIAccessToken    = "accessToken"
+)
+
+// maxDataLen caps EncryptedData and rawData.
+const maxDataLen = 256 << 10
+
+// DecryptOption is the argument of Decrypt: the encryptedData and iv a
+// client API (getUserInfo, getPhoneNumber, getWeRunData …) handed the mini
+// program, and the session whose key encrypted them.
+type DecryptOption struct {
+	Platform      Platform
+	Session       Session
+	EncryptedData string
+	IV            string
+	// Success, Fail and Complete follow the callback contract.
+	Success, Fail, Complete func(DecryptResult)
+}
+
+// String describes the option; the session key is redacted and the data
+// only counted.
+func (o DecryptOption) String() string {
+	return fmt.Sprintf("{Platform:%s Session:%s EncryptedData:(%d bytes) IV:%q}", o.Platform, o.Session.String(), len(o.EncryptedData), o.IV)
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (o DecryptOption) Format(f fmt.State, verb rune) { formatText(f, verb, o.String()) }
+
+// DecryptResult is the result of Decrypt. Data is the decrypted JSON as the
+// platform wrote it (for Baidu without its random prefix, length and
+// app-key suffix).
+type DecryptResult struct {
+	ErrMsg       string          `json:"errMsg"`
+	Code         Code            `json:"code,omitempty"`
+	PlatformCode string          `json:"platformCode,omitempty"`
+	Data         json.RawMessage `json:"data,omitempty"`
+}
+
+// PhoneOption is the argument of GetPhoneNumber: the code the client's
+// getPhoneNumber button handed the mini program.
+type PhoneOption struct {
+	Platform Platform
+	Code     string
+	// Success, Fail and Complete follow the callback contract.
+	Success, Fail, Complete func(PhoneResult)
+}
+
+// PhoneResult is the result of GetPhoneNumber. CountryCode is always a
+// string, whichever way the platform sent it.
+type PhoneResult struct {
+	ErrMsg          string `json:"errMsg"`
+	Code            Code   `json:"code,omitempty"`
+	PlatformCode    string `json:"platformCode,omitempty"`
+	PhoneNumber     string `json:"phoneNumber,omitempty"`
+	PurePhoneNumber string `json:"purePhoneNumber,omitempty"`
+	CountryCode     string `json:"countryCode,omitempty"`
+}
+
+// finish runs the callback contract for a result r of api: exactly one of
+// success and fail, then complete, synchronously.
+func finish[R any](r R, err *Error, success, fail, complete func(R)) (R, error) {
+	if err == nil {
+		if success != nil {
+			success(r)
+		}
+	} else if fail != nil {
+		fail(r)
+	}
+	if complete != nil {
+		complete(r)
+	}
+	if err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// checkKey validates a session key before any use.
+func checkKey(p Platform, api, key string) *Error {
+	if key == "" {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: DetailNoSessionKey}
+	}
+	if d := checkText("Session.SessionKey", key, maxFieldLen); d != "" {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	return nil
+}
+
+// Decrypt opens the encryptedData of a client API with the session's key,
+// following the callback contract with "decrypt" as the API name. It does
+// no I/O. Malformed input (base64, key or iv length, partial blocks) and
+// data for another app (WeChat's watermark, Baidu's app-key suffix) are
+// ErrInvalidArgument; data the key cannot open is ErrSessionInvalid ("data
+// was not encrypted with this session key"), the usual cause being a key a
+// newer login has replaced. Platforms without encrypted client data answer
+// ErrNotSupported.
+func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
+	data, err := c.decrypt(ctx, &opt)
+	if err != nil {
+		return finish(DecryptResult{ErrMsg: APIDecrypt + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
+	}
+	return finish(DecryptResult{ErrMsg: APIDecrypt + ":ok", Data: data}, nil, opt.Success, opt.Fail, opt.Complete)
+}
+
+func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessage, *Error) {
+	const api = APIDecrypt
+	e, perr := c.lookup(api, opt.Platform)
+	if perr != nil {
+		return nil, perr
+	}
+	p := opt.Platform
+	if err := checkKey(p, api, opt.Session.SessionKey); err != nil {
+		return nil, err
+	}
+	if opt.EncryptedData == "" || len(opt.EncryptedData) > maxDataLen {
+		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: fmt.Sprintf("EncryptedData must be 1 to %d bytes", maxDataLen)}
+	}
+	if d := checkText("IV", opt.IV, maxFieldLen); d != "" {
+		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError(p, api, err, nil)
+	}
+	if e.decrypter == nil {
+		return nil, &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	out, err := e.decrypter.Decrypt(driver.DecryptRequest{SessionKey: opt.Session.SessionKey, EncryptedData: opt.EncryptedData, IV: opt.IV})
+	if err != nil {
+		return nil, c.wrapLocal(p, api, err, opt.Session.SessionKey)
+	}
+	return json.RawMessage(out), nil
+}
+
+// wrapLocal wraps the error of a driver call that did no I/O, with its
+// reason as the detail and the session key redacted.
+func (c *Client) wrapLocal(p Platform, api string, err error, key string) *Error {
+	w := c.wrap(p, api, err)
+	if w.Detail == "" && w.Err != nil && w.PlatformCode == "" {
+		w.Detail = w.Err.Error()
+		w.Err = nil
+	}
+	secrets := [2]string{key}
+	return redact(w, &secrets)
+}
+
+// VerifyRawData checks the signature a client API (getUserInfo) handed the
+// mini program with rawData: hex(sha1(rawData + session_key)), compared in
+// constant time. It returns nil when it matches, ErrSessionInvalid when it
+// does not, and ErrInvalidArgument for a malformed signature (not 40
+// hexadecimal digits) or input. Platforms without signed rawData answer
+// ErrNotSupported. It does no I/O.
+func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string) error {
+	const api = APIVerifyRawData
+	e, perr := c.lookup(api, p)
+	if perr != nil {
+		return perr
+	}
+	if err := checkKey(p, api, s.SessionKey); err != nil {
+		return err
+	}
+	if rawData == "" || len(rawData) > maxDataLen {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: fmt.Sprintf("rawData must be 1 to %d bytes", maxDataLen)}
+	}
+	if e.rawData == nil {
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	if err := e.rawData.VerifyRawData(s.SessionKey, rawData, signature); err != nil {
+		return c.wrapLocal(p, api, err, s.SessionKey)
+	}
+	return nil
+}
+
+// GetPhoneNumber exchanges a phone-number code (from the client's
+// getPhoneNumber button) for the user's phone number through the platform's
+// server API and the app's shared access token, following the callback
+// contract with "getPhoneNumber" as the API name. A used or expired code is
+// ErrInvalidCode. Platforms that hand phone numbers only as encryptedData
+// answer ErrNotSupported: use Decrypt there.
+func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResult, error) {
+	r, err := c.getPhoneNumber(ctx, &opt)
+	if err != nil {
+		return finish(PhoneResult{ErrMsg: APIGetPhoneNumber + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
+	}
+	return finish(PhoneResult{ErrMsg: APIGetPhoneNumber + ":ok", PhoneNumber: r.PhoneNumber, PurePhoneNumber: r.PurePhoneNumber, CountryCode: r.CountryCode},
+		nil, opt.Success, opt.Fail, opt.Complete)
+}
+
+func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.PhoneNumber, *Error) {
+	const api = APIGetPhoneNumber
+	var out driver.PhoneNumber
+	e, perr := c.lookup(api, opt.Platform)
+	if perr != nil {
+		return out, perr
+	}
+	p := opt.Platform
+	if d := checkText("Code", opt.Code, maxFieldLen); d != "" {
+		return out, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	if err := ctx.Err(); err != nil {
+		return out, ctxError(p, api, err, nil)
+	}
+	if e.phone == nil {
+		return out, &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	var secrets [2]string
+	err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
+		r, err := e.phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, AccessToken: tok})
+		if err != nil {
+			return err
+		}
+		if r.PhoneNumber == "" {
+			return driver.Errorf(driver.CodeUnavailable, "platform answered without a phone number")
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// ResetSession asks the platform for a new session key for opt.Session (a
+// key the backend fears leaked), following the callback contract with
+// "resetSession" as the API name. The new session is recorded in the
+// session store at once, so the old key is invalid everywhere the store is
+// shared without asking the platform. The result's JSON never carries the
+// key; LoginResult.Session does. Platforms without a server-side reset
+// answer ErrNotSupported.
+func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
+	resp, err := c.resetSession(ctx, &opt)
+	var cb CallbackResult
+	var res LoginResult
+	if err != nil {
+		cb = CallbackResult{ErrMsg: APIResetSession + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}
+		res = LoginResult{ErrMsg: cb.ErrMsg, Code: cb.Code, PlatformCode: cb.PlatformCode}
+	} else {
+		cb = CallbackResult{ErrMsg: APIResetSession + ":ok"}
+		res = LoginResult{ErrMsg: cb.ErrMsg, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}}
+	}
+	if _, cerr := finish(cb, err, opt.Success, opt.Fail, opt.Complete); cerr != nil {
+		return res, cerr
+	}
+	return res, nil
+}
+
+func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, *Error) {
+	const api = APIResetSession
+	var resp driver.LoginResponse
+	e, perr := c.lookup(api, opt.Platform)
+	if perr != nil {
+		return resp, perr
+	}
+	p := opt.Platform
+	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
+		return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+	}
+	if err := checkKey(p, api, opt.Session.SessionKey); err != nil {
+		return resp, err
+	}
+	if err := ctx.Err(); err != nil {
+		return resp, ctxError(p, api, err, nil)
+	}
+	if e.resetter == nil {
+		return resp, &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	secrets := [2]string{opt.Session.SessionKey}
+	if err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
+		r, err := e.resetter.ResetSession(ctx, driver.ResetRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey, AccessToken: tok})
+		if err != nil {
+			return err
+		}
+		if r.SessionKey == "" || r.OpenID != opt.Session.OpenID {
+			return driver.Errorf(driver.CodeUnavailable, "platform answered without a new session key for this openid")
+		}
+		resp = r
+		return nil
+	}); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
+	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()}); err != nil {
+		secrets := [2]string{opt.Session.SessionKey, resp.SessionKey}
+		if cerr := ctx.Err(); cerr != nil {
+			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
+		}
+		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}, &secrets)
+	}
+	return resp, nil
+}
+
+// AccessToken returns the app's access token on p: the library's one
+// managed token (cached until shortly before it expires, fetched once under
+// concurrency, shared through the token store across replicas), for callers
+// of the platform's other server APIs. When such an API rejects it, call
+// InvalidateAccessToken. Targets without server APIs answer
+// ErrNotSupported.
+func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
+	const api = APIAccessToken
+	e, perr := c.lookup(api, p)
+	if perr != nil {
+		return "", perr
+	}
+	if err := ctx.Err(); err != nil {
+		return "", ctxError(p, api, err, nil)
+	}
+	if e.tokens == nil {
+		return "", &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	var tok string
+	var secrets [2]string
+	if err := c.do(ctx, e, api, true, &secrets, func(t string) error { tok = t; return nil }); err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+// InvalidateAccessToken drops token from the cache (in this process and in
+// the shared token store) if it is still the cached one, so that the next
+// AccessToken fetches a new one. Invalidating a token that is no longer
+// the cached one changes nothing (compare-and-delete), so a replica holding
+// a stale token cannot throw away a fresh one.
+func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token string) error {
+	const api = APIAccessToken
+	e, perr := c.lookup(api, p)
+	if perr != nil {
+		return perr
+	}
+	if token == "" || len(token) > maxFieldLen {
+		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "token must be 1 to 1024 bytes"}
+	}
+	if e.tokens == nil {
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	if err := c.tokens.invalidate(ctx, e, token); err != nil {
+		secrets := [2]string{"", token}
+		return redact(c.wrap(p, api, err), &secrets)
+	}
+	return nil
+}
