@@ -59,3 +59,13 @@ func (h *Sandbox) ClearFaults() { h.SB.ClearFaults() }
 func (h *Sandbox) Requests(ep drivertest.Endpoint) int {
 	return h.SB.Requests(h.P, sandbox.Endpoint(ep))
 }
+
+// Encrypt implements drivertest.EncryptHarness.
+func (h *Sandbox) Encrypt(_ context.Context, openid string, payload []byte) (string, string, error) {
+	return h.SB.Encrypt(h.P, openid, payload)
+}
+
+// PhoneCode implements drivertest.PhoneHarness.
+func (h *Sandbox) PhoneCode(_ context.Context, openid, phone string) (string, error) {
+	return h.SB.PhoneCode(h.P, openid, phone)
+}

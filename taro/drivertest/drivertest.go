@@ -22,7 +22,10 @@
 //     invalid, unavailable for busy/5xx/unreadable bodies) and never put a
 //     secret in it. Do not retry: the portable layer does.
 //  5. Optionally implement driver.NativeNormalizer for the platform's client
-//     callback objects.
+//     callback objects, and the capabilities that use a session where the
+//     platform has them: driver.Decrypter (encryptedData),
+//     driver.RawDataVerifier (rawData signatures), driver.PhoneNumberGetter
+//     and driver.SessionResetter (server APIs that take the access token).
 //  6. In the driver's test, write a Harness (MakeDriver against a fake of the
 //     platform — add the platform to package sandbox — plus LoginHarness and
 //     FaultHarness if the fake supports them) and call RunConformanceTests.
@@ -68,6 +71,8 @@ const (
 	EndpointCode2Session Endpoint = "code2session"
 	EndpointToken        Endpoint = "token"
 	EndpointCheckSession Endpoint = "checksession"
+	EndpointPhoneNumber  Endpoint = "phonenumber"
+	EndpointResetKey     Endpoint = "resetkey"
 )
 
 // Fault is a failure a FaultHarness can make its fake platform produce.
@@ -104,6 +109,25 @@ type FaultHarness interface {
 	Requests(ep Endpoint) int
 }
 
+// EncryptHarness is a LoginHarness whose fake platform can encrypt data
+// for a user the way the platform's client APIs do (getUserInfo,
+// getPhoneNumber …), with the user's current session key. The kit then
+// checks a Decrypter end to end.
+type EncryptHarness interface {
+	LoginHarness
+	// Encrypt seals the JSON object payload for openid; it returns
+	// encryptedData and iv.
+	Encrypt(ctx context.Context, openid string, payload []byte) (encryptedData, iv string, err error)
+}
+
+// PhoneHarness is a Harness whose fake platform can mint phone-number
+// codes (what the client's getPhoneNumber button yields), for a
+// driver.PhoneNumberGetter.
+type PhoneHarness interface {
+	Harness
+	PhoneCode(ctx context.Context, openid, phone string) (string, error)
+}
+
 // RunConformanceTests runs the kit against the driver newHarness builds. Each
 // subtest gets a fresh harness.
 func RunConformanceTests(t *testing.T, newHarness func(ctx context.Context, t *testing.T) (Harness, error)) {
@@ -131,7 +155,7 @@ func RunConformanceTests(t *testing.T, newHarness func(ctx context.Context, t *t
 	if probe == nil {
 		return
 	}
-	for _, c := range cases {
+	for _, c := range append(cases, useCases...) {
 		if c.applies != nil && !c.applies(probe) {
 			continue
 		}
