@@ -16,7 +16,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -34,15 +36,24 @@ var DefaultClient = &http.Client{Timeout: 15 * time.Second, CheckRedirect: refus
 func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // NoRedirect returns a shallow copy of hc (DefaultClient when nil) that
-// never follows a redirect. The caller's client is not modified.
+// never follows a redirect. The caller's client is not modified. Drivers
+// make their copy once, in New, and pass it to Call, which then uses it as
+// it is; any other client Call copies on every call.
 func NoRedirect(hc *http.Client) *http.Client {
 	if hc == nil {
 		return DefaultClient
 	}
+	if _, ok := safeClients.Load(hc); ok {
+		return hc
+	}
 	c := *hc
 	c.CheckRedirect = refuseRedirect
+	safeClients.Store(&c, struct{}{})
 	return &c
 }
+
+// safeClients holds the copies NoRedirect made (one per driver).
+var safeClients sync.Map
 
 // Request is one call to a platform API.
 type Request struct {
@@ -85,8 +96,10 @@ func where(method, raw string) string {
 func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) error {
 	if hc == nil {
 		hc = DefaultClient
-	} else if hc != DefaultClient {
-		hc = NoRedirect(hc)
+	} else if _, safe := safeClients.Load(hc); !safe && hc != DefaultClient {
+		c := *hc
+		c.CheckRedirect = refuseRedirect
+		hc = &c
 	}
 	var body io.Reader
 	if r.Body != nil {
@@ -301,24 +314,133 @@ func NonEmptyString(raw json.RawMessage) bool {
 	return json.Unmarshal(raw, &s) == nil && s != ""
 }
 
-// Object is a JSON object's fields under their exact, case-sensitive
+// Object is a JSON object's text, read by exact, case-sensitive member
 // names. encoding/json matches struct fields case-insensitively ("ErrCode"
 // fills errcode); decoders confirm a success against an Object so that only
-// the platform's documented field names count as a yes.
-type Object map[string]json.RawMessage
+// the platform's documented field names count as a yes. Reading it
+// allocates nothing; a member whose name is written with escapes does not
+// match (it fails closed), and of duplicate members the last counts, as in
+// encoding/json.
+type Object []byte
 
-// ParseObject reads b as a JSON object (nil when it is not one).
+// ParseObject returns b as an Object (nil when it is not a JSON object).
 func ParseObject(b []byte) Object {
-	var m Object
-	if json.Unmarshal(bytes.TrimSpace(b), &m) != nil {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
 		return nil
 	}
-	return m
+	return Object(b)
+}
+
+// field returns the raw value of the last member named key.
+func (o Object) field(key string) ([]byte, bool) {
+	b := []byte(o)
+	i := skipWS(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, false
+	}
+	var found []byte
+	ok := false
+	i++
+	for {
+		i = skipWS(b, i)
+		if i >= len(b) {
+			return nil, false
+		}
+		if b[i] == '}' {
+			return found, ok
+		}
+		if b[i] != '"' {
+			return nil, false
+		}
+		ke, good := endString(b, i)
+		if !good {
+			return nil, false
+		}
+		k := b[i+1 : ke-1]
+		i = skipWS(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			return nil, false
+		}
+		i = skipWS(b, i+1)
+		ve, good := endValue(b, i)
+		if !good {
+			return nil, false
+		}
+		if string(k) == key {
+			found, ok = b[i:ve], true
+		}
+		i = skipWS(b, ve)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i++
+		case i < len(b) && b[i] == '}':
+			return found, ok
+		default:
+			return nil, false
+		}
+	}
+}
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endString returns the index just past the string starting at b[i].
+func endString(b []byte, i int) (int, bool) {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
+
+// endValue returns the index just past the value starting at b[i].
+func endValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return endString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				e, ok := endString(b, j)
+				if !ok {
+					return 0, false
+				}
+				j = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return 0, false
+	}
+	j := i
+	for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && b[j] != ' ' && b[j] != '\t' && b[j] != '\n' && b[j] != '\r' {
+		j++
+	}
+	return j, j > i
 }
 
 // Get returns the object at key as an Object (nil when it is not one).
 func (o Object) Get(key string) Object {
-	v, ok := o[key]
+	v, ok := o.field(key)
 	if !ok {
 		return nil
 	}
@@ -327,15 +449,18 @@ func (o Object) Get(key string) Object {
 
 // IsZero reports whether key holds exactly the JSON number 0.
 func (o Object) IsZero(key string) bool {
-	v, ok := o[key]
-	return ok && string(bytes.TrimSpace(v)) == "0"
+	v, ok := o.field(key)
+	return ok && string(v) == "0"
 }
 
 // String returns the string at key and whether it is a non-empty string.
 func (o Object) String(key string) (string, bool) {
+	v, ok := o.field(key)
+	if !ok || len(v) < 2 || v[0] != '"' {
+		return "", false
+	}
 	var s string
-	v, ok := o[key]
-	if !ok || json.Unmarshal(v, &s) != nil || s == "" {
+	if json.Unmarshal(v, &s) != nil || s == "" {
 		return "", false
 	}
 	return s, true
@@ -343,6 +468,13 @@ func (o Object) String(key string) (string, bool) {
 
 // Confirm reports whether key holds exactly the non-empty string want.
 func (o Object) Confirm(key, want string) bool {
+	v, ok := o.field(key)
+	if !ok || len(v) < 2 || v[0] != '"' || want == "" {
+		return false
+	}
+	if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		return string(v[1:len(v)-1]) == want // no escapes: compare in place
+	}
 	s, ok := o.String(key)
 	return ok && s == want
 }
@@ -350,7 +482,7 @@ func (o Object) Confirm(key, want string) bool {
 // Positive returns the number at key when it is an integer above zero.
 func (o Object) Positive(key string) (int64, bool) {
 	var n int64
-	v, ok := o[key]
+	v, ok := o.field(key)
 	if !ok || json.Unmarshal(v, &n) != nil || n <= 0 {
 		return 0, false
 	}

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -46,5 +47,51 @@ func FuzzDecode(f *testing.F) {
 			Msg  string `json:"errmsg"`
 		}
 		_ = Decode(b, &v)
+	})
+}
+
+func TestObject(t *testing.T) {
+	o := ParseObject([]byte(` {"errcode":0,"ErrCode":1,"s":"a\"b","n":{"x":[1,{"y":"}"}],"k":"v"},"openid":"o1","openid":"o2","e":"\u00e9"} `))
+	assert.True(t, o.IsZero("errcode"))
+	assert.False(t, o.IsZero("ErrCode"))
+	assert.False(t, o.IsZero("errCode"))
+	s, ok := o.String("s")
+	assert.True(t, ok)
+	assert.Equal(t, `a"b`, s)
+	assert.True(t, o.Get("n").Confirm("k", "v"))
+	assert.True(t, o.Confirm("openid", "o2"), "the last duplicate counts")
+	assert.False(t, o.Confirm("openid", "o1"))
+	assert.True(t, o.Confirm("e", "é"), "escapes are decoded for the value")
+	assert.False(t, o.Confirm("missing", ""))
+	assert.Nil(t, ParseObject([]byte(`[1]`)))
+	assert.False(t, ParseObject([]byte(`{"a":`)).IsZero("a"))
+	assert.False(t, Object(nil).IsZero("a"))
+	n, ok := ParseObject([]byte(`{"expires_in":7200}`)).Positive("expires_in")
+	assert.True(t, ok)
+	assert.Equal(t, int64(7200), n)
+	_, ok = ParseObject([]byte(`{"expires_in":-1}`)).Positive("expires_in")
+	assert.False(t, ok)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = o.IsZero("errcode"); _ = o.Get("n").Confirm("k", "v") }))
+}
+
+// FuzzObject: the exact-name reader agrees with encoding/json's map
+// decoding (which is case-sensitive) wherever it finds a member.
+func FuzzObject(f *testing.F) {
+	f.Add([]byte(`{"errcode":0,"a":{"b":"c"}}`), "errcode")
+	f.Fuzz(func(t *testing.T, b []byte, key string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(b, &m) != nil {
+			return
+		}
+		o := ParseObject(b)
+		if o.IsZero(key) && string(bytes.TrimSpace(m[key])) != "0" {
+			t.Fatalf("IsZero(%q) on %q, but the map holds %s", key, b, m[key])
+		}
+		if s, ok := o.String(key); ok {
+			var want string
+			if json.Unmarshal(m[key], &want) != nil || want != s {
+				t.Fatalf("String(%q) = %q on %q, map holds %s", key, s, b, m[key])
+			}
+		}
 	})
 }

@@ -59,6 +59,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
+	hc                        *http.Client // cfg.HTTPClient through httpx.NoRedirect
 	cfg                       Config
 	code2sessionURL, tokenURL string
 }
@@ -69,7 +70,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session"), tokenURL: httpx.JoinURL(base, "/api/getToken")}, nil
+	return &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session"), tokenURL: httpx.JoinURL(base, "/api/getToken")}, nil
 }
 
 // Platform implements driver.Driver.
@@ -99,7 +100,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -134,7 +135,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}}
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }

@@ -97,6 +97,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the Baidu driver. It is safe for concurrent use.
 type Driver struct {
+	hc                        *http.Client // cfg.HTTPClient through httpx.NoRedirect
 	cfg                       Config
 	code2sessionURL, tokenURL string
 }
@@ -115,7 +116,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.BaseURL != "" {
 		tokenBase = cfg.BaseURL
 	}
-	return &Driver{cfg: cfg, code2sessionURL: httpx.JoinURL(base, path), tokenURL: httpx.JoinURL(tokenBase, TokenPath)}, nil
+	return &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: httpx.JoinURL(base, path), tokenURL: httpx.JoinURL(tokenBase, TokenPath)}, nil
 }
 
 // Platform implements driver.Driver.
@@ -204,7 +205,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -233,7 +234,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {d.cfg.AppID}, "client_secret": {d.cfg.Secret}, "scope": {"smartapp_snsapi_base"}}
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }

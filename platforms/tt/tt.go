@@ -80,6 +80,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the Douyin driver. It is safe for concurrent use.
 type Driver struct {
+	hc                                  *http.Client // cfg.HTTPClient through httpx.NoRedirect
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
 	resetURL                            string
@@ -96,7 +97,7 @@ func New(cfg Config) (*Driver, error) {
 	if base != "" {
 		apps, mg = base, base
 	}
-	d := &Driver{cfg: cfg,
+	d := &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg,
 		code2sessionURL: httpx.JoinURL(apps, "/api/apps/v2/jscode2session"),
 		tokenURL:        httpx.JoinURL(apps, "/api/apps/v2/token"),
 		checkURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
@@ -199,7 +200,7 @@ func platformErr(ep string, b []byte, no httpx.Status, msg string) error {
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
 	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b, req.Code != ""); return err })
 	return out, err
 }
@@ -241,7 +242,7 @@ func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -281,7 +282,7 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + sig +
 		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
+	return httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
@@ -310,7 +311,7 @@ func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (dri
 		SigMethod   string `json:"sig_method"`
 	}{req.AccessToken, req.OpenID, sig, loginsig.Method})
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
 		func(b []byte) (err error) { out, err = parseReset(b); return err })
 	return out, err

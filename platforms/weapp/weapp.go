@@ -65,6 +65,7 @@ func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.Strin
 
 // Driver is the WeChat driver. It is safe for concurrent use.
 type Driver struct {
+	hc                                  *http.Client // cfg.HTTPClient through httpx.NoRedirect
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
 	phoneURL, resetURL                  string
@@ -77,7 +78,7 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{cfg: cfg}
+	d := &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg}
 	d.code2sessionURL = httpx.JoinURL(base, "/sns/jscode2session")
 	d.tokenURL = httpx.JoinURL(base, "/cgi-bin/stable_token")
 	d.checkURL = httpx.JoinURL(base, "/wxa/checksession")
@@ -163,7 +164,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -194,7 +195,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with the stable access token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -231,7 +232,7 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + sig +
 		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u,
+	return httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
@@ -271,7 +272,7 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.PhoneNumber
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
 		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
 		func(b []byte) (err error) { out, err = parsePhone(b); return err })
 	return out, err
@@ -318,7 +319,7 @@ func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (dri
 		"&signature=" + sig +
 		"&sig_method=" + loginsig.Method
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.cfg.HTTPClient, httpx.Request{Method: http.MethodGet, URL: u,
+	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
 		func(b []byte) (err error) { out, err = parseReset(b); return err })
 	return out, err
