@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"text/tabwriter"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/store/redisstore"
@@ -86,6 +87,10 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
+		// The first line says which build produced the rest.
+		_ = enc.Encode(struct {
+			Version versionInfo `json:"version"`
+		}{buildInfo()})
 		for _, s := range steps {
 			_ = enc.Encode(s)
 		}
@@ -113,13 +118,23 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// printTable prints two lines a step, to fit a 100-column terminal: the
+// step, its code, who answered and how long it took; then, indented, the
+// errMsg a mini program would see.
 func printTable(w io.Writer, steps []demoStep, color bool) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "\tPLATFORM\tSTEP\tERRMSG\tCODE\tDECIDED BY\tLATENCY")
+	wp, ws, wc, wd := len("PLATFORM"), len("STEP"), len("CODE"), len("ANSWERED BY")
 	for _, s := range steps {
-		mark := "ok"
+		wp = max(wp, len(s.Platform))
+		ws = max(ws, utf8.RuneCountInString(s.Step))
+		wc = max(wc, len(s.Code))
+		wd = max(wd, utf8.RuneCountInString(shortDecided(s.DecidedBy)))
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s))) }
+	fmt.Fprintf(w, "%s  %s  %s  %s  %s  LATENCY\n", pad("", 4), pad("PLATFORM", wp), pad("STEP", ws), pad("CODE", wc), pad("ANSWERED BY", wd))
+	for _, s := range steps {
+		mark := "ok  "
 		if !s.OK {
-			mark = "FAIL (want " + s.Expected + ")"
+			mark = "FAIL"
 		}
 		if color {
 			if s.OK {
@@ -128,9 +143,23 @@ func printTable(w io.Writer, steps []demoStep, color bool) {
 				mark = "\x1b[31m" + mark + "\x1b[0m"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%.1fms\n", mark, s.Platform, s.Step, s.ErrMsg, s.Code, s.DecidedBy, s.LatencyMS)
+		fmt.Fprintf(w, "%s  %s  %s  %s  %s  %.1fms\n", mark, pad(string(s.Platform), wp), pad(s.Step, ws), pad(s.Code, wc), pad(shortDecided(s.DecidedBy), wd), s.LatencyMS)
+		msg := s.ErrMsg
+		if !s.OK {
+			msg += "   (want " + s.Expected + ")"
+		}
+		fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", 4+2+wp+2), msg)
 	}
-	_ = tw.Flush()
+}
+
+// shortDecided abbreviates "platform checksession, 2 requests" to
+// "checksession ×2" for the table.
+func shortDecided(d string) string {
+	d = strings.TrimPrefix(d, "platform ")
+	if ep, n, ok := strings.Cut(d, ", "); ok {
+		return ep + " ×" + strings.TrimSuffix(n, " requests")
+	}
+	return d
 }
 
 // demo runs every step and reports each; an error means the demo itself
@@ -146,7 +175,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	serverCheck := map[taro.Platform]bool{}
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
-		d, err := newDriver(p, app.ID, app.Secret, sb.BaseURL(p), sb.HTTPClient())
+		d, err := newDriver(p, app.ID, app.Secret, sb.BaseURL(p), sb.HTTPClient(), false)
 		if err != nil {
 			return nil, err
 		}
@@ -175,6 +204,8 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 		switch n := sb.Requests(p, ep) - before; {
 		case n == 0:
 			return "session store"
+		case n == 1 && ep == sandbox.PhoneNumber:
+			return "platform phone"
 		case n == 1:
 			return "platform " + string(ep)
 		default:
@@ -203,6 +234,24 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 			continue
 		}
 		check(client, p, "CheckSession", first, taro.CodeOK)
+
+		// What a client API (getUserInfo …) hands over, opened with the key.
+		data, iv, err := sb.Encrypt(p, "demo-user", []byte(`{"nickName":"demo","gender":1}`))
+		if err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		dec, err := client.Decrypt(ctx, taro.DecryptOption{Platform: p, Session: first, EncryptedData: data, IV: iv})
+		record(p, "Decrypt encryptedData", taro.CodeOK, start, dec.ErrMsg, err, "no I/O")
+		if p == taro.Weapp {
+			code, err := sb.PhoneCode(p, "demo-user", "13800138000")
+			if err != nil {
+				return nil, err
+			}
+			before, start := sb.Requests(p, sandbox.PhoneNumber), time.Now()
+			ph, err := client.GetPhoneNumber(ctx, taro.PhoneOption{Platform: p, Code: code})
+			record(p, "GetPhoneNumber by code", taro.CodeOK, start, ph.ErrMsg, err, decided(p, sandbox.PhoneNumber, before))
+		}
 		second, ok := login(client, p, "second login rotates the key")
 		if !ok {
 			continue
@@ -211,6 +260,9 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 			steps = append(steps, demoStep{Platform: p, Step: "key rotated", Expected: "a new key", ErrMsg: "same key twice"})
 		}
 		check(client, p, "CheckSession, old session", first, taro.CodeSessionInvalid)
+		start = time.Now()
+		dec, err = client.Decrypt(ctx, taro.DecryptOption{Platform: p, Session: second, EncryptedData: data, IV: iv})
+		record(p, "Decrypt with the rotated key", taro.CodeSessionInvalid, start, dec.ErrMsg, err, "no I/O")
 		replica, err := newClient()
 		if err != nil {
 			return nil, err

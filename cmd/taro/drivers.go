@@ -18,12 +18,13 @@ import (
 var serverPlatforms = []taro.Platform{taro.Weapp, taro.Swan, taro.TT, taro.QQ}
 
 // newDriver builds the driver for p.
-func newDriver(p taro.Platform, appID, secret, baseURL string, hc *http.Client) (taro.Driver, error) {
+// miniGame selects Douyin's mini-game mode (ignored elsewhere).
+func newDriver(p taro.Platform, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {
 	switch p {
 	case taro.Weapp:
 		return weapp.New(weapp.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
 	case taro.TT:
-		return tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
+		return tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc, MiniGame: miniGame})
 	case taro.QQ:
 		return qq.New(qq.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
 	case taro.Swan:

@@ -4,6 +4,8 @@
 //	taro sandbox   serve the four fake platforms for any language's tests
 //	taro check     check one session against a platform (real or --base-url)
 //	taro login     exchange one login code for a session (real or --base-url)
+//	taro decrypt   open a client API's encryptedData with a session key
+//	taro version   print the module version, VCS revision and Go version
 //
 // It uses the standard flag package: four subcommands with a handful of
 // flags each need no framework, and the binary stays dependency-free.
@@ -18,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/tarogo/adapter/taro"
 )
 
 func main() {
@@ -27,12 +31,32 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit codes.
+// Exit codes, the same for every command, so that a script can tell a
+// logged-out user from an outage.
 const (
-	exitOK    = 0
-	exitFail  = 1 // the call ran and failed, or the demo saw a step misbehave
-	exitUsage = 2 // bad flags, missing credentials
+	exitOK        = 0
+	exitFail      = 1 // the answer is no: the session is invalid, the code was rejected (or a demo step misbehaved)
+	exitUsage     = 2 // bad flags, missing credentials or an unsupported call: fix the command
+	exitUndecided = 3 // no answer: platform, network or store unavailable, rate limited, deadline, credentials rejected
 )
+
+// exitHelp documents the exit codes in every command's --help.
+const exitHelp = "Exit status: 0 yes/ok, 1 no (session invalid, code rejected, data not for this key),\n" +
+	"2 usage (bad flags, missing credentials, not supported), 3 could not decide (platform, network\n" +
+	"or store unavailable, rate limited, deadline, app credentials rejected)."
+
+// exitFor maps a call's error to the exit code.
+func exitFor(err error) int {
+	switch taro.CodeOf(err) {
+	case taro.CodeOK:
+		return exitOK
+	case taro.CodeSessionInvalid, taro.CodeInvalidCode:
+		return exitFail
+	case taro.CodeInvalidArgument, taro.CodeNoDriver, taro.CodeNotSupported:
+		return exitUsage
+	}
+	return exitUndecided
+}
 
 type command struct {
 	summary string
@@ -44,6 +68,8 @@ var commands = map[string]command{
 	"sandbox": {"serve the four fake platforms and an admin API until interrupted", runSandbox},
 	"check":   {"check one session against a platform (credentials from the environment)", runCheck},
 	"login":   {"exchange one login code for a session (credentials from the environment)", runLogin},
+	"decrypt": {"open a client API's encryptedData with a session key (no network)", runDecrypt},
+	"version": {"print the module version, VCS revision and Go version", runVersion},
 }
 
 func usage(w io.Writer) {
@@ -70,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	case "-h", "--help", "-help", "help":
 		usage(stdout)
 		return exitOK
+	case "--version", "-version", "-v":
+		return runVersion(ctx, args[1:], env, stdout, stderr)
 	}
 	c, ok := commands[args[0]]
 	if !ok {

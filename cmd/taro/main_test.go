@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/stretchr/testify/assert"
@@ -30,7 +31,10 @@ func runArgs(t *testing.T, env map[string]string, args ...string) (int, string, 
 func TestDemo(t *testing.T) {
 	code, out, errOut := runArgs(t, nil, "demo")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, out, "all 27 steps behaved as documented")
+	assert.Contains(t, out, "all 36 steps behaved as documented")
+	for _, line := range strings.Split(out, "\n") {
+		assert.LessOrEqual(t, utf8.RuneCountInString(line), 100, "the table fits 100 columns: %q", line)
+	}
 	for _, p := range []string{"weapp", "swan", "tt", "qq", "h5", "rn", "harmony"} {
 		assert.Contains(t, out, " "+p+" ")
 	}
@@ -40,6 +44,11 @@ func TestDemo(t *testing.T) {
 	code, out, _ = runArgs(t, nil, "demo", "--json")
 	require.Equal(t, exitOK, code)
 	sc := bufio.NewScanner(strings.NewReader(out))
+	require.True(t, sc.Scan())
+	var first struct{ Version versionInfo }
+	require.NoError(t, json.Unmarshal(sc.Bytes(), &first))
+	assert.Equal(t, "github.com/tarogo/adapter", first.Version.Module, "the first line names the build")
+	assert.NotEmpty(t, first.Version.Go)
 	n := 0
 	for sc.Scan() {
 		var s demoStep
@@ -47,7 +56,7 @@ func TestDemo(t *testing.T) {
 		assert.True(t, s.OK, "%+v", s)
 		n++
 	}
-	assert.Equal(t, 27, n)
+	assert.Equal(t, 36, n)
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -64,7 +73,11 @@ func TestUsageErrors(t *testing.T) {
 		{"stray argument", nil, []string{"demo", "extra"}, exitUsage, `unexpected argument "extra"`},
 		{"check without platform", nil, []string{"check"}, exitUsage, "--platform is required; valid platforms: qq, swan, tt, weapp"},
 		{"unknown platform lists the valid ones", nil, []string{"check", "--platform", "alipay"}, exitUsage, "valid platforms: qq, swan, tt, weapp"},
-		{"missing credentials name the variable", nil, []string{"check", "--platform", "weapp"}, exitUsage, "TARO_WEAPP_APPID is not set"},
+		{"the first missing flag is named before the credentials", nil, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
+		{"missing credentials name the variable", map[string]string{"SK": "k"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "TARO_WEAPP_APPID is not set"},
+		{"decrypt needs the data variable", map[string]string{"SK": "k"}, []string{"decrypt", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "--data-env is required"},
+		{"decrypt needs the iv", map[string]string{"SK": "k", "D": "d"}, []string{"decrypt", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK", "--data-env", "D"}, exitUsage, "--iv is required"},
+		{"version takes no argument", nil, []string{"version", "x"}, exitUsage, `unexpected argument "x"`},
 		{"missing secret names the variable", map[string]string{"TARO_TT_APPID": "a"}, []string{"login", "--platform", "tt", "--code", "c"}, exitUsage, "TARO_TT_SECRET is not set"},
 		{"check needs an openid", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
 		{"check needs a key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o"}, exitUsage, "--session-key-env is required"},
@@ -87,7 +100,7 @@ func TestHelp(t *testing.T) {
 	code, out, _ := runArgs(t, nil, "--help")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "sandbox")
-	for _, cmd := range []string{"demo", "sandbox", "check", "login"} {
+	for _, cmd := range []string{"demo", "sandbox", "check", "login", "decrypt", "version"} {
 		t.Run(cmd, func(t *testing.T) {
 			code, _, errOut := runArgs(t, nil, cmd, "--help")
 			assert.Equal(t, exitOK, code)
@@ -168,7 +181,7 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 
 	env["SK"] = "not-the-key"
 	code, checkOut, checkErr = runArgs(t, env, "check", "--platform", "weapp", "--openid", "cli-user", "--session-key-env", "SK", "--base-url", base+"/weapp")
-	assert.Equal(t, exitFail, code)
+	assert.Equal(t, exitFail, code, "1: the user must log in again")
 	assert.Equal(t, "checkSession:fail session invalid\n", checkOut)
 	assert.NotContains(t, checkOut+checkErr, "not-the-key")
 	assert.NotContains(t, checkOut+checkErr, app.Secret)
@@ -215,4 +228,71 @@ func TestRedisFlags(t *testing.T) {
 	code, out, _ = runArgs(t, env, "check", "--platform", "qq", "--openid", "qq-cli-user", "--session-key-env", "SK", "--redis")
 	assert.Equal(t, exitFail, code)
 	assert.Equal(t, "checkSession:fail session invalid: superseded by a newer login\n", out)
+}
+
+// Exit codes tell a logged-out user (1) from an outage (3).
+func TestExitCodes(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	app := sb.App(taro.Weapp)
+	base := sb.BaseURL(taro.Weapp)
+	env := map[string]string{"TARO_WEAPP_APPID": app.ID, "TARO_WEAPP_SECRET": app.Secret}
+	loginCode, _ := sb.Login(taro.Weapp, "exit-user")
+	code, _, errOut := runArgs(t, env, "login", "--platform", "weapp", "--code", loginCode, "--base-url", base)
+	require.Equal(t, exitOK, code, errOut)
+	key, _ := sb.SessionKey(taro.Weapp, "exit-user")
+	env["SK"] = key
+	check := func() int {
+		code, _, _ := runArgs(t, env, "check", "--platform", "weapp", "--openid", "exit-user", "--session-key-env", "SK", "--base-url", base, "--timeout", "5s")
+		return code
+	}
+	assert.Equal(t, exitOK, check())
+	require.NoError(t, sb.Inject(taro.Weapp, sandbox.CheckSession, sandbox.Busy, 100))
+	assert.Equal(t, exitUndecided, check(), "3: the platform could not answer")
+	sb.ClearFaults()
+	require.NoError(t, sb.Inject(taro.Weapp, sandbox.CheckSession, sandbox.RateLimit, 1))
+	assert.Equal(t, exitUndecided, check(), "3: rate limited")
+	code, _, _ = runArgs(t, env, "login", "--platform", "weapp", "--code", loginCode, "--base-url", base)
+	assert.Equal(t, exitFail, code, "1: the code was rejected")
+	env["SK"] = "not-the-key"
+	assert.Equal(t, exitFail, check(), "1: session invalid")
+}
+
+func TestDecryptCommand(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	for _, p := range []taro.Platform{taro.Weapp, taro.Swan} {
+		app := sb.App(p)
+		_, _ = sb.Login(p, "dec-user")
+		key, _ := sb.SessionKey(p, "dec-user")
+		data, iv, err := sb.Encrypt(p, "dec-user", []byte(`{"nickName":"cli"}`))
+		require.NoError(t, err)
+		idVar, secretVar := envNames(p)
+		env := map[string]string{idVar: app.ID, secretVar: app.Secret, "SK": key, "DATA": data}
+		code, out, errOut := runArgs(t, env, "decrypt", "--platform", string(p), "--openid", "dec-user", "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, out, `"nickName":"cli"`)
+		assert.NotContains(t, out+errOut, key)
+		env["SK"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		if p == taro.Weapp {
+			env["SK"] = "AAAAAAAAAAAAAAAAAAAAAA=="
+		}
+		code, out, _ = runArgs(t, env, "decrypt", "--platform", string(p), "--openid", "dec-user", "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
+		assert.Equal(t, exitFail, code)
+		assert.Contains(t, out, "data was not encrypted with this session key")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := runArgs(t, nil, args...)
+		assert.Equal(t, exitOK, code)
+		assert.Contains(t, out, "github.com/tarogo/adapter")
+		assert.Contains(t, out, "go1.")
+	}
+	code, out, _ := runArgs(t, nil, "version", "--json")
+	assert.Equal(t, exitOK, code)
+	var v versionInfo
+	require.NoError(t, json.Unmarshal([]byte(out), &v))
+	assert.NotEmpty(t, v.Version)
 }

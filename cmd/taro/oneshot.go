@@ -19,6 +19,7 @@ type oneShotFlags struct {
 	baseURL  *string
 	timeout  *time.Duration
 	redis    *bool
+	miniGame *bool
 }
 
 func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
@@ -29,6 +30,7 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL)"),
 		timeout:  fs.Duration("timeout", 15*time.Second, "give up after this long"),
 		redis:    fs.Bool("redis", false, "share tokens and session records with your services through the Redis at $TARO_REDIS_URL"),
+		miniGame: fs.Bool("tt-minigame", false, "tt only: the app is a Douyin mini-game (the documented server-side check and key reset)"),
 	}
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), help)
@@ -39,9 +41,11 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 
 // client parses args and builds a client for the chosen platform from the
 // environment; it prints what is wrong and returns a nil client and a
-// non-zero code when it cannot. The returned func releases the Redis
-// connection, if any.
-func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer) (*taro.Client, taro.Driver, func(), int) {
+// non-zero code when it cannot. Problems are reported in the order a user
+// fixes them: the platform, then the command's own flags (required, checked
+// by the command's function, which returns what is missing), then the
+// credentials. The returned func releases the Redis connection, if any.
+func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer, required func() string) (*taro.Client, taro.Driver, func(), int) {
 	noop := func() {}
 	if err := f.fs.Parse(args); err != nil {
 		return nil, nil, noop, flagExit(err)
@@ -60,6 +64,10 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 		fmt.Fprintf(stderr, "taro %s: unknown platform %q; valid platforms: %s\n", name, p, platformList())
 		return nil, nil, noop, exitUsage
 	}
+	if msg := required(); msg != "" {
+		fmt.Fprintf(stderr, "taro %s: %s\n", name, msg)
+		return nil, nil, noop, exitUsage
+	}
 	idVar, secretVar := envNames(p)
 	appID, secret := env(idVar), env(secretVar)
 	if appID == "" || secret == "" {
@@ -70,7 +78,7 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 		fmt.Fprintf(stderr, "taro %s: missing credentials: %s is not set (%s needs %s and %s)\n", name, missing, p, idVar, secretVar)
 		return nil, nil, noop, exitUsage
 	}
-	d, err := newDriver(p, appID, secret, *f.baseURL, nil)
+	d, err := newDriver(p, appID, secret, *f.baseURL, nil, *f.miniGame)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
 		return nil, nil, noop, exitUsage
@@ -107,9 +115,11 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"Asks the platform whether a session is valid. The app id and secret come from",
 		"TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET (e.g. TARO_WEAPP_APPID), the session key",
 		"from the variable --session-key-env names: secrets never go on the command line. Only",
-		"weapp and tt have a server-side check; qq and swan are answered by a session store: pass",
-		"--redis to ask the one your services share at $TARO_REDIS_URL. Exit status: 0 valid, 1 not,",
-		"2 usage.",
+		"weapp and Douyin mini-games (--tt-minigame) have a server-side check; qq, swan and Douyin",
+		"mini-apps are answered by a session store: pass --redis to ask the one your services share",
+		"at $TARO_REDIS_URL.",
+		"",
+		exitHelp,
 		"",
 		"Example:",
 		"  TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. SK=.. taro check --platform weapp --openid o6zAJs.. --session-key-env SK",
@@ -117,21 +127,22 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"Flags:"))
 	openid := f.fs.String("openid", "", "the user's openid (required)")
 	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
-	c, d, closeStore, code := f.client(args, env, stderr)
+	c, d, closeStore, code := f.client(args, env, stderr, func() string {
+		switch {
+		case *openid == "":
+			return "--openid is required"
+		case *keyEnv == "":
+			return "--session-key-env is required (the name of a variable holding the session key)"
+		case env(*keyEnv) == "":
+			return "the variable " + *keyEnv + " is empty or unset"
+		}
+		return ""
+	})
 	if c == nil {
 		return code
 	}
 	defer closeStore()
 	switch {
-	case *openid == "":
-		fmt.Fprintln(stderr, "taro check: --openid is required")
-		return exitUsage
-	case *keyEnv == "":
-		fmt.Fprintln(stderr, "taro check: --session-key-env is required (the name of a variable holding the session key)")
-		return exitUsage
-	case env(*keyEnv) == "":
-		fmt.Fprintf(stderr, "taro check: the variable %s is empty or unset\n", *keyEnv)
-		return exitUsage
 	case !hasServerCheck(d) && !*f.redis:
 		fmt.Fprintf(stderr, "taro check: %s documents no server-side session check; only a session store can answer (pass --redis to ask the one your services share)\n", d.Platform())
 		return exitUsage
@@ -142,9 +153,8 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 	fmt.Fprintln(stdout, res.ErrMsg)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro check: %v\n", err)
-		return exitFail
 	}
-	return exitOK
+	return exitFor(err)
 }
 
 func runLogin(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
@@ -156,28 +166,31 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 		"Credentials come from TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET. With --redis the",
 		"login is recorded in the session store your services share at $TARO_REDIS_URL.",
 		"",
+		exitHelp,
+		"",
 		"Example:",
 		"  TARO_QQ_APPID=.. TARO_QQ_SECRET=.. taro login --platform qq --code 0a1b2c..",
 		"",
 		"Flags:"))
 	code := f.fs.String("code", "", "the login code")
 	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
-	c, d, closeStore, rc := f.client(args, env, stderr)
+	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
+		if *code == "" && *anon == "" {
+			return "--code (or, on tt, --anonymous-code) is required"
+		}
+		return ""
+	})
 	if c == nil {
 		return rc
 	}
 	defer closeStore()
-	if *code == "" && *anon == "" {
-		fmt.Fprintln(stderr, "taro login: --code (or, on tt, --anonymous-code) is required")
-		return exitUsage
-	}
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	res, err := c.Code2Session(ctx, taro.LoginOption{Platform: d.Platform(), Code: *code, AnonymousCode: *anon})
 	fmt.Fprintln(stdout, res.ErrMsg)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro login: %v\n", err)
-		return exitFail
+		return exitFor(err)
 	}
 	fmt.Fprintf(stdout, "openid: %s\n", res.OpenID)
 	if res.UnionID != "" {
@@ -186,6 +199,62 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 	if res.AnonymousOpenID != "" {
 		fmt.Fprintf(stdout, "anonymous_openid: %s\n", res.AnonymousOpenID)
 	}
-	fmt.Fprintf(stdout, "session_key: [redacted], sha256 %s\n", taro.FingerprintOf(res.Session.SessionKey))
+	if res.Session.SessionKey != "" {
+		fmt.Fprintf(stdout, "session_key: [redacted], sha256 %s\n", taro.FingerprintOf(res.Session.SessionKey))
+	} else {
+		fmt.Fprintln(stdout, "session_key: none (an anonymous login has no session key)")
+	}
+	return exitOK
+}
+
+func runDecrypt(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
+	f := newOneShotFlags("decrypt", stderr, lines(
+		"usage: taro decrypt --platform P --openid ID --session-key-env VAR --data-env VAR --iv IV",
+		"",
+		"Opens the encryptedData a client API (getUserInfo, getPhoneNumber …) handed the mini",
+		"program and prints the JSON inside. Nothing is sent anywhere. The session key and the",
+		"encryptedData come from the variables the flags name: the key never goes on the command",
+		"line. TARO_<PLATFORM>_APPID names the app the data must be for (WeChat's watermark,",
+		"Baidu's app-key suffix); TARO_<PLATFORM>_SECRET must be set as for the other commands.",
+		"",
+		exitHelp,
+		"",
+		"Example:",
+		"  SK=.. DATA=.. taro decrypt --platform weapp --openid o6zAJs.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
+		"",
+		"Flags:"))
+	openid := f.fs.String("openid", "", "the user's openid (required)")
+	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
+	dataEnv := f.fs.String("data-env", "", "name of the environment variable holding the encryptedData (required)")
+	iv := f.fs.String("iv", "", "the iv that came with the data (required)")
+	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
+		switch {
+		case *openid == "":
+			return "--openid is required"
+		case *keyEnv == "":
+			return "--session-key-env is required (the name of a variable holding the session key)"
+		case env(*keyEnv) == "":
+			return "the variable " + *keyEnv + " is empty or unset"
+		case *dataEnv == "":
+			return "--data-env is required (the name of a variable holding the encryptedData)"
+		case env(*dataEnv) == "":
+			return "the variable " + *dataEnv + " is empty or unset"
+		case *iv == "":
+			return "--iv is required"
+		}
+		return ""
+	})
+	if c == nil {
+		return rc
+	}
+	defer closeStore()
+	res, err := c.Decrypt(ctx, taro.DecryptOption{Platform: d.Platform(), Session: taro.Session{OpenID: *openid, SessionKey: env(*keyEnv)},
+		EncryptedData: env(*dataEnv), IV: *iv})
+	if err != nil {
+		fmt.Fprintln(stdout, res.ErrMsg)
+		fmt.Fprintf(stderr, "taro decrypt: %v\n", err)
+		return exitFor(err)
+	}
+	fmt.Fprintln(stdout, string(res.Data))
 	return exitOK
 }
