@@ -92,6 +92,10 @@ type Client struct {
 	maxAge   time.Duration
 	log      *slog.Logger
 	now      func() time.Time
+	// memoryStore is set when Config.Sessions was nil: the session store
+	// is this process's memory, which the operator is told about once.
+	memoryStore bool
+	warnOnce    sync.Once
 }
 
 // entry is a registered driver with its capabilities discovered once.
@@ -127,6 +131,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.sessions == nil {
 		c.sessions = NewMemorySessionStore()
+		c.memoryStore = true
 	}
 	ts := cfg.Tokens
 	if ts == nil {
@@ -303,7 +308,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		if cerr := ctx.Err(); cerr != nil {
 			return ctxError(p, api, cerr, err)
 		}
-		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}
+		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}
 	}
 	if found {
 		if !rec.Fingerprint.Equal(c.fingerprint(opt.Session.SessionKey)) {
@@ -315,7 +320,18 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	}
 	if e.checker == nil {
 		if !found {
-			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
+			err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
+			if c.memoryStore {
+				// The errMsg stays as it is (it may reach users); the Go
+				// error and the log tell the operator why.
+				err.Err = errPerProcessStore
+				c.warnOnce.Do(func() {
+					if c.log != nil {
+						c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
+					}
+				})
+			}
+			return err
 		}
 		return nil
 	}
@@ -338,6 +354,15 @@ func (c *Client) fingerprint(sessionKey string) Fingerprint {
 	}
 	return FingerprintOf(sessionKey)
 }
+
+// errPerProcessStore explains a "no login recorded" verdict from the
+// default, in-memory session store.
+var errPerProcessStore = errors.New("the session store is this process's memory (taro.Config.Sessions is nil): " +
+	"logins recorded by other replicas or before a restart are not seen; share a store such as " +
+	"github.com/tarogo/adapter/store/redisstore")
+
+// DetailStoreUnavailable is the detail of a failure of the session store.
+const DetailStoreUnavailable = "session store unavailable"
 
 // The details of a session-store verdict, in errMsg after "session invalid: ".
 const (
@@ -536,7 +561,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		if cerr := ctx.Err(); cerr != nil {
 			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
 		}
-		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}, &secrets)
+		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 	}
 	return resp, nil
 }

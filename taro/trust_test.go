@@ -1,9 +1,12 @@
 package taro_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -159,4 +162,27 @@ func TestSecretsOutOfEveryLayer(t *testing.T) {
 	assert.Contains(t, err.Error(), "echo stable_token key=[redacted]", "unrelated words survive")
 	assert.ErrorIs(t, err, taro.ErrUnavailable)
 	assert.ErrorIs(t, err, context.Canceled, "identity the caller may test survives redaction")
+}
+
+// With the default, per-process session store, a "no login recorded"
+// verdict tells the operator why (in the Go error and one log warning),
+// not the mini program's user.
+func TestMemoryStoreIsExplained(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	c := newClient(t, taro.Config{Logger: logger}, &storeOnly{fakeDriver{platform: taro.QQ}})
+	for range 3 {
+		res, err := c.CheckSession(context.Background(), taro.Option{Platform: taro.QQ, Session: goodSession})
+		require.ErrorIs(t, err, taro.ErrSessionInvalid)
+		assert.Equal(t, "checkSession:fail session invalid: no login recorded for this user", res.ErrMsg)
+		assert.Contains(t, err.Error(), "store/redisstore")
+		assert.Contains(t, err.Error(), "memory")
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "level=WARN"), "warned once: %s", logs.String())
+	assert.Contains(t, logs.String(), "redisstore")
+
+	// With a store of the caller's, nothing is said.
+	c2 := newClient(t, taro.Config{Sessions: taro.NewMemorySessionStore(), Logger: logger}, &storeOnly{fakeDriver{platform: taro.QQ}})
+	_, err := c2.CheckSession(context.Background(), taro.Option{Platform: taro.QQ, Session: goodSession})
+	assert.NotContains(t, err.Error(), "redisstore")
 }

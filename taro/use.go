@@ -296,7 +296,7 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 		if cerr := ctx.Err(); cerr != nil {
 			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
 		}
-		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: "session store unavailable", Err: err}, &secrets)
+		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 	}
 	return resp, nil
 }

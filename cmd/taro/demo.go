@@ -70,7 +70,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 		// A prefix of its own keeps the demo's keys apart from anything else.
 		if st, err = redisstore.Open(u, redisstore.Options{Prefix: fmt.Sprintf("taro-demo:%d:", time.Now().UnixNano())}); err != nil {
 			fmt.Fprintf(stderr, "taro demo: %v\n", err)
-			return exitUsage
+			return storeExit(err)
 		}
 		defer st.Close()
 	}
@@ -196,6 +196,10 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	var steps []demoStep
 	record := func(p taro.Platform, step string, want taro.Code, start time.Time, errMsg string, err error, decided string) {
 		got := taro.CodeOf(err)
+		var te *taro.Error
+		if errors.As(err, &te) && te.Detail == taro.DetailStoreUnavailable {
+			decided = "session store" // the platform answered; the store failed
+		}
 		steps = append(steps, demoStep{Platform: p, Step: step, ErrMsg: errMsg, Code: got.String(), DecidedBy: decided,
 			LatencyMS: float64(time.Since(start).Microseconds()) / 1000, Expected: want.String(), OK: got == want})
 	}

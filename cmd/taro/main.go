@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
 
@@ -44,6 +46,15 @@ const (
 const exitHelp = "Exit status: 0 yes/ok, 1 no (session invalid, code rejected, data not for this key),\n" +
 	"2 usage (bad flags, missing credentials, not supported), 3 could not decide (platform, network\n" +
 	"or store unavailable, rate limited, deadline, app credentials rejected)."
+
+// storeExit is the exit code of a store that could not be opened: a Redis
+// that does not answer is an outage (3), a wrong URL a usage error (2).
+func storeExit(err error) int {
+	if errors.Is(err, redisstore.ErrUnreachable) {
+		return exitUndecided
+	}
+	return exitUsage
+}
 
 // exitFor maps a call's error to the exit code.
 func exitFor(err error) int {

@@ -208,6 +208,16 @@ func TestRedisFlags(t *testing.T) {
 	code, _, errOut = runArgs(t, nil, "demo", "--redis")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--redis needs TARO_REDIS_URL")
+	// A Redis that does not answer: one clear line, exit 3, no password.
+	code, out, errOut = runArgs(t, map[string]string{"TARO_REDIS_URL": "redis://:hunter2@127.0.0.1:1/0"}, "demo", "--redis")
+	assert.Equal(t, exitUndecided, code)
+	assert.Empty(t, out)
+	assert.Equal(t, 1, strings.Count(errOut, "\n"), "one line: %s", errOut)
+	assert.Contains(t, errOut, "127.0.0.1:1 did not answer a PING")
+	assert.NotContains(t, errOut, "hunter2")
+	code, _, errOut = runArgs(t, map[string]string{"TARO_REDIS_URL": "http://x"}, "demo", "--redis")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "cannot parse the Redis URL")
 
 	// A QQ login recorded through the shared store can then be checked by
 	// a one-shot command, which QQ itself cannot answer.

@@ -94,7 +94,7 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 		st, err := redisstore.Open(u, redisstore.Options{})
 		if err != nil {
 			fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
-			return nil, nil, noop, exitUsage
+			return nil, nil, noop, storeExit(err)
 		}
 		cfg.Sessions, cfg.Tokens = st, st
 		closeStore = func() { _ = st.Close() }

@@ -34,7 +34,8 @@
 // ErrUnavailable (or DeadlineExceeded when the caller's ctx ran out first).
 // Checks then fail closed: a session is never reported valid because the
 // store could not be asked. (go-redis reports dial failures through its
-// own global logger; redis.SetLogger routes them.)
+// own process-wide logger; Open routes it to Options.Logger, or silences
+// it.)
 package redisstore
 
 import (
@@ -50,9 +51,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -70,6 +74,15 @@ type Options struct {
 	// OpTimeout bounds each Redis call when the ctx allows longer. Zero
 	// means 2s.
 	OpTimeout time.Duration
+	// SkipPing makes Open return without asking Redis for a PING. By
+	// default Open pings, bounded by OpTimeout, so that a wrong address
+	// or a stopped Redis is reported where the store is opened.
+	SkipPing bool
+	// Logger receives go-redis's own log lines (dial failures, pool
+	// warnings) at debug level. go-redis has one logger per process:
+	// Open routes it to the Logger of the most recent Open that set one,
+	// and silences it until then.
+	Logger *slog.Logger
 	// Secret, when set (at least 16 bytes), keys the session fingerprints
 	// (HMAC-SHA256) and seals stored access tokens (AES-256-GCM). Every
 	// replica sharing the Redis must use the same value. It is never
@@ -155,23 +168,64 @@ func (s *Store) Fingerprint(sessionKey string) taro.Fingerprint {
 	return fp
 }
 
-// Open connects to the Redis at a redis:// or rediss:// URL. Close the
-// Store when done. Errors never repeat the URL, which may hold a password.
+// Open connects to the Redis at a redis:// or rediss:// URL and, unless
+// Options.SkipPing, checks that it answers a PING within OpTimeout. Close
+// the Store when done. Errors never repeat the URL, which may hold a
+// password.
 func Open(rawURL string, opts Options) (*Store, error) {
 	if len(opts.Secret) > 0 && len(opts.Secret) < 16 {
 		return nil, errors.New("redisstore: Options.Secret must be at least 16 bytes")
+	}
+	if strings.TrimSpace(rawURL) == "" {
+		return nil, errors.New("redisstore: the Redis URL is empty (is TARO_REDIS_URL set? want redis://[user:password@]host:port/db)")
 	}
 	o, err := redis.ParseURL(rawURL)
 	if err != nil {
 		return nil, errors.New("redisstore: cannot parse the Redis URL (want redis://[user:password@]host:port/db)")
 	}
+	routeRedisLog(opts.Logger)
 	o.ContextTimeoutEnabled = true
 	o.MaxRetries = 1
 	o.DialerRetries = 1 // a stopped Redis fails the call at once; the taro client retries
 	rdb := redis.NewClient(o)
 	s := New(rdb, opts)
 	s.closer = rdb.Close
+	if !opts.SkipPing {
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.OpTimeout)
+		defer cancel()
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			_ = rdb.Close()
+			return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", o.Addr, s.opts.OpTimeout, ErrUnreachable, err)
+		}
+	}
 	return s, nil
+}
+
+// ErrUnreachable is in the chain of Open's error when Redis did not
+// answer its PING (as opposed to a URL that is wrong).
+var ErrUnreachable = errors.New("no answer")
+
+// redisLog forwards go-redis's process-wide log lines to a slog.Logger,
+// or drops them.
+type redisLog struct{ to atomic.Pointer[slog.Logger] }
+
+func (l *redisLog) Printf(ctx context.Context, format string, v ...any) {
+	if lg := l.to.Load(); lg != nil {
+		lg.LogAttrs(ctx, slog.LevelDebug, "redisstore: go-redis: "+fmt.Sprintf(format, v...))
+	}
+}
+
+var (
+	redisLogger     redisLog
+	redisLoggerOnce sync.Once
+)
+
+// routeRedisLog installs the forwarder once and points it at lg when set.
+func routeRedisLog(lg *slog.Logger) {
+	redisLoggerOnce.Do(func() { redis.SetLogger(&redisLogger) })
+	if lg != nil {
+		redisLogger.to.Store(lg)
+	}
 }
 
 // Close closes the connection Open made; it does nothing for New.
