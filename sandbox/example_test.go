@@ -49,3 +49,40 @@ func Example() {
 	// qq code2Session:ok checkSession:ok
 	// qq checkSession:fail session invalid: superseded by a newer login SessionInvalid
 }
+
+// Example_rotation is the README's worked example: QQ, whose platform
+// cannot check a session, answered from the session store.
+func Example_rotation() {
+	ctx := context.Background()
+	// readme:begin sandbox
+	sb := sandbox.NewServer(sandbox.Options{}) // WeChat, Douyin, QQ and Baidu on a loopback port
+	defer sb.Close()
+	app := sb.App(taro.QQ)
+	d, err := qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.QQ)})
+	if err != nil {
+		panic(err)
+	}
+	client, err := taro.NewClient(d)
+	if err != nil {
+		panic(err)
+	}
+
+	code, _ := sb.Login(taro.QQ, "user-1") // what the mini program's qq.login() returns
+	login, err := client.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: code})
+	if err != nil {
+		panic(err)
+	}
+	res, _ := client.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: login.Session})
+	fmt.Println(res.ErrMsg) // checkSession:ok
+
+	code, _ = sb.Login(taro.QQ, "user-1") // the user logs in again; the key rotates
+	if _, err := client.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: code}); err != nil {
+		panic(err)
+	}
+	res, _ = client.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: login.Session})
+	fmt.Println(res.ErrMsg) // checkSession:fail session invalid: superseded by a newer login
+	// readme:end sandbox
+	// Output:
+	// checkSession:ok
+	// checkSession:fail session invalid: superseded by a newer login
+}

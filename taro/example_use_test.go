@@ -16,13 +16,19 @@ func ExampleClient_Decrypt() {
 	// the mini program, opened with the user's session key.
 	d, _ := weapp.New(weapp.Config{AppID: "wx4f4bc4dec97d474b", Secret: "app-secret"})
 	c, _ := taro.NewClient(d)
+	// What wx.getUserInfo handed the mini program, which sent it here.
+	encryptedData := "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew=="
+	iv := "r7BXXKkLb8qrSNn05n0qiA=="
+	session := taro.Session{OpenID: "oGZUI0egBJY1zhBYw2KhdUfwVJJE", SessionKey: "tiihtNczf5v6AKRyjwEUhQ=="}
+	// readme:begin decrypt
 	res, err := c.Decrypt(context.Background(), taro.DecryptOption{
-		Platform:      taro.Weapp,
-		Session:       taro.Session{OpenID: "oGZUI0egBJY1zhBYw2KhdUfwVJJE", SessionKey: "tiihtNczf5v6AKRyjwEUhQ=="},
-		IV:            "r7BXXKkLb8qrSNn05n0qiA==",
-		EncryptedData: "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew==",
+		Platform: taro.Weapp, Session: session, EncryptedData: encryptedData, IV: iv,
 	})
-	if err != nil {
+	switch {
+	case errors.Is(err, taro.ErrSessionInvalid):
+		fmt.Println("a newer login replaced this key: log in again")
+		return
+	case err != nil:
 		panic(err)
 	}
 	var user struct {
@@ -30,12 +36,12 @@ func ExampleClient_Decrypt() {
 		UnionID  string `json:"unionId"`
 	}
 	_ = json.Unmarshal(res.Data, &user)
-	fmt.Println(res.ErrMsg, user.NickName, user.UnionID)
+	fmt.Println(res.ErrMsg, user.NickName, user.UnionID) // decrypt:ok Band ocMvos6NjeKLIBqg5Mr9QjxrP1FA
+	// readme:end decrypt
 
 	// With a key that a newer login replaced, the data does not open.
-	_, err = c.Decrypt(context.Background(), taro.DecryptOption{Platform: taro.Weapp,
-		Session: taro.Session{OpenID: "oGZUI0egBJY1zhBYw2KhdUfwVJJE", SessionKey: "AAAAAAAAAAAAAAAAAAAAAA=="},
-		IV:      "r7BXXKkLb8qrSNn05n0qiA==", EncryptedData: "CiyLU1Aw2KjvrjMdj8YKliAjtP4gsMZMQmRzooG2xrDcvSnxIMXFufNstNGTyaGS9uT5geRa0W4oTOb1WT7fJlAC+oNPdbB+3hVbJSRgv+4lGOETKUQz6OYStslQ142dNCuabNPGBzlooOmB231qMM85d2/fV6ChevvXvQP8Hkue1poOFtnEtpyxVLW1zAo6/1Xx1COxFvrc2d7UL/lmHInNlxuacJXwu0fjpXfz/YqYzBIBzD6WUfTIF9GRHpOn/Hz7saL8xz+W//FRAUid1OksQaQx4CMs8LOddcQhULW4ucetDf96JcR3g0gfRK4PC7E/r7Z6xNrXd2UIeorGj5Ef7b1pJAYB6Y5anaHqZ9J6nKEBvB4DnNLIVWSgARns/8wR2SiRS7MNACwTyrGvt9ts8p12PKFdlqYTopNHR1Vf7XjfhQlVsAJdNiKdYmYVoKlaRv85IfVunYzO0IKXsyl7JCUjCpoG20f0a04COwfneQAGGwd5oa+T8yO5hzuyDb/XcxxmK01EpqOyuxINew=="})
+	stale := taro.Session{OpenID: session.OpenID, SessionKey: "AAAAAAAAAAAAAAAAAAAAAA=="}
+	_, err = c.Decrypt(context.Background(), taro.DecryptOption{Platform: taro.Weapp, Session: stale, EncryptedData: encryptedData, IV: iv})
 	fmt.Println(errors.Is(err, taro.ErrSessionInvalid))
 	// Output:
 	// decrypt:ok Band ocMvos6NjeKLIBqg5Mr9QjxrP1FA

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/alicebob/miniredis/v2"
 
@@ -45,4 +46,30 @@ func Example() {
 	// Output:
 	// B, first session: checkSession:ok
 	// B, after a new login on A: checkSession:fail session invalid: superseded by a newer login
+}
+
+// ExampleOpen opens the store and shares it as both of a client's stores.
+func ExampleOpen() {
+	mr, _ := miniredis.Run() // in production: your Redis
+	defer mr.Close()
+	os.Setenv("TARO_REDIS_URL", "redis://"+mr.Addr()+"/0")
+	defer os.Unsetenv("TARO_REDIS_URL")
+	var drivers []taro.Driver // your platforms' drivers
+
+	err := func() error {
+		// readme:begin redis
+		st, err := redisstore.Open(os.Getenv("TARO_REDIS_URL"), redisstore.Options{}) // or redisstore.New(rdb, opts)
+		if err != nil {
+			return err // names an empty URL, or a Redis that did not answer a PING
+		}
+		defer st.Close()
+		client, err := taro.New(taro.Config{Drivers: drivers, Tokens: st, Sessions: st})
+		// readme:end redis
+		fmt.Println(client != nil, err)
+		return nil
+	}()
+	fmt.Println(err)
+	// Output:
+	// true <nil>
+	// <nil>
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/tarogo/adapter/taro"
@@ -148,13 +149,22 @@ func (h *toyHarness) Requests(ep drivertest.Endpoint) int {
 	return h.p.counts[ep]
 }
 
-// Example shows a minimal driver in use. Its test runs the conformance kit:
+// TestConformance is what a driver's test looks like: the README's
+// "Adding a platform driver" sample.
 //
-//	func TestConformance(t *testing.T) {
-//		drivertest.RunConformanceTests(t, func(context.Context, *testing.T) (drivertest.Harness, error) {
-//			return &toyHarness{p: newToyPlatform()}, nil
-//		})
-//	}
+// readme:begin kit
+func TestConformance(t *testing.T) {
+	drivertest.RunConformanceTests(t, func(context.Context, *testing.T) (drivertest.Harness, error) {
+		// A harness: MakeDriver against your platform's fake, plus the
+		// optional LoginHarness, FaultHarness, EncryptHarness, PhoneHarness.
+		return &toyHarness{p: newToyPlatform()}, nil
+	})
+}
+
+// readme:end kit
+
+// Example shows a minimal driver in use; TestConformance above runs the
+// kit against it.
 func Example() {
 	ctx := context.Background()
 	h := &toyHarness{p: newToyPlatform()}
