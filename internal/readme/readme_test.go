@@ -78,9 +78,9 @@ func TestCheckerCatchesDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	for readme, wantFail := range map[string]bool{
-		"<!-- from: x.go#s -->\n```go\nprintln(1)\n```\n": false,
-		"<!-- from: x.go#s -->\n```go\nprintln(2)\n```\n": true,
-		"```go\nprintln(1)\n```\n":                        true,
+		"<!-- from: x.go#s -->\n```go\nprintln(1)\n```\n":    false,
+		"<!-- from: x.go#s -->\n```go\nprintln(2)\n```\n":    true,
+		"```go\nprintln(1)\n```\n":                           true,
 		"<!-- from: x.go#nope -->\n```go\nprintln(1)\n```\n": true,
 	} {
 		ft := &testing.T{}
