@@ -618,3 +618,30 @@ func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
 	}
 	return &Error{Platform: p, API: api, Code: code, PlatformCode: r.PlatformCode, PlatformMessage: r.Detail}
 }
+
+// AppID returns the app id of p's driver, and false when p has no driver.
+func (c *Client) AppID(p Platform) (string, bool) {
+	c.mu.RLock()
+	e, ok := c.drivers[p]
+	c.mu.RUnlock()
+	if !ok {
+		return "", false
+	}
+	return e.d.AppID(), true
+}
+
+// Sessions returns the client's session store.
+func (c *Client) Sessions() SessionStore { return c.sessions }
+
+// Fingerprint returns the fingerprint the client's session store keeps for
+// sessionKey (keyed when the store is a Fingerprinter).
+func (c *Client) Fingerprint(sessionKey string) Fingerprint { return c.fingerprint(sessionKey) }
+
+// ChecksOnPlatform reports whether p's driver asks the platform to check a
+// session (weapp, Douyin mini-games) rather than the session store alone.
+func (c *Client) ChecksOnPlatform(p Platform) bool {
+	c.mu.RLock()
+	e, ok := c.drivers[p]
+	c.mu.RUnlock()
+	return ok && e.checker != nil
+}

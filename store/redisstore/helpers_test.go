@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -15,15 +17,36 @@ import (
 )
 
 // backend is the Redis a test runs against: miniredis by default, the
-// server at TARO_REDIS_URL when that is set (CI sets it).
+// server at TARO_REDIS_URL when that is set, and the Redis Cluster at
+// TARO_REDIS_CLUSTER_ADDRS (comma-separated host:port of its masters) when
+// that is set (CI runs the store tests against both).
 type backend struct {
-	rdb      *redis.Client
+	rdb      redis.UniversalClient
 	mr       *miniredis.Miniredis // nil on a real server
+	cluster  bool
 	commands *atomic.Int64
 	prefix   string
 }
 
 func (b *backend) real() bool { return b.mr == nil }
+
+// keys lists the keys under the test's prefix, on every master of a
+// cluster.
+func (b *backend) keys(ctx context.Context) ([]string, error) {
+	if cc, ok := b.rdb.(*redis.ClusterClient); ok {
+		var mu sync.Mutex
+		var all []string
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			ks, err := c.Keys(ctx, b.prefix+"*").Result()
+			mu.Lock()
+			all = append(all, ks...)
+			mu.Unlock()
+			return err
+		})
+		return all, err
+	}
+	return b.rdb.Keys(ctx, b.prefix+"*").Result()
+}
 
 // countHook counts the commands (round trips) a client sends.
 type countHook struct{ n *atomic.Int64 }
@@ -39,22 +62,27 @@ func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 func newBackend(t testing.TB) *backend {
 	t.Helper()
 	b := &backend{commands: &atomic.Int64{}}
-	var opts *redis.Options
-	if u := os.Getenv("TARO_REDIS_URL"); u != "" {
-		o, err := redis.ParseURL(u)
-		if err != nil {
-			t.Fatalf("TARO_REDIS_URL: %v", err)
-		}
-		opts = o
+	if addrs := os.Getenv("TARO_REDIS_CLUSTER_ADDRS"); addrs != "" {
+		b.rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ","), ContextTimeoutEnabled: true, MaxRetries: 1})
+		b.cluster = true
 	} else {
-		b.mr = miniredis.RunT(t)
-		opts = &redis.Options{Addr: b.mr.Addr()}
+		var opts *redis.Options
+		if u := os.Getenv("TARO_REDIS_URL"); u != "" {
+			o, err := redis.ParseURL(u)
+			if err != nil {
+				t.Fatalf("TARO_REDIS_URL: %v", err)
+			}
+			opts = o
+		} else {
+			b.mr = miniredis.RunT(t)
+			opts = &redis.Options{Addr: b.mr.Addr()}
+		}
+		opts.ContextTimeoutEnabled = true
+		opts.MaxRetries = 1
+		b.rdb = redis.NewClient(opts)
 	}
-	opts.ContextTimeoutEnabled = true
-	opts.MaxRetries = 1
-	b.rdb = redis.NewClient(opts)
 	if err := b.rdb.Ping(context.Background()).Err(); err != nil {
-		t.Fatalf("Redis at %s does not answer: %v", opts.Addr, err)
+		t.Fatalf("Redis does not answer: %v", err)
 	}
 	b.rdb.AddHook(countHook{b.commands})
 	t.Cleanup(func() { _ = b.rdb.Close() })

@@ -168,7 +168,9 @@ func (s *Store) Fingerprint(sessionKey string) taro.Fingerprint {
 	return fp
 }
 
-// Open connects to the Redis at a redis:// or rediss:// URL and, unless
+// Open connects to the Redis at a redis:// or rediss:// URL (a Redis
+// Cluster: the URL with addr= parameters, or a comma-separated list; see
+// dial) and, unless
 // Options.SkipPing, checks that it answers a PING within OpTimeout. Close
 // the Store when done. Errors never repeat the URL, which may hold a
 // password.
@@ -179,15 +181,11 @@ func Open(rawURL string, opts Options) (*Store, error) {
 	if strings.TrimSpace(rawURL) == "" {
 		return nil, errors.New("redisstore: the Redis URL is empty (is TARO_REDIS_URL set? want redis://[user:password@]host:port/db)")
 	}
-	o, err := redis.ParseURL(rawURL)
-	if err != nil {
-		return nil, errors.New("redisstore: cannot parse the Redis URL (want redis://[user:password@]host:port/db)")
-	}
 	routeRedisLog(opts.Logger)
-	o.ContextTimeoutEnabled = true
-	o.MaxRetries = 1
-	o.DialerRetries = 1 // a stopped Redis fails the call at once; the taro client retries
-	rdb := redis.NewClient(o)
+	rdb, addr, err := dial(rawURL)
+	if err != nil {
+		return nil, err
+	}
 	s := New(rdb, opts)
 	s.closer = rdb.Close
 	if !opts.SkipPing {
@@ -195,10 +193,63 @@ func Open(rawURL string, opts Options) (*Store, error) {
 		defer cancel()
 		if err := rdb.Ping(ctx).Err(); err != nil {
 			_ = rdb.Close()
-			return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", o.Addr, s.opts.OpTimeout, ErrUnreachable, err)
+			return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", addr, s.opts.OpTimeout, ErrUnreachable, err)
 		}
 	}
 	return s, nil
+}
+
+// dial makes the client for rawURL: a single server for
+// redis[s]://[user:password@]host:port/db, a Redis Cluster for a URL with
+// addr= parameters (redis://[user:password@]host1:port?addr=host2:port&addr=host3:port)
+// or a comma-separated list of URLs or host:port (the first URL's user,
+// password and TLS apply to all). It returns the address to name in
+// errors, never the URL.
+func dial(rawURL string) (redis.UniversalClient, string, error) {
+	const want = "want redis://[user:password@]host:port/db, or for a cluster redis://host1:port?addr=host2:port&addr=host3:port or a comma-separated list"
+	switch {
+	case strings.Contains(rawURL, ","):
+		var addrs []string
+		var first *redis.Options
+		for _, part := range strings.Split(rawURL, ",") {
+			part = strings.TrimSpace(part)
+			if !strings.Contains(part, "://") {
+				part = "redis://" + part
+			}
+			o, err := redis.ParseURL(part)
+			if err != nil {
+				return nil, "", errors.New("redisstore: cannot parse an address of the Redis Cluster list (" + want + ")")
+			}
+			if first == nil {
+				first = o
+			}
+			addrs = append(addrs, o.Addr)
+		}
+		co := &redis.ClusterOptions{Addrs: addrs, Username: first.Username, Password: first.Password, TLSConfig: first.TLSConfig}
+		clusterDefaults(co)
+		return redis.NewClusterClient(co), strings.Join(addrs, ","), nil
+	case strings.Contains(rawURL, "addr="):
+		co, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, "", errors.New("redisstore: cannot parse the Redis Cluster URL (" + want + ")")
+		}
+		clusterDefaults(co)
+		return redis.NewClusterClient(co), strings.Join(co.Addrs, ","), nil
+	}
+	o, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, "", errors.New("redisstore: cannot parse the Redis URL (" + want + ")")
+	}
+	o.ContextTimeoutEnabled = true
+	o.MaxRetries = 1
+	o.DialerRetries = 1 // a stopped Redis fails the call at once; the taro client retries
+	return redis.NewClient(o), o.Addr, nil
+}
+
+func clusterDefaults(co *redis.ClusterOptions) {
+	co.ContextTimeoutEnabled = true
+	co.MaxRetries = 1
+	co.DialerRetries = 1
 }
 
 // ErrUnreachable is in the chain of Open's error when Redis did not
@@ -259,12 +310,17 @@ func part(s string) string {
 	return s
 }
 
-func (s *Store) sessionKey(id taro.SessionKeyID) string {
-	return s.opts.Prefix + "session:" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID)
+// userTag is the hash tag of a user's keys: its session record and its
+// tickets share one Redis Cluster hash slot, so that they are read in one
+// command and every script touches one slot.
+func userTag(id taro.SessionKeyID) string {
+	return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + "}"
 }
 
-func (s *Store) tokenKey(key string) string     { return s.opts.Prefix + "token:" + part(key) }
-func (s *Store) tokenLockKey(key string) string { return s.opts.Prefix + "tokenlock:" + part(key) }
+func (s *Store) sessionKey(id taro.SessionKeyID) string { return s.opts.Prefix + "session:" + userTag(id) }
+
+func (s *Store) tokenKey(key string) string     { return s.opts.Prefix + "token:{" + part(key) + "}" }
+func (s *Store) tokenLockKey(key string) string { return s.opts.Prefix + "tokenlock:{" + part(key) + "}" }
 
 // A session record is stored as "<issued unix microseconds>:<hex
 // fingerprint>"; the issue time is the Redis server's.

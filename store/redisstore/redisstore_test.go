@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,10 +43,10 @@ func TestSessions(t *testing.T) {
 	assert.Equal(t, newer.Fingerprint, rec.Fingerprint, "the last login recorded wins, whatever the replicas' clocks say")
 	assert.WithinDuration(t, before, rec.IssuedAt, time.Minute, "the issue time is the Redis server's, not the replica's")
 
-	raw, err := b.rdb.Get(ctx, b.prefix+"session:qq:app:u1").Result()
+	raw, err := b.rdb.Get(ctx, b.prefix+"session:{qq:app:u1}").Result()
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("%d:%s", rec.IssuedAt.UnixMicro(), newer.Fingerprint), raw, "only the fingerprint and issue time are stored")
-	ttl, err := b.rdb.PTTL(ctx, b.prefix+"session:qq:app:u1").Result()
+	ttl, err := b.rdb.PTTL(ctx, b.prefix+"session:{qq:app:u1}").Result()
 	require.NoError(t, err)
 	assert.True(t, ttl > 59*time.Minute && ttl <= time.Hour, "records expire: %v", ttl)
 
@@ -82,7 +84,7 @@ func TestSessions(t *testing.T) {
 		assert.Equal(t, taro.FingerprintOf("after"), rec.Fingerprint)
 	})
 	t.Run("a malformed record is an error, not a session", func(t *testing.T) {
-		require.NoError(t, b.rdb.Set(ctx, b.prefix+"session:qq:app:bad", "garbage", time.Minute).Err())
+		require.NoError(t, b.rdb.Set(ctx, b.prefix+"session:{qq:app:bad}", "garbage", time.Minute).Err())
 		_, _, err := s.LookupSession(ctx, taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: "bad"})
 		assert.Error(t, err)
 	})
@@ -99,7 +101,7 @@ func TestTokens(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "T1", tok.Value)
 	assert.True(t, exp.Equal(tok.ExpiresAt))
-	ttl, _ := b.rdb.PTTL(ctx, b.prefix+"token:weapp%3Aapp").Result()
+	ttl, _ := b.rdb.PTTL(ctx, b.prefix+"token:{weapp%3Aapp}").Result()
 	assert.True(t, ttl > 59*time.Minute, "the key expires with the token: %v", ttl)
 
 	require.NoError(t, s.DeleteToken(ctx, "weapp:app", "T0"))
@@ -221,4 +223,32 @@ func TestRedisDownOrSlowFailsClosedWithinTheDeadline(t *testing.T) {
 		assert.True(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
 		assert.Less(t, time.Since(start), 2*time.Second)
 	})
+}
+
+// Open takes a cluster as a list of addresses or a URL with addr=
+// parameters; CI runs this against a real 3-master cluster.
+func TestOpenCluster(t *testing.T) {
+	_, err := redisstore.Open("redis://:pw@[bad,x", redisstore.Options{})
+	assert.ErrorContains(t, err, "cannot parse an address of the Redis Cluster list")
+	assert.NotContains(t, err.Error(), "pw")
+	addrs := os.Getenv("TARO_REDIS_CLUSTER_ADDRS")
+	if addrs == "" {
+		// Without a cluster: a list that nothing answers is unreachable.
+		_, err = redisstore.Open("127.0.0.1:1,127.0.0.1:2", redisstore.Options{OpTimeout: 300 * time.Millisecond})
+		assert.ErrorIs(t, err, redisstore.ErrUnreachable)
+		return
+	}
+	list := strings.Split(addrs, ",")
+	for _, u := range []string{addrs, "redis://" + list[0] + "?addr=" + strings.Join(list[1:], "&addr=")} {
+		st, err := redisstore.Open(u, redisstore.Options{Prefix: "taro-test-open:"})
+		require.NoError(t, err, u)
+		ctx := context.Background()
+		id := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "cluster-user"}
+		require.NoError(t, st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")}))
+		rec, ok, err := st.LookupSession(ctx, id)
+		require.NoError(t, err)
+		assert.True(t, ok)
+		assert.Equal(t, taro.FingerprintOf("k"), rec.Fingerprint)
+		require.NoError(t, st.Close())
+	}
 }

@@ -1,0 +1,150 @@
+package login
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// maxLoginBody caps a login request's body.
+const maxLoginBody = 4 << 10
+
+// loginRequest is the body the login handler accepts.
+type loginRequest struct {
+	Platform      taro.Platform `json:"platform"`
+	Code          string        `json:"code"`
+	AnonymousCode string        `json:"anonymousCode"`
+}
+
+// LoginResponse is the login handler's answer: errMsg "login:ok" with the
+// ticket, or "login:fail <reason>" with the code. Never the session key.
+type LoginResponse struct {
+	ErrMsg       string    `json:"errMsg"`
+	Code         taro.Code `json:"code,omitempty"`
+	PlatformCode string    `json:"platformCode,omitempty"`
+	Ticket       string    `json:"ticket,omitempty"`
+	OpenID       string    `json:"openid,omitempty"`
+	UnionID      string    `json:"unionid,omitempty"`
+	// ExpiresIn is the ticket's lifetime in seconds.
+	ExpiresIn int64 `json:"expiresIn,omitempty"`
+}
+
+// FailResponse is the JSON body of every failure the handlers answer.
+type FailResponse struct {
+	ErrMsg       string    `json:"errMsg"`
+	Code         taro.Code `json:"code"`
+	PlatformCode string    `json:"platformCode,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// fail answers err with the status taro.HTTPStatus gives its code.
+func fail(w http.ResponseWriter, api string, err error) {
+	var te *taro.Error
+	if !errors.As(err, &te) {
+		te = &taro.Error{API: api, Code: taro.CodeOf(err), Err: err}
+	}
+	if te.Code == taro.CodeSessionInvalid {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="taro", error="invalid_token"`)
+	}
+	writeJSON(w, taro.HTTPStatus(te.Code), FailResponse{ErrMsg: api + ":fail " + te.Reason(), Code: te.Code, PlatformCode: te.PlatformCode})
+}
+
+// Handler returns the login endpoint: POST with the JSON body
+// {"platform","code","anonymousCode"} exchanges the code (Code2Session)
+// and answers 200 {"errMsg":"login:ok","ticket","openid","unionid",
+// "expiresIn"}; failures answer {"errMsg":"login:fail …","code":…} with
+// the status of taro.HTTPStatus (a malformed body 400, a rejected code 400,
+// a platform outage 503 — never 401). Mount it where the mini program
+// posts its login code.
+func (m *Manager) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeJSON(w, http.StatusMethodNotAllowed, FailResponse{ErrMsg: APILogin + ":fail invalid argument: method must be POST", Code: taro.CodeInvalidArgument})
+			return
+		}
+		var req loginRequest
+		dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody+1))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			fail(w, APILogin, &taro.Error{API: APILogin, Code: taro.CodeInvalidArgument, Detail: "the body must be a JSON object {\"platform\",\"code\",\"anonymousCode\"} of at most 4 KiB"})
+			return
+		}
+		res, err := m.Login(r.Context(), taro.LoginOption{Platform: req.Platform, Code: req.Code, AnonymousCode: req.AnonymousCode})
+		if err != nil {
+			fail(w, APILogin, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, LoginResponse{ErrMsg: APILogin + ":ok", Ticket: res.Ticket, OpenID: res.User.OpenID,
+			UnionID: res.User.UnionID, ExpiresIn: int64(res.ExpiresIn.Seconds())})
+	})
+}
+
+type userKey struct{}
+
+// UserFrom returns the user Require resolved for the request.
+func UserFrom(ctx context.Context) (User, bool) {
+	u, ok := ctx.Value(userKey{}).(User)
+	return u, ok
+}
+
+// WithUser returns ctx carrying u, as Require does (for tests and for
+// servers that resolve tickets themselves).
+func WithUser(ctx context.Context, u User) context.Context { return context.WithValue(ctx, userKey{}, u) }
+
+// BearerTicket returns the ticket of an "Authorization: Bearer <ticket>"
+// header, or "".
+func BearerTicket(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	scheme, t, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(t)
+}
+
+// Require returns a middleware that lets through only requests whose
+// Authorization: Bearer ticket resolves (see Resolve), with the user in the
+// request's context (UserFrom). A missing, unknown, expired, logged-out,
+// forged or superseded ticket is 401; a store or platform outage is 503
+// (504 on a deadline), never 200 and never 401.
+func (m *Manager) Require(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, err := m.resolve(r.Context(), BearerTicket(r))
+		if err != nil {
+			fail(w, APIAuth, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
+	})
+}
+
+// LogoutHandler returns an endpoint that ends the request's ticket and
+// answers 200 {"errMsg":"logout:ok"}.
+func (m *Manager) LogoutHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeJSON(w, http.StatusMethodNotAllowed, FailResponse{ErrMsg: "logout:fail invalid argument: method must be POST", Code: taro.CodeInvalidArgument})
+			return
+		}
+		if err := m.Logout(r.Context(), BearerTicket(r)); err != nil {
+			fail(w, "logout", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, struct {
+			ErrMsg string `json:"errMsg"`
+		}{"logout:ok"})
+	})
+}
