@@ -1,36 +1,21 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
-	"github.com/tarogo/adapter/platforms/qq"
-	"github.com/tarogo/adapter/platforms/swan"
-	"github.com/tarogo/adapter/platforms/tt"
-	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
-// serverPlatforms are the platforms with drivers, in display order.
-var serverPlatforms = []taro.Platform{taro.Weapp, taro.Swan, taro.TT, taro.QQ}
+// serverPlatforms are the platforms with drivers, from package platforms.
+var serverPlatforms = platforms.Names()
 
-// newDriver builds the driver for p.
-// miniGame selects Douyin's mini-game mode (ignored elsewhere).
+// newDriver builds the driver for p (miniGame selects Douyin's mini-game
+// mode and is ignored elsewhere).
 func newDriver(p taro.Platform, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {
-	switch p {
-	case taro.Weapp:
-		return weapp.New(weapp.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
-	case taro.TT:
-		return tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc, MiniGame: miniGame})
-	case taro.QQ:
-		return qq.New(qq.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
-	case taro.Swan:
-		return swan.New(swan.Config{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc})
-	}
-	return nil, fmt.Errorf("unknown platform %q; valid platforms: %s", p, platformList())
+	return platforms.Driver(p, platforms.Settings{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc, MiniGame: miniGame})
 }
 
 func platformList() string {
@@ -38,7 +23,6 @@ func platformList() string {
 	for i, p := range serverPlatforms {
 		names[i] = string(p)
 	}
-	slices.Sort(names)
 	return strings.Join(names, ", ")
 }
 
@@ -48,6 +32,6 @@ func hasServerCheck(d taro.Driver) bool { return driver.Has(d, driver.CapSession
 
 // envNames returns the variables holding p's credentials.
 func envNames(p taro.Platform) (appID, secret string) {
-	up := strings.ToUpper(string(p))
-	return "TARO_" + up + "_APPID", "TARO_" + up + "_SECRET"
+	appID, secret, _ = platforms.EnvNames(p)
+	return appID, secret
 }
