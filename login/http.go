@@ -101,7 +101,9 @@ func UserFrom(ctx context.Context) (User, bool) {
 
 // WithUser returns ctx carrying u, as Require does (for tests and for
 // servers that resolve tickets themselves).
-func WithUser(ctx context.Context, u User) context.Context { return context.WithValue(ctx, userKey{}, u) }
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
 
 // BearerTicket returns the ticket of an "Authorization: Bearer <ticket>"
 // header, or "".

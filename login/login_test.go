@@ -172,14 +172,14 @@ func TestFailuresHaveTheirStatus(t *testing.T) {
 		status       int
 		code         string
 	}{
-		"malformed body":    {"POST", `{"platform":`, 400, "InvalidArgument"},
-		"unknown field":     {"POST", `{"platform":"weapp","code":"c","x":1}`, 400, "InvalidArgument"},
-		"no code":           {"POST", `{"platform":"weapp"}`, 400, "InvalidArgument"},
-		"unknown platform":  {"POST", `{"platform":"alipay","code":"c"}`, 404, "NoDriver"},
-		"not supported":     {"POST", `{"platform":"h5","code":"c"}`, 400, "NotSupported"},
-		"bad code":          {"POST", `{"platform":"qq","code":"nope"}`, 400, "InvalidCode"},
-		"huge body":         {"POST", `{"platform":"qq","code":"` + strings.Repeat("x", 5000) + `"}`, 400, "InvalidArgument"},
-		"GET is not login":  {"GET", ``, 405, "InvalidArgument"},
+		"malformed body":   {"POST", `{"platform":`, 400, "InvalidArgument"},
+		"unknown field":    {"POST", `{"platform":"weapp","code":"c","x":1}`, 400, "InvalidArgument"},
+		"no code":          {"POST", `{"platform":"weapp"}`, 400, "InvalidArgument"},
+		"unknown platform": {"POST", `{"platform":"alipay","code":"c"}`, 404, "NoDriver"},
+		"not supported":    {"POST", `{"platform":"h5","code":"c"}`, 400, "NotSupported"},
+		"bad code":         {"POST", `{"platform":"qq","code":"nope"}`, 400, "InvalidCode"},
+		"huge body":        {"POST", `{"platform":"qq","code":"` + strings.Repeat("x", 5000) + `"}`, 400, "InvalidArgument"},
+		"GET is not login": {"GET", ``, 405, "InvalidArgument"},
 	} {
 		a := s.do(t, tc.method, "/login", "", tc.body)
 		if tc.method == "GET" {

@@ -317,10 +317,14 @@ func userTag(id taro.SessionKeyID) string {
 	return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + "}"
 }
 
-func (s *Store) sessionKey(id taro.SessionKeyID) string { return s.opts.Prefix + "session:" + userTag(id) }
+func (s *Store) sessionKey(id taro.SessionKeyID) string {
+	return s.opts.Prefix + "session:" + userTag(id)
+}
 
-func (s *Store) tokenKey(key string) string     { return s.opts.Prefix + "token:{" + part(key) + "}" }
-func (s *Store) tokenLockKey(key string) string { return s.opts.Prefix + "tokenlock:{" + part(key) + "}" }
+func (s *Store) tokenKey(key string) string { return s.opts.Prefix + "token:{" + part(key) + "}" }
+func (s *Store) tokenLockKey(key string) string {
+	return s.opts.Prefix + "tokenlock:{" + part(key) + "}"
+}
 
 // A session record is stored as "<issued unix microseconds>:<hex
 // fingerprint>"; the issue time is the Redis server's.
