@@ -2,10 +2,10 @@ package httpx_test
 
 import (
 	"context"
-	"io"
-	"log"
 	"crypto/tls"
 	"crypto/x509"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
