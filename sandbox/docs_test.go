@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/loginsig"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Baidu: spapi's own failure shape (a non-zero errno on every failure, as
@@ -104,7 +104,7 @@ func TestWeChatTokens(t *testing.T) {
 	key, _ := sb.SessionKey(taro.Weapp, "u1")
 	check := func(tok string) float64 {
 		m := get(t, base+"/wxa/checksession?"+url.Values{"access_token": {tok}, "openid": {"u1"},
-			"signature": {loginsig.Sign(key, "")}, "sig_method": {"hmac_sha256"}}.Encode())
+			"signature": {driverkit.SignLoginState(key, "")}, "sig_method": {"hmac_sha256"}}.Encode())
 		return m["errcode"].(float64)
 	}
 	body := func(force bool) string {

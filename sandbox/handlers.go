@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tarogo/adapter/internal/loginsig"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // maxRequestBody caps what the sandbox reads of a request.
@@ -282,12 +282,12 @@ func (s *Sandbox) weappCheckSession(w http.ResponseWriter, r *http.Request, st *
 	case !valid:
 		writeJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
 		return
-	case q.Get("sig_method") != loginsig.Method:
+	case q.Get("sig_method") != driverkit.SigMethod:
 		writeJSON(w, wxErr(87008, "invalid sig_method"))
 		return
 	}
 	u, ok := st.users[q.Get("openid")]
-	if !ok || !loginsig.Verify(u.key, "", q.Get("signature")) {
+	if !ok || !driverkit.VerifyLoginState(u.key, "", q.Get("signature")) {
 		writeJSON(w, wxErr(87009, "invalid signature"))
 		return
 	}
@@ -359,12 +359,12 @@ func (s *Sandbox) weappReset(w http.ResponseWriter, r *http.Request, st *platfor
 	if !s.weappTokenOK(w, st, q.Get("access_token")) {
 		return
 	}
-	if q.Get("sig_method") != loginsig.Method {
+	if q.Get("sig_method") != driverkit.SigMethod {
 		writeJSON(w, wxErr(87008, "invalid sig_method"))
 		return
 	}
 	u, ok := st.users[q.Get("openid")]
-	if !ok || !loginsig.Verify(u.key, "", q.Get("signature")) {
+	if !ok || !driverkit.VerifyLoginState(u.key, "", q.Get("signature")) {
 		writeJSON(w, wxErr(87009, "invalid signature"))
 		return
 	}
@@ -511,9 +511,9 @@ func (s *Sandbox) ttCheckSession(w http.ResponseWriter, r *http.Request, st *pla
 	switch {
 	case !ok:
 		answer(28001004, "invalid openid")
-	case q.Get("sig_method") != loginsig.Method:
+	case q.Get("sig_method") != driverkit.SigMethod:
 		answer(28001038, "invalid sig_method")
-	case !loginsig.Verify(u.key, "", q.Get("signature")):
+	case !driverkit.VerifyLoginState(u.key, "", q.Get("signature")):
 		answer(28001039, "invalid signature")
 	default:
 		answer(0, "")
@@ -542,10 +542,10 @@ func (s *Sandbox) ttReset(w http.ResponseWriter, r *http.Request, st *platform) 
 	case !ok:
 		answer(28001004, "invalid openid")
 		return
-	case req.SigMethod != loginsig.Method:
+	case req.SigMethod != driverkit.SigMethod:
 		answer(28001038, "invalid sig_method")
 		return
-	case !loginsig.Verify(u.key, "", req.Signature):
+	case !driverkit.VerifyLoginState(u.key, "", req.Signature):
 		answer(28001039, "invalid signature")
 		return
 	}

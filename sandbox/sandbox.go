@@ -32,8 +32,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Endpoint names a server API, for fault injection and request counting.
@@ -387,9 +387,9 @@ func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encry
 		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
 	}
 	if p == taro.Swan {
-		return mpcrypto.SealBaidu(u.key, st.app.ID, payload)
+		return driverkit.SealBaidu(u.key, st.app.ID, payload)
 	}
-	return mpcrypto.SealWeChat(u.key, st.app.ID, payload, s.nowLocked())
+	return driverkit.SealWeChat(u.key, st.app.ID, payload, s.nowLocked())
 }
 
 // SessionKey returns the user's current session_key on p.

@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/loginsig"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // get fetches u and decodes the JSON object it answers.
@@ -84,13 +84,13 @@ func TestWeChatProtocol(t *testing.T) {
 		return get(t, base+"/wxa/checksession?"+url.Values{"access_token": {tok}, "openid": {openid}, "signature": {sig}, "sig_method": {"hmac_sha256"}}.Encode())
 	}
 	key, _ = sb.SessionKey(taro.Weapp, "user-1")
-	assert.Equal(t, map[string]any{"errcode": float64(0), "errmsg": "ok"}, check(tok, "user-1", loginsig.Sign(key, "")))
-	assert.Equal(t, float64(87009), check(tok, "user-1", loginsig.Sign("other", ""))["errcode"])
-	assert.Equal(t, float64(40001), check("bogus", "user-1", loginsig.Sign(key, ""))["errcode"])
+	assert.Equal(t, map[string]any{"errcode": float64(0), "errmsg": "ok"}, check(tok, "user-1", driverkit.SignLoginState(key, "")))
+	assert.Equal(t, float64(87009), check(tok, "user-1", driverkit.SignLoginState("other", ""))["errcode"])
+	assert.Equal(t, float64(40001), check("bogus", "user-1", driverkit.SignLoginState(key, ""))["errcode"])
 	_, _ = sb.Login(taro.Weapp, "user-1") // rotates
-	assert.Equal(t, float64(87009), check(tok, "user-1", loginsig.Sign(key, ""))["errcode"], "the old key is invalid after a new login")
+	assert.Equal(t, float64(87009), check(tok, "user-1", driverkit.SignLoginState(key, ""))["errcode"], "the old key is invalid after a new login")
 	sb.Advance(2 * time.Hour)
-	assert.Equal(t, float64(42001), check(tok, "user-1", loginsig.Sign(key, ""))["errcode"], "tokens expire")
+	assert.Equal(t, float64(42001), check(tok, "user-1", driverkit.SignLoginState(key, ""))["errcode"], "tokens expire")
 
 	assert.Equal(t, 6, sb.Requests(taro.Weapp, sandbox.Code2Session))
 	assert.Equal(t, 2, sb.Requests(taro.Weapp, sandbox.Token))
@@ -121,18 +121,18 @@ func TestDouyinProtocol(t *testing.T) {
 	check := func(sig string) map[string]any {
 		return get(t, base+"/mgplatform/api/apps/check_session_key?"+url.Values{"access_token": {tok}, "openid": {"tt-user"}, "signature": {sig}, "sig_method": {"hmac_sha256"}}.Encode())
 	}
-	m = check(loginsig.Sign(key, ""))
+	m = check(driverkit.SignLoginState(key, ""))
 	assert.Equal(t, float64(0), m["err_no"])
 	assert.Equal(t, "", m["err_msg"])
 	assert.NotEmpty(t, m["log_id"])
-	assert.Equal(t, float64(28001039), check(loginsig.Sign("x", ""))["err_no"])
+	assert.Equal(t, float64(28001039), check(driverkit.SignLoginState("x", ""))["err_no"])
 
 	// A new token shortens the previous one to five minutes.
 	post(t, base+"/api/apps/v2/token", "application/json", `{"appid":"`+app.ID+`","secret":"`+app.Secret+`","grant_type":"client_credential"}`)
 	sb.Advance(4 * time.Minute)
-	assert.Equal(t, float64(0), check(loginsig.Sign(key, ""))["err_no"])
+	assert.Equal(t, float64(0), check(driverkit.SignLoginState(key, ""))["err_no"])
 	sb.Advance(2 * time.Minute)
-	assert.Equal(t, float64(28001003), check(loginsig.Sign(key, ""))["err_no"])
+	assert.Equal(t, float64(28001003), check(driverkit.SignLoginState(key, ""))["err_no"])
 }
 
 func TestQQAndBaiduProtocol(t *testing.T) {

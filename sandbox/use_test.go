@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/mpcrypto"
 	"github.com/tarogo/adapter/platforms/qq"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/platforms/tt"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // client returns a client with every built-in driver pointed at sb (tt as
@@ -133,9 +133,9 @@ func TestDecryptRefusesAnotherAppsData(t *testing.T) {
 
 func mpcryptoSeal(p taro.Platform, key, appID string) (string, string, error) {
 	if p == taro.Swan {
-		return mpcrypto.SealBaidu(key, appID, []byte(`{"a":1}`))
+		return driverkit.SealBaidu(key, appID, []byte(`{"a":1}`))
 	}
-	return mpcrypto.SealWeChat(key, appID, []byte(`{"a":1}`), sandboxNow)
+	return driverkit.SealWeChat(key, appID, []byte(`{"a":1}`), sandboxNow)
 }
 
 func TestVerifyRawData(t *testing.T) {
@@ -145,14 +145,14 @@ func TestVerifyRawData(t *testing.T) {
 	raw := `{"nickName":"Band","gender":1}`
 	for _, p := range []taro.Platform{taro.Weapp, taro.QQ, taro.TT} {
 		s := logIn(t, sb, c, p, "raw-user")
-		sig := mpcrypto.RawDataSignature(raw, s.SessionKey)
+		sig := driverkit.RawDataSignature(raw, s.SessionKey)
 		assert.NoError(t, c.VerifyRawData(p, s, raw, sig), "%s", p)
 		assert.ErrorIs(t, c.VerifyRawData(p, s, raw+" ", sig), taro.ErrSessionInvalid, "%s", p)
 		assert.ErrorIs(t, c.VerifyRawData(p, s, raw, "not-a-signature"), taro.ErrInvalidArgument, "%s", p)
 		assert.ErrorIs(t, c.VerifyRawData(p, taro.Session{OpenID: "x"}, raw, sig), taro.ErrInvalidArgument, "%s", p)
 	}
 	s := logIn(t, sb, c, taro.Swan, "raw-user")
-	assert.ErrorIs(t, c.VerifyRawData(taro.Swan, s, raw, mpcrypto.RawDataSignature(raw, s.SessionKey)), taro.ErrNotSupported, "Baidu signs no rawData")
+	assert.ErrorIs(t, c.VerifyRawData(taro.Swan, s, raw, driverkit.RawDataSignature(raw, s.SessionKey)), taro.ErrNotSupported, "Baidu signs no rawData")
 	assert.ErrorIs(t, c.VerifyRawData(taro.H5, s, raw, "x"), taro.ErrNotSupported)
 }
 

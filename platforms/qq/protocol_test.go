@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -21,7 +21,7 @@ const (
 
 func TestCode2Session(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"openid":"C3F2A9B1","session_key":"o0q0otL8aEzpcZL/FT9WsQ==","unionid":"UID"}`)
+	rec := sandboxtest.NewRecorder(`{"openid":"C3F2A9B1","session_key":"o0q0otL8aEzpcZL/FT9WsQ==","unionid":"UID"}`)
 	defer rec.Close()
 	d, err := qq.New(qq.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
 	require.NoError(t, err)

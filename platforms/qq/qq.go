@@ -22,11 +22,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/tarogo/adapter/internal/drvconf"
-	"github.com/tarogo/adapter/internal/httpx"
-	"github.com/tarogo/adapter/internal/mpcrypto"
-	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Platform is the platform this driver serves.
@@ -46,31 +43,31 @@ type Config struct {
 }
 
 // String returns the config with the secret redacted.
-func (c Config) String() string { return drvconf.String("qq", c.AppID, c.Secret, c.BaseURL) }
+func (c Config) String() string { return driverkit.ConfigString("qq", c.AppID, c.Secret, c.BaseURL) }
 
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
-	hc                        *http.Client // cfg.HTTPClient through httpx.NoRedirect
+	hc                        *http.Client // cfg.HTTPClient through driverkit.NoRedirect
 	cfg                       Config
 	code2sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := drvconf.Base("qq", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := driverkit.ConfigBase("qq", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: httpx.JoinURL(base, "/sns/jscode2session"), tokenURL: httpx.JoinURL(base, "/api/getToken")}, nil
+	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: driverkit.JoinURL(base, "/sns/jscode2session"), tokenURL: driverkit.JoinURL(base, "/api/getToken")}, nil
 }
 
 // Platform implements driver.Driver.
@@ -79,7 +76,7 @@ func (d *Driver) Platform() driver.Platform { return Platform }
 // AppID implements driver.Driver.
 func (d *Driver) AppID() string { return d.cfg.AppID }
 
-func classify(code httpx.Code) driver.Code {
+func classify(code driverkit.Code) driver.Code {
 	switch code {
 	case "-1", "-1009":
 		return driver.CodeUnavailable
@@ -100,7 +97,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -108,23 +105,23 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 // parseCode2Session reads a /sns/jscode2session answer.
 func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
-		ErrCode    httpx.Status `json:"errcode"`
-		ErrMsg     string       `json:"errmsg"`
-		OpenID     string       `json:"openid"`
-		SessionKey string       `json:"session_key"`
-		UnionID    string       `json:"unionid"`
+		ErrCode    driverkit.Status `json:"errcode"`
+		ErrMsg     string           `json:"errmsg"`
+		OpenID     string           `json:"openid"`
+		SessionKey string           `json:"session_key"`
+		UnionID    string           `json:"unionid"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if resp.ErrCode.Failed() {
 		return driver.LoginResponse{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
 	}
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+		return driver.LoginResponse{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
 }
@@ -135,7 +132,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}}
 	var out driver.Token
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -144,20 +141,20 @@ func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 // {errcode, errmsg}.
 func parseToken(b []byte) (driver.Token, error) {
 	var resp struct {
-		ErrCode     httpx.Status `json:"errcode"`
-		ErrMsg      string       `json:"errmsg"`
-		AccessToken string       `json:"access_token"`
+		ErrCode     driverkit.Status `json:"errcode"`
+		ErrMsg      string           `json:"errmsg"`
+		AccessToken string           `json:"access_token"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if resp.ErrCode.Failed() {
 		return driver.Token{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
 	}
-	o := httpx.ParseObject(b)
+	o := driverkit.ParseObject(b)
 	life, ok := o.Positive("expires_in")
 	if (resp.ErrCode.Set && !resp.ErrCode.Zero) || !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
 	}
 	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
 }
@@ -165,13 +162,13 @@ func parseToken(b []byte) (driver.Token, error) {
 // Decrypt implements driver.Decrypter with WeChat's scheme, which QQ
 // shares: AES-128-CBC, and the watermark must name this app.
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkRequired)
+	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkRequired)
 }
 
 // VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
 // session_key)), as WeChat).
 func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
-	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
+	return driverkit.VerifyRawData(rawData, sessionKey, signature)
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level
@@ -184,12 +181,12 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // fail: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail ..."}. It is pure: no
 // driver or credentials are needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	var obj native.Frame
-	ok, detail, err := native.Parse(api, raw, &obj)
+	var obj driverkit.NativeFrame
+	ok, detail, err := driverkit.ParseNative(api, raw, &obj)
 	if err != nil || ok {
 		return driver.NativeResult{OK: ok}, err
 	}
-	return driver.NativeResult{Code: native.FailCode(api), Detail: detail}, nil
+	return driver.NativeResult{Code: driverkit.NativeFailCode(api), Detail: detail}, nil
 }
 
 // String describes the driver without its secret.
@@ -202,4 +199,4 @@ func (d *Driver) GoString() string { return d.String() }
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }
+func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }

@@ -8,15 +8,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
 func TestTokenRequest(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"access_token":"ACCESS_TOKEN","expires_in":7200}`)
+	rec := sandboxtest.NewRecorder(`{"access_token":"ACCESS_TOKEN","expires_in":7200}`)
 	defer rec.Close()
 	d, err := qq.New(qq.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
 	require.NoError(t, err)

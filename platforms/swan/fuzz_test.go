@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // FuzzParseCode2Session: on any input, no panic, and an error is either a
@@ -21,11 +21,11 @@ func FuzzParseCode2Session(f *testing.F) {
 		if err == nil {
 			// The oracle: a success carries an openid and a session_key
 			// and no error code.
-			if v, ok := httpx.RawField(b, "errno"); ok && string(v) != "0" && string(v) != "null" && string(v) != `""` {
+			if v, ok := driverkit.RawField(b, "errno"); ok && string(v) != "0" && string(v) != "null" && string(v) != `""` {
 				t.Fatalf("accepted with errno %s: %q", v, b)
 			}
 			for _, field := range []string{"openid", "session_key"} {
-				if v, ok := httpx.RawField(b, field); !ok || !httpx.NonEmptyString(v) {
+				if v, ok := driverkit.RawField(b, field); !ok || !driverkit.NonEmptyString(v) {
 					t.Fatalf("accepted without %s: %q", field, b)
 				}
 			}

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/swan"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -23,7 +23,7 @@ const (
 func TestCode2Session(t *testing.T) {
 	ctx := context.Background()
 	// The documented success body.
-	rec := harness.NewRecorder(`{"openid":"ABCDEFG123","session_key":"xxxxxx"}`)
+	rec := sandboxtest.NewRecorder(`{"openid":"ABCDEFG123","session_key":"xxxxxx"}`)
 	defer rec.Close()
 	d, err := swan.New(swan.Config{AppID: appKey, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
 	require.NoError(t, err)
@@ -91,7 +91,7 @@ func TestCode2Session(t *testing.T) {
 
 func TestLegacyLogin(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"openid":"ABCDEFG123","session_key":"1df09d0a1677dd72b8325aec59576e0c"}`)
+	rec := sandboxtest.NewRecorder(`{"openid":"ABCDEFG123","session_key":"1df09d0a1677dd72b8325aec59576e0c"}`)
 	defer rec.Close()
 	d, err := swan.New(swan.Config{AppID: appKey, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client(), LegacyLogin: true})
 	require.NoError(t, err)

@@ -44,11 +44,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tarogo/adapter/internal/drvconf"
-	"github.com/tarogo/adapter/internal/httpx"
-	"github.com/tarogo/adapter/internal/mpcrypto"
-	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Platform is the platform this driver serves.
@@ -84,20 +81,20 @@ type Config struct {
 }
 
 // String returns the config with the secret redacted.
-func (c Config) String() string { return drvconf.String("swan", c.AppID, c.Secret, c.BaseURL) }
+func (c Config) String() string { return driverkit.ConfigString("swan", c.AppID, c.Secret, c.BaseURL) }
 
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
 
 // Driver is the Baidu driver. It is safe for concurrent use.
 type Driver struct {
-	hc                        *http.Client // cfg.HTTPClient through httpx.NoRedirect
+	hc                        *http.Client // cfg.HTTPClient through driverkit.NoRedirect
 	cfg                       Config
 	code2sessionURL, tokenURL string
 }
@@ -108,7 +105,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.LegacyLogin {
 		def, path = DefaultLegacyBaseURL, LegacyCode2SessionPath
 	}
-	base, err := drvconf.Base("swan", cfg.AppID, cfg.Secret, cfg.BaseURL, def)
+	base, err := driverkit.ConfigBase("swan", cfg.AppID, cfg.Secret, cfg.BaseURL, def)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +113,7 @@ func New(cfg Config) (*Driver, error) {
 	if cfg.BaseURL != "" {
 		tokenBase = cfg.BaseURL
 	}
-	return &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: httpx.JoinURL(base, path), tokenURL: httpx.JoinURL(tokenBase, TokenPath)}, nil
+	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: driverkit.JoinURL(base, path), tokenURL: driverkit.JoinURL(tokenBase, TokenPath)}, nil
 }
 
 // Platform implements driver.Driver.
@@ -127,14 +124,14 @@ func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // response is every shape jscode2sessionkey answers with.
 type response struct {
-	OpenID           string       `json:"openid"`
-	SessionKey       string       `json:"session_key"`
-	Error            string       `json:"error"`
-	ErrorDescription string       `json:"error_description"`
-	Errno            httpx.Status `json:"errno"`
-	ErrorCode        httpx.Code   `json:"error_code"`
-	ErrorMsg         string       `json:"error_msg"`
-	Msg              string       `json:"msg"`
+	OpenID           string           `json:"openid"`
+	SessionKey       string           `json:"session_key"`
+	Error            string           `json:"error"`
+	ErrorDescription string           `json:"error_description"`
+	Errno            driverkit.Status `json:"errno"`
+	ErrorCode        driverkit.Code   `json:"error_code"`
+	ErrorMsg         string           `json:"error_msg"`
+	Msg              string           `json:"msg"`
 }
 
 // OAuth error strings.
@@ -147,12 +144,12 @@ var oauthCodes = map[string]driver.Code{
 }
 
 // spapi errno values.
-var errnoCodes = map[httpx.Code]driver.Code{
+var errnoCodes = map[driverkit.Code]driver.Code{
 	"10010100": driver.CodeInvalidArgument, // parameter is invalid (a missing or malformed parameter)
 }
 
 // Baidu open API error_code values.
-var apiCodes = map[httpx.Code]driver.Code{
+var apiCodes = map[driverkit.Code]driver.Code{
 	"1":   driver.CodeUnavailable, // unknown error
 	"2":   driver.CodeUnavailable, // service temporarily unavailable
 	"4":   driver.CodeRateLimited, // request limit reached
@@ -205,7 +202,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL,
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL,
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -214,14 +211,14 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 // parseCode2Session reads a /oauth/jscode2sessionkey answer.
 func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp response
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := resp.err(); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
@@ -234,7 +231,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {d.cfg.AppID}, "client_secret": {d.cfg.Secret}, "scope": {"smartapp_snsapi_base"}}
 	var out driver.Token
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -246,16 +243,16 @@ func parseToken(b []byte) (driver.Token, error) {
 		response
 		AccessToken string `json:"access_token"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err(); err != nil {
 		return driver.Token{}, err
 	}
-	o := httpx.ParseObject(b)
+	o := driverkit.ParseObject(b)
 	life, ok := o.Positive("expires_in")
 	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
 	}
 	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
 }
@@ -265,12 +262,12 @@ func parseToken(b []byte) (driver.Token, error) {
 // the JSON and the app key, which must be this app's (Config.AppID, the App
 // Key). Data is the JSON alone.
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return mpcrypto.OpenBaidu(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID)
+	return driverkit.OpenBaidu(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID)
 }
 
 // Client-side swan.checkSession error codes (seeds: Android 201/1001, iOS
 // 202/10001/10002/10004).
-var nativeCodes = map[httpx.Code]driver.Code{
+var nativeCodes = map[driverkit.Code]driver.Code{
 	"201":   driver.CodeInvalidArgument, // Android: the call's protocol could not be parsed
 	"202":   driver.CodeInvalidArgument, // iOS: the call's parameters could not be parsed
 	"1001":  driver.CodeUnavailable,     // Android: execution failed
@@ -294,10 +291,10 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
 		ErrMsg  *string         `json:"errMsg"`
 		Result  json.RawMessage `json:"result"`
-		ErrCode httpx.Code      `json:"errCode"`
-		Errno   httpx.Code      `json:"errno"`
+		ErrCode driverkit.Code  `json:"errCode"`
+		Errno   driverkit.Code  `json:"errno"`
 	}
-	if err := httpx.Decode(raw, &obj); err != nil {
+	if err := driverkit.Decode(raw, &obj); err != nil {
 		return driver.NativeResult{}, &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
 	}
 	var result *bool
@@ -316,13 +313,13 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var detail string
 	switch {
 	case obj.ErrMsg != nil:
-		ok, d, err := native.SplitErrMsg(api, *obj.ErrMsg)
+		ok, d, err := driverkit.SplitErrMsg(api, *obj.ErrMsg)
 		switch {
 		case err == nil:
 			failed, detail = failed || !ok, d
 		case failed:
 			// A fail object whose errMsg lacks the "<api>:" prefix.
-			detail = native.Truncate(*obj.ErrMsg)
+			detail = driverkit.TruncateDetail(*obj.ErrMsg)
 		default:
 			return driver.NativeResult{}, err
 		}
@@ -332,7 +329,7 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	if failed {
 		code, ok := nativeCodes[pc]
 		if !ok {
-			code = native.FailCode(api)
+			code = driverkit.NativeFailCode(api)
 		}
 		return driver.NativeResult{Code: code, PlatformCode: string(pc), Detail: detail}, nil
 	}
@@ -353,4 +350,4 @@ func (d *Driver) GoString() string { return d.String() }
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }
+func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }

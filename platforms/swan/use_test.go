@@ -8,15 +8,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/swan"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
 func TestTokenRequest(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"access_token":"24.6a1b.2592000.1","expires_in":2592000,"refresh_token":"25.x","scope":"smartapp_snsapi_base"}`)
+	rec := sandboxtest.NewRecorder(`{"access_token":"24.6a1b.2592000.1","expires_in":2592000,"refresh_token":"25.x","scope":"smartapp_snsapi_base"}`)
 	defer rec.Close()
 	d, err := swan.New(swan.Config{AppID: appKey, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
 	require.NoError(t, err)

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // checkParsed is the property every response decoder keeps on any input:
@@ -39,10 +39,10 @@ func parseC2S(t *testing.T, b []byte, withCode bool) {
 		if err == nil {
 			mustHave(t, b, "err_no 0", isZero, "err_no")
 			if withCode {
-				mustHave(t, b, "an openid", httpx.NonEmptyString, "data", "openid")
-				mustHave(t, b, "a session_key", httpx.NonEmptyString, "data", "session_key")
+				mustHave(t, b, "an openid", driverkit.NonEmptyString, "data", "openid")
+				mustHave(t, b, "a session_key", driverkit.NonEmptyString, "data", "session_key")
 			} else {
-				mustHave(t, b, "an anonymous_openid", httpx.NonEmptyString, "data", "anonymous_openid")
+				mustHave(t, b, "an anonymous_openid", driverkit.NonEmptyString, "data", "anonymous_openid")
 				if r.SessionKey != "" || r.OpenID != "" {
 					t.Fatalf("an anonymous-only login returned a session: %q", b)
 				}
@@ -58,7 +58,7 @@ func FuzzParseToken(f *testing.F) {
 		checkParsed(t, err)
 		if err == nil {
 			mustHave(t, b, "err_no 0", isZero, "err_no")
-			mustHave(t, b, "an access_token", httpx.NonEmptyString, "data", "access_token")
+			mustHave(t, b, "an access_token", driverkit.NonEmptyString, "data", "access_token")
 			mustHave(t, b, "a positive expires_in", positive, "data", "expires_in")
 		}
 	})
@@ -81,7 +81,7 @@ func FuzzParseCheck(f *testing.F) {
 // platform's explicit success form.
 func mustHave(t *testing.T, b []byte, what string, ok func(json.RawMessage) bool, path ...string) {
 	t.Helper()
-	v, found := httpx.RawField(b, path...)
+	v, found := driverkit.RawField(b, path...)
 	if !found || !ok(v) {
 		t.Fatalf("accepted as a success without %s: %q", what, b)
 	}

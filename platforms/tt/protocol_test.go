@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/tt"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -25,7 +25,7 @@ const (
 	docKeyEmptySig = "e2ea0445b854b6fd9ef37427d8a50972b7d91394217ddc2bfa116e11d97ad471"
 )
 
-func newDriver(t *testing.T, rec *harness.Recorder) *tt.Driver {
+func newDriver(t *testing.T, rec *sandboxtest.Recorder) *tt.Driver {
 	t.Helper()
 	d, err := tt.New(tt.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client(), MiniGame: true})
 	require.NoError(t, err)
@@ -35,7 +35,7 @@ func newDriver(t *testing.T, rec *harness.Recorder) *tt.Driver {
 func TestRequestShapes(t *testing.T) {
 	ctx := context.Background()
 	// The documented code2session success body.
-	rec := harness.NewRecorder(`{"err_no":0,"err_tips":"success","data":{"session_key":"hZy6t19VPjFqm1EqGNHqvA==","openid":"V3zT2fE4vr6hMuVo","anonymous_openid":"","unionid":"f7510d9ab1b07e8b"}}`)
+	rec := sandboxtest.NewRecorder(`{"err_no":0,"err_tips":"success","data":{"session_key":"hZy6t19VPjFqm1EqGNHqvA==","openid":"V3zT2fE4vr6hMuVo","anonymous_openid":"","unionid":"f7510d9ab1b07e8b"}}`)
 	defer rec.Close()
 	d := newDriver(t, rec)
 
@@ -100,7 +100,7 @@ func TestErrorTables(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := harness.NewRecorder(tt.body)
+			rec := sandboxtest.NewRecorder(tt.body)
 			defer rec.Close()
 			d := newDriver(t, rec)
 			var err error

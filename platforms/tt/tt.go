@@ -35,12 +35,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/tarogo/adapter/internal/drvconf"
-	"github.com/tarogo/adapter/internal/httpx"
-	"github.com/tarogo/adapter/internal/loginsig"
-	"github.com/tarogo/adapter/internal/mpcrypto"
-	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Platform is the platform this driver serves.
@@ -67,20 +63,20 @@ type Config struct {
 }
 
 // String returns the config with the secret redacted.
-func (c Config) String() string { return drvconf.String("tt", c.AppID, c.Secret, c.BaseURL) }
+func (c Config) String() string { return driverkit.ConfigString("tt", c.AppID, c.Secret, c.BaseURL) }
 
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
 
 // Driver is the Douyin driver. It is safe for concurrent use.
 type Driver struct {
-	hc                                  *http.Client // cfg.HTTPClient through httpx.NoRedirect
+	hc                                  *http.Client // cfg.HTTPClient through driverkit.NoRedirect
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
 	resetURL                            string
@@ -89,7 +85,7 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := drvconf.Base("tt", cfg.AppID, cfg.Secret, cfg.BaseURL, "")
+	base, err := driverkit.ConfigBase("tt", cfg.AppID, cfg.Secret, cfg.BaseURL, "")
 	if err != nil {
 		return nil, err
 	}
@@ -97,11 +93,11 @@ func New(cfg Config) (*Driver, error) {
 	if base != "" {
 		apps, mg = base, base
 	}
-	d := &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg,
-		code2sessionURL: httpx.JoinURL(apps, "/api/apps/v2/jscode2session"),
-		tokenURL:        httpx.JoinURL(apps, "/api/apps/v2/token"),
-		checkURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
-		resetURL:        httpx.JoinURL(mg, "/mgplatform/api/apps/reset_session_key"),
+	d := &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
+		code2sessionURL: driverkit.JoinURL(apps, "/api/apps/v2/jscode2session"),
+		tokenURL:        driverkit.JoinURL(apps, "/api/apps/v2/token"),
+		checkURL:        driverkit.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
+		resetURL:        driverkit.JoinURL(mg, "/mgplatform/api/apps/reset_session_key"),
 	}
 	d.tokenBody, _ = json.Marshal(tokenRequest{AppID: cfg.AppID, Secret: cfg.Secret, GrantType: "client_credential"})
 	return d, nil
@@ -138,18 +134,18 @@ type code2SessionRequest struct {
 
 // appsError is the developer.toutiao.com v2 answer frame.
 type appsError struct {
-	ErrNo   httpx.Status `json:"err_no"`
-	ErrTips string       `json:"err_tips"`
+	ErrNo   driverkit.Status `json:"err_no"`
+	ErrTips string           `json:"err_tips"`
 }
 
 // checkResponse is the minigame.zijieapi.com answer.
 type checkResponse struct {
-	ErrNo  httpx.Status `json:"err_no"`
-	ErrMsg string       `json:"err_msg"`
-	LogID  string       `json:"log_id"`
+	ErrNo  driverkit.Status `json:"err_no"`
+	ErrMsg string           `json:"err_msg"`
+	LogID  string           `json:"log_id"`
 }
 
-func classify(ep string, no httpx.Code) driver.Code {
+func classify(ep string, no driverkit.Code) driver.Code {
 	switch no {
 	case "-1", "28001005", "28001006":
 		return driver.CodeUnavailable
@@ -185,14 +181,14 @@ func classify(ep string, no httpx.Code) driver.Code {
 
 // platformErr returns nil only for an explicit err_no of 0 (under that
 // exact name in b).
-func platformErr(ep string, b []byte, no httpx.Status, msg string) error {
+func platformErr(ep string, b []byte, no driverkit.Status, msg string) error {
 	switch {
-	case no.Zero && httpx.ParseObject(b).IsZero("err_no"):
+	case no.Zero && driverkit.ParseObject(b).IsZero("err_no"):
 		return nil
 	case no.Failed():
 		return driver.PlatformError(classify(ep, no.Code), string(no.Code), msg)
 	}
-	return httpx.NotUnderstood("err_no is not 0")
+	return driverkit.NotUnderstood("err_no is not 0")
 }
 
 // Code2Session implements driver.Authenticator. Either code may be empty,
@@ -200,7 +196,7 @@ func platformErr(ep string, b []byte, no httpx.Status, msg string) error {
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
 	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b, req.Code != ""); return err })
 	return out, err
 }
@@ -219,21 +215,21 @@ func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 			UnionID         string `json:"unionid"`
 		} `json:"data"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := platformErr("code2session", b, resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	data := httpx.ParseObject(b).Get("data")
+	data := driverkit.ParseObject(b).Get("data")
 	if !withCode {
 		if !data.Confirm("anonymous_openid", resp.Data.AnonymousOpenID) {
-			return driver.LoginResponse{}, httpx.NotUnderstood("no anonymous_openid")
+			return driver.LoginResponse{}, driverkit.NotUnderstood("no anonymous_openid")
 		}
 		return driver.LoginResponse{AnonymousOpenID: resp.Data.AnonymousOpenID}, nil
 	}
 	if !data.Confirm("openid", resp.Data.OpenID) || !data.Confirm("session_key", resp.Data.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.Data.OpenID, UnionID: resp.Data.UnionID,
 		AnonymousOpenID: resp.Data.AnonymousOpenID, SessionKey: resp.Data.SessionKey}, nil
@@ -242,7 +238,7 @@ func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -256,16 +252,16 @@ func parseToken(b []byte) (driver.Token, error) {
 			ExpiresIn   int64  `json:"expires_in"`
 		} `json:"data"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := platformErr("token", b, resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.Token{}, err
 	}
-	data := httpx.ParseObject(b).Get("data")
+	data := driverkit.ParseObject(b).Get("data")
 	life, ok := data.Positive("expires_in")
 	if !ok || !data.Confirm("access_token", resp.Data.AccessToken) {
-		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
 	}
 	resp.Data.ExpiresIn = life
 	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(resp.Data.ExpiresIn) * time.Second}, nil
@@ -277,19 +273,19 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 	if !d.cfg.MiniGame {
 		return driver.Errorf(driver.CodeNotSupported, "tt: Douyin documents no server-side session check for mini-apps (set Config.MiniGame for mini-games)")
 	}
-	sig := loginsig.Sign(req.SessionKey, "")
+	sig := driverkit.SignLoginState(req.SessionKey, "")
 	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + sig +
-		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
+		"&sig_method=" + driverkit.SigMethod
+	return driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
 // parseCheck reads a check_session_key answer.
 func parseCheck(b []byte) error {
 	var resp checkResponse
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return err
 	}
 	return platformErr("checksession", b, resp.ErrNo, resp.ErrMsg)
@@ -303,15 +299,15 @@ func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (dri
 	if !d.cfg.MiniGame {
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeNotSupported, "tt: Douyin documents reset_session_key for mini-games only (set Config.MiniGame)")
 	}
-	sig := loginsig.Sign(req.SessionKey, "")
+	sig := driverkit.SignLoginState(req.SessionKey, "")
 	body, _ := json.Marshal(struct {
 		AccessToken string `json:"access_token"`
 		OpenID      string `json:"openid"`
 		Signature   string `json:"signature"`
 		SigMethod   string `json:"sig_method"`
-	}{req.AccessToken, req.OpenID, sig, loginsig.Method})
+	}{req.AccessToken, req.OpenID, sig, driverkit.SigMethod})
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
 		func(b []byte) (err error) { out, err = parseReset(b); return err })
 	return out, err
@@ -325,14 +321,14 @@ func parseReset(b []byte) (driver.LoginResponse, error) {
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := platformErr("reset", b, resp.ErrNo, resp.ErrMsg); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
@@ -341,17 +337,17 @@ func parseReset(b []byte) (driver.LoginResponse, error) {
 // uses: AES-128-CBC; a watermark, when the data carries one, must name this
 // app.
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkIfPresent)
+	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkIfPresent)
 }
 
 // VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
 // session_key))).
 func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
-	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
+	return driverkit.VerifyRawData(rawData, sessionKey, signature)
 }
 
 // Client-side checkSession error codes.
-var nativeCodes = map[httpx.Code]driver.Code{
+var nativeCodes = map[driverkit.Code]driver.Code{
 	"113101": driver.CodeSessionInvalid, // session is empty: the user never logged in
 	"113102": driver.CodeSessionInvalid, // session is expired
 	"113191": driver.CodeUnavailable,    // internal error
@@ -369,11 +365,11 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
-		native.Frame
-		ErrorCode httpx.Code `json:"errorCode"`
-		ErrNo     httpx.Code `json:"errNo"`
+		driverkit.NativeFrame
+		ErrorCode driverkit.Code `json:"errorCode"`
+		ErrNo     driverkit.Code `json:"errNo"`
 	}
-	ok, detail, err := native.Parse(api, raw, &obj)
+	ok, detail, err := driverkit.ParseNative(api, raw, &obj)
 	if err != nil || ok {
 		return driver.NativeResult{OK: ok}, err
 	}
@@ -383,7 +379,7 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	}
 	code, known := nativeCodes[pc]
 	if !known {
-		code = native.FailCode(api)
+		code = driverkit.NativeFailCode(api)
 	}
 	return driver.NativeResult{Code: code, PlatformCode: string(pc), Detail: detail}, nil
 }
@@ -398,4 +394,4 @@ func (d *Driver) GoString() string { return d.String() }
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }
+func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }

@@ -3,9 +3,9 @@ package tt_test
 import (
 	"testing"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/tt"
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/drivertest"
@@ -22,6 +22,6 @@ func makeMiniApp(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
 }
 
 func TestConformance(t *testing.T) {
-	t.Run("minigame", func(t *testing.T) { drivertest.RunConformanceTests(t, harness.New(taro.TT, makeDriver)) })
-	t.Run("miniapp", func(t *testing.T) { drivertest.RunConformanceTests(t, harness.New(taro.TT, makeMiniApp)) })
+	t.Run("minigame", func(t *testing.T) { drivertest.RunConformanceTests(t, sandboxtest.New(taro.TT, makeDriver)) })
+	t.Run("miniapp", func(t *testing.T) { drivertest.RunConformanceTests(t, sandboxtest.New(taro.TT, makeMiniApp)) })
 }

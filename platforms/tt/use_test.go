@@ -7,15 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/tt"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
 func TestResetRequest(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"err_no":0,"err_msg":"","log_id":"1","openid":"o1","session_key":"bmV3LWtleS0xMjM0NTY3OA=="}`)
+	rec := sandboxtest.NewRecorder(`{"err_no":0,"err_msg":"","log_id":"1","openid":"o1","session_key":"bmV3LWtleS0xMjM0NTY3OA=="}`)
 	defer rec.Close()
 	d := newDriver(t, rec)
 	assert.True(t, driver.Has(d, driver.CapSessionResetter))

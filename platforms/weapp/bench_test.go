@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/tarogo/adapter/internal/loginsig"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // BenchmarkCheckSession compares a check through the library (client,
@@ -58,7 +58,7 @@ func BenchmarkCheckSession(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			u := base + "?access_token=" + url.QueryEscape(tok.Value) + "&openid=" + url.QueryEscape(login.Session.OpenID) +
-				"&signature=" + loginsig.Sign(login.Session.SessionKey, "") + "&sig_method=hmac_sha256"
+				"&signature=" + driverkit.SignLoginState(login.Session.SessionKey, "") + "&sig_method=hmac_sha256"
 			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 			resp, err := hc.Do(req)
 			if err != nil {

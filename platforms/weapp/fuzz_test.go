@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // checkParsed is the property every response decoder keeps on any input:
@@ -28,11 +28,11 @@ func FuzzParseCode2Session(f *testing.F) {
 		_, err := parseCode2Session(b)
 		checkParsed(t, err)
 		if err == nil {
-			if v, ok := httpx.RawField(b, "errcode"); ok && !isZero(v) {
+			if v, ok := driverkit.RawField(b, "errcode"); ok && !isZero(v) {
 				t.Fatalf("accepted with errcode %s: %q", v, b)
 			}
-			mustHave(t, b, "an openid", httpx.NonEmptyString, "openid")
-			mustHave(t, b, "a session_key", httpx.NonEmptyString, "session_key")
+			mustHave(t, b, "an openid", driverkit.NonEmptyString, "openid")
+			mustHave(t, b, "a session_key", driverkit.NonEmptyString, "session_key")
 		}
 	})
 }
@@ -44,10 +44,10 @@ func FuzzParseToken(f *testing.F) {
 		_, err := parseToken(b)
 		checkParsed(t, err)
 		if err == nil {
-			if v, ok := httpx.RawField(b, "errcode"); ok && !isZero(v) {
+			if v, ok := driverkit.RawField(b, "errcode"); ok && !isZero(v) {
 				t.Fatalf("accepted with errcode %s: %q", v, b)
 			}
-			mustHave(t, b, "an access_token", httpx.NonEmptyString, "access_token")
+			mustHave(t, b, "an access_token", driverkit.NonEmptyString, "access_token")
 			mustHave(t, b, "a positive expires_in", positive, "expires_in")
 		}
 	})
@@ -71,7 +71,7 @@ func FuzzParseCheck(f *testing.F) {
 // platform's explicit success form.
 func mustHave(t *testing.T, b []byte, what string, ok func(json.RawMessage) bool, path ...string) {
 	t.Helper()
-	v, found := httpx.RawField(b, path...)
+	v, found := driverkit.RawField(b, path...)
 	if !found || !ok(v) {
 		t.Fatalf("accepted as a success without %s: %q", what, b)
 	}

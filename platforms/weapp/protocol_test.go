@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -28,7 +28,7 @@ const (
 	docKeyEmptySig = "46e043c5525c2d817c44be603d30837a808a1d930d038f6fdc3e62a201fed128"
 )
 
-func newDriver(t *testing.T, rec *harness.Recorder) *weapp.Driver {
+func newDriver(t *testing.T, rec *sandboxtest.Recorder) *weapp.Driver {
 	t.Helper()
 	d, err := weapp.New(weapp.Config{AppID: appID, Secret: secret, BaseURL: rec.URL(), HTTPClient: rec.Client()})
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func newDriver(t *testing.T, rec *harness.Recorder) *weapp.Driver {
 
 func TestRequestShapes(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","session_key":"` + docKey + `","unionid":"oU-union"}`)
+	rec := sandboxtest.NewRecorder(`{"openid":"oUpF8uMuAJO_M2pxb1Q9zNjWeS6o","session_key":"` + docKey + `","unionid":"oU-union"}`)
 	defer rec.Close()
 	d := newDriver(t, rec)
 
@@ -103,7 +103,7 @@ func TestErrorTables(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := harness.NewRecorder(tt.body)
+			rec := sandboxtest.NewRecorder(tt.body)
 			defer rec.Close()
 			d := newDriver(t, rec)
 			var err error
@@ -142,7 +142,7 @@ func TestUnreadableAnswersAreUnavailable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := harness.NewRecorder("")
+			rec := sandboxtest.NewRecorder("")
 			defer rec.Close()
 			rec.Answer(tt.status, tt.ctype, tt.body)
 			err := newDriver(t, rec).CheckSession(ctx, driver.CheckRequest{OpenID: "o", SessionKey: docKey, AccessToken: "TOKEN-SECRET"})
@@ -155,7 +155,7 @@ func TestUnreadableAnswersAreUnavailable(t *testing.T) {
 }
 
 func TestTransportErrorsHideTheQuery(t *testing.T) {
-	rec := harness.NewRecorder("{}")
+	rec := sandboxtest.NewRecorder("{}")
 	url := rec.URL()
 	rec.Close() // nothing listens there now
 	d, err := weapp.New(weapp.Config{AppID: appID, Secret: secret, BaseURL: url})

@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -21,7 +21,7 @@ import (
 // A check is valid only on an explicit {"errcode":0}.
 func TestCheckIsValidOnlyOnAnExplicitZero(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder("")
+	rec := sandboxtest.NewRecorder("")
 	defer rec.Close()
 	d := newDriver(t, rec)
 	req := driver.CheckRequest{OpenID: "o", SessionKey: docKey, AccessToken: "TOKEN-SECRET-123"}
@@ -101,7 +101,7 @@ func TestRedirectsAreRefused(t *testing.T) {
 // layer of the error.
 func TestEchoedSecretsAreRedacted(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder("")
+	rec := sandboxtest.NewRecorder("")
 	defer rec.Close()
 	d := newDriver(t, rec)
 	token := "TOKEN-SECRET-123"
@@ -135,7 +135,7 @@ func unwrap(e error) error {
 // not retried and names the method, host and path.
 func TestClientErrorsAreConfigurationErrors(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder("")
+	rec := sandboxtest.NewRecorder("")
 	defer rec.Close()
 	d := newDriver(t, rec)
 	for status, code := range map[int]taro.Code{404: taro.CodeInvalidArgument, 400: taro.CodeInvalidArgument, 405: taro.CodeInvalidArgument, 401: taro.CodeCredentials, 403: taro.CodeCredentials, 429: taro.CodeRateLimited, 408: taro.CodeUnavailable} {

@@ -7,15 +7,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
 func TestPhoneNumberRequest(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"+1 2025550123","purePhoneNumber":"2025550123","countryCode":1,"watermark":{"timestamp":1637744274,"appid":"` + appID + `"}}}`)
+	rec := sandboxtest.NewRecorder(`{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"+1 2025550123","purePhoneNumber":"2025550123","countryCode":1,"watermark":{"timestamp":1637744274,"appid":"` + appID + `"}}}`)
 	defer rec.Close()
 	d := newDriver(t, rec)
 	got, err := d.GetPhoneNumber(ctx, driver.PhoneRequest{Code: "e31968a7f94cc5ee25fafc2aef2773f0bb8c3937b22520eb8ee345274d00c144", AccessToken: "ACCESS_TOKEN"})
@@ -51,7 +51,7 @@ func TestPhoneNumberRequest(t *testing.T) {
 
 func TestResetRequest(t *testing.T) {
 	ctx := context.Background()
-	rec := harness.NewRecorder(`{"errcode":0,"errmsg":"ok","openid":"o1","session_key":"bmV3LWtleS0xMjM0NTY3OA=="}`)
+	rec := sandboxtest.NewRecorder(`{"errcode":0,"errmsg":"ok","openid":"o1","session_key":"bmV3LWtleS0xMjM0NTY3OA=="}`)
 	defer rec.Close()
 	d := newDriver(t, rec)
 	got, err := d.ResetSession(ctx, driver.ResetRequest{OpenID: "o1", SessionKey: docKey, AccessToken: "ACCESS_TOKEN"})

@@ -26,12 +26,8 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/tarogo/adapter/internal/drvconf"
-	"github.com/tarogo/adapter/internal/httpx"
-	"github.com/tarogo/adapter/internal/loginsig"
-	"github.com/tarogo/adapter/internal/mpcrypto"
-	"github.com/tarogo/adapter/internal/native"
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Platform is the platform this driver serves.
@@ -52,20 +48,20 @@ type Config struct {
 }
 
 // String returns the config with the secret redacted.
-func (c Config) String() string { return drvconf.String("weapp", c.AppID, c.Secret, c.BaseURL) }
+func (c Config) String() string { return driverkit.ConfigString("weapp", c.AppID, c.Secret, c.BaseURL) }
 
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 
 // LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return drvconf.LogValue(c.AppID, c.Secret, c.BaseURL) }
+func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, c.String()) }
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
 
 // Driver is the WeChat driver. It is safe for concurrent use.
 type Driver struct {
-	hc                                  *http.Client // cfg.HTTPClient through httpx.NoRedirect
+	hc                                  *http.Client // cfg.HTTPClient through driverkit.NoRedirect
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
 	phoneURL, resetURL                  string
@@ -74,16 +70,16 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := drvconf.Base("weapp", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := driverkit.ConfigBase("weapp", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{hc: httpx.NoRedirect(cfg.HTTPClient), cfg: cfg}
-	d.code2sessionURL = httpx.JoinURL(base, "/sns/jscode2session")
-	d.tokenURL = httpx.JoinURL(base, "/cgi-bin/stable_token")
-	d.checkURL = httpx.JoinURL(base, "/wxa/checksession")
-	d.phoneURL = httpx.JoinURL(base, "/wxa/business/getuserphonenumber")
-	d.resetURL = httpx.JoinURL(base, "/wxa/resetusersessionkey")
+	d := &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg}
+	d.code2sessionURL = driverkit.JoinURL(base, "/sns/jscode2session")
+	d.tokenURL = driverkit.JoinURL(base, "/cgi-bin/stable_token")
+	d.checkURL = driverkit.JoinURL(base, "/wxa/checksession")
+	d.phoneURL = driverkit.JoinURL(base, "/wxa/business/getuserphonenumber")
+	d.resetURL = driverkit.JoinURL(base, "/wxa/resetusersessionkey")
 	d.tokenBody, _ = json.Marshal(struct {
 		GrantType string `json:"grant_type"`
 		AppID     string `json:"appid"`
@@ -103,12 +99,12 @@ func (d *Driver) AppID() string { return d.cfg.AppID }
 // code2session, whose success carries no errcode at all (WeChat dropped it
 // around 2020-12) and is recognised by its openid and session_key instead.
 type apiError struct {
-	ErrCode httpx.Status `json:"errcode"`
-	ErrMsg  string       `json:"errmsg"`
+	ErrCode driverkit.Status `json:"errcode"`
+	ErrMsg  string           `json:"errmsg"`
 }
 
 // Error-code tables, per endpoint.
-func classify(ep string, code httpx.Code) driver.Code {
+func classify(ep string, code driverkit.Code) driver.Code {
 	switch code {
 	case "-1":
 		return driver.CodeUnavailable
@@ -164,7 +160,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -177,17 +173,17 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 		SessionKey string `json:"session_key"`
 		UnionID    string `json:"unionid"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := resp.err("code2session"); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.LoginResponse{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+		return driver.LoginResponse{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	if o := httpx.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no openid or session_key")
+	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
 }
@@ -195,7 +191,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with the stable access token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -207,19 +203,19 @@ func parseToken(b []byte) (driver.Token, error) {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int64  `json:"expires_in"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err("token"); err != nil {
 		return driver.Token{}, err
 	}
 	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.Token{}, httpx.NotUnderstood("errcode is neither absent, 0 nor an error code")
+		return driver.Token{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
 	}
-	o := httpx.ParseObject(b)
+	o := driverkit.ParseObject(b)
 	life, ok := o.Positive("expires_in")
 	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, httpx.NotUnderstood("no access_token or no positive expires_in")
+		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
 	}
 	resp.ExpiresIn = life
 	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(resp.ExpiresIn) * time.Second}, nil
@@ -227,12 +223,12 @@ func parseToken(b []byte) (driver.Token, error) {
 
 // CheckSession implements driver.SessionChecker with GET /wxa/checksession.
 func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
-	sig := loginsig.Sign(req.SessionKey, "")
+	sig := driverkit.SignLoginState(req.SessionKey, "")
 	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + sig +
-		"&sig_method=" + loginsig.Method
-	return httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u,
+		"&sig_method=" + driverkit.SigMethod
+	return driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
 
@@ -240,14 +236,14 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 // {"errcode":0}.
 func parseCheck(b []byte) error {
 	var resp apiError
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return err
 	}
 	if err := resp.err("checksession"); err != nil {
 		return err
 	}
-	if !resp.ErrCode.Zero || !httpx.ParseObject(b).IsZero("errcode") {
-		return httpx.NotUnderstood("errcode is not 0")
+	if !resp.ErrCode.Zero || !driverkit.ParseObject(b).IsZero("errcode") {
+		return driverkit.NotUnderstood("errcode is not 0")
 	}
 	return nil
 }
@@ -256,13 +252,13 @@ func parseCheck(b []byte) error {
 // and the plaintext's watermark.appid must be this app's id (WeChat always
 // sends one).
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return mpcrypto.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, mpcrypto.WatermarkRequired)
+	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkRequired)
 }
 
 // VerifyRawData implements driver.RawDataVerifier: signature must be
 // hex(sha1(rawData + session_key)).
 func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
-	return mpcrypto.VerifyRawData(rawData, sessionKey, signature)
+	return driverkit.VerifyRawData(rawData, sessionKey, signature)
 }
 
 // GetPhoneNumber implements driver.PhoneNumberGetter with POST
@@ -272,7 +268,7 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.PhoneNumber
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
 		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
 		func(b []byte) (err error) { out, err = parsePhone(b); return err })
 	return out, err
@@ -290,20 +286,20 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 			CountryCode     json.RawMessage `json:"countryCode"`
 		} `json:"phone_info"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.PhoneNumber{}, err
 	}
 	if err := resp.err("phone"); err != nil {
 		return driver.PhoneNumber{}, err
 	}
-	info := httpx.ParseObject(b).Get("phone_info")
-	if !resp.ErrCode.Zero || !httpx.ParseObject(b).IsZero("errcode") || !info.Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
-		return driver.PhoneNumber{}, httpx.NotUnderstood("no errcode 0 or no phone_info.phoneNumber")
+	info := driverkit.ParseObject(b).Get("phone_info")
+	if !resp.ErrCode.Zero || !driverkit.ParseObject(b).IsZero("errcode") || !info.Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("no errcode 0 or no phone_info.phoneNumber")
 	}
-	var cc httpx.Code
+	var cc driverkit.Code
 	if len(resp.PhoneInfo.CountryCode) > 0 {
 		if err := json.Unmarshal(resp.PhoneInfo.CountryCode, &cc); err != nil {
-			return driver.PhoneNumber{}, httpx.NotUnderstood("countryCode is neither a string nor a number")
+			return driver.PhoneNumber{}, driverkit.NotUnderstood("countryCode is neither a string nor a number")
 		}
 	}
 	return driver.PhoneNumber{PhoneNumber: resp.PhoneInfo.PhoneNumber, PurePhoneNumber: resp.PhoneInfo.PurePhoneNumber, CountryCode: string(cc)}, nil
@@ -313,13 +309,13 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 // /wxa/resetusersessionkey, signed like the check. The new key keeps the
 // old one's expiry; the old key dies at once.
 func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (driver.LoginResponse, error) {
-	sig := loginsig.Sign(req.SessionKey, "")
+	sig := driverkit.SignLoginState(req.SessionKey, "")
 	u := d.resetURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
 		"&openid=" + url.QueryEscape(req.OpenID) +
 		"&signature=" + sig +
-		"&sig_method=" + loginsig.Method
+		"&sig_method=" + driverkit.SigMethod
 	var out driver.LoginResponse
-	err := httpx.Call(ctx, d.hc, httpx.Request{Method: http.MethodGet, URL: u,
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
 		func(b []byte) (err error) { out, err = parseReset(b); return err })
 	return out, err
@@ -333,15 +329,15 @@ func parseReset(b []byte) (driver.LoginResponse, error) {
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}
-	if err := httpx.Decode(b, &resp); err != nil {
+	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if err := resp.err("reset"); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	o := httpx.ParseObject(b)
+	o := driverkit.ParseObject(b)
 	if !resp.ErrCode.Zero || !o.IsZero("errcode") || !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, httpx.NotUnderstood("no errcode 0, openid or session_key")
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no errcode 0, openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
@@ -358,14 +354,14 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // pure: no driver or credentials are needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	var obj struct {
-		native.Frame
-		Errno httpx.Code `json:"errno"`
+		driverkit.NativeFrame
+		Errno driverkit.Code `json:"errno"`
 	}
-	ok, detail, err := native.Parse(api, raw, &obj)
+	ok, detail, err := driverkit.ParseNative(api, raw, &obj)
 	if err != nil || ok {
 		return driver.NativeResult{OK: ok}, err
 	}
-	return driver.NativeResult{Code: native.FailCode(api), PlatformCode: string(obj.Errno), Detail: detail}, nil
+	return driver.NativeResult{Code: driverkit.NativeFailCode(api), PlatformCode: string(obj.Errno), Detail: detail}, nil
 }
 
 // String describes the driver without its secret.
@@ -378,4 +374,4 @@ func (d *Driver) GoString() string { return d.String() }
 func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { drvconf.Format(f, verb, d.String()) }
+func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }

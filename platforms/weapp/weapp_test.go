@@ -3,9 +3,9 @@ package weapp_test
 import (
 	"testing"
 
-	"github.com/tarogo/adapter/internal/harness"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/sandboxtest"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/drivertest"
@@ -16,5 +16,5 @@ func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, harness.New(taro.Weapp, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.New(taro.Weapp, makeDriver))
 }

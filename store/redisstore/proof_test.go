@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/loginsig"
 	"github.com/tarogo/adapter/platforms/qq"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/platforms/tt"
@@ -27,6 +26,7 @@ import (
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 var fast = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
@@ -355,7 +355,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	for _, p := range sandbox.Platforms() {
 		c := replica(t, sb, p, st, logger)
 		s := login(t, sb, c, p, "secret-user")
-		secrets = append(secrets, apps[p].Secret, s.SessionKey, loginsig.Sign(s.SessionKey, ""))
+		secrets = append(secrets, apps[p].Secret, s.SessionKey, driverkit.SignLoginState(s.SessionKey, ""))
 		_, _ = c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s}) // fetches a token where there is one
 		for _, kind := range sandbox.FaultKinds() {
 			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession, sandbox.Token} {

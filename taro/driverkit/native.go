@@ -1,34 +1,34 @@
-// Package native holds what the platforms' client-side callback objects
+// Client callback objects: this file holds what the platforms' client-side callback objects
 // share: a JSON object whose errMsg is "<api>:ok" or "<api>:fail <detail>".
-package native
+
+package driverkit
 
 import (
 	"strings"
 
-	"github.com/tarogo/adapter/internal/httpx"
 	"github.com/tarogo/adapter/taro/driver"
 )
 
 // MaxDetail caps the detail text kept from a client result.
 const MaxDetail = 256
 
-// Frame is the errMsg every callback object carries. Drivers embed it in
+// NativeFrame is the errMsg every callback object carries. Drivers embed it in
 // the struct they decode a platform's object into.
-type Frame struct {
+type NativeFrame struct {
 	ErrMsg *string `json:"errMsg"`
 }
 
-func (f *Frame) frame() *Frame { return f }
+func (f *NativeFrame) frame() *NativeFrame { return f }
 
-// Framed is a struct embedding Frame.
-type Framed interface{ frame() *Frame }
+// NativeFramed is a struct embedding NativeFrame.
+type NativeFramed interface{ frame() *NativeFrame }
 
 // Parse decodes raw into v and splits its errMsg for api: ok for
 // "<api>:ok", or the failure detail. A body that is not a JSON object, has
 // no errMsg, or whose errMsg is not a result of api is an InvalidArgument
 // error.
-func Parse(api string, raw []byte, v Framed) (ok bool, detail string, err error) {
-	if err := httpx.Decode(raw, v); err != nil {
+func ParseNative(api string, raw []byte, v NativeFramed) (ok bool, detail string, err error) {
+	if err := Decode(raw, v); err != nil {
 		return false, "", &driver.Error{Code: driver.CodeInvalidArgument, Err: err}
 	}
 	f := v.frame()
@@ -40,7 +40,7 @@ func Parse(api string, raw []byte, v Framed) (ok bool, detail string, err error)
 
 // FailCode is the code of a failure the platform gave no known code for:
 // for checkSession a failure means the session is no longer valid.
-func FailCode(api string) driver.Code {
+func NativeFailCode(api string) driver.Code {
 	if api == "checkSession" {
 		return driver.CodeSessionInvalid
 	}
@@ -59,13 +59,13 @@ func SplitErrMsg(api, errMsg string) (ok bool, detail string, err error) {
 		return true, "", nil
 	}
 	if d, isFail := strings.CutPrefix(rest, "fail"); isFail {
-		return false, Truncate(strings.TrimSpace(d)), nil
+		return false, TruncateDetail(strings.TrimSpace(d)), nil
 	}
 	return false, "", driver.Errorf(driver.CodeInvalidArgument, "errMsg is neither %s:ok nor %s:fail", api, api)
 }
 
 // Truncate caps a detail at MaxDetail bytes of valid UTF-8.
-func Truncate(d string) string {
+func TruncateDetail(d string) string {
 	if len(d) > MaxDetail {
 		d = d[:MaxDetail]
 	}

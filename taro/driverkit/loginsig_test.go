@@ -1,11 +1,11 @@
-package loginsig_test
+package driverkit_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/tarogo/adapter/internal/loginsig"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // The reference vectors published in the platforms' docs.
@@ -19,9 +19,9 @@ func TestSignReferenceVectors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, loginsig.Sign(tt.key, tt.msg))
-			assert.True(t, loginsig.Verify(tt.key, tt.msg, tt.want))
-			assert.False(t, loginsig.Verify(tt.key+"x", tt.msg, tt.want))
+			assert.Equal(t, tt.want, driverkit.SignLoginState(tt.key, tt.msg))
+			assert.True(t, driverkit.VerifyLoginState(tt.key, tt.msg, tt.want))
+			assert.False(t, driverkit.VerifyLoginState(tt.key+"x", tt.msg, tt.want))
 		})
 	}
 }
@@ -29,6 +29,6 @@ func TestSignReferenceVectors(t *testing.T) {
 func BenchmarkSign(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		loginsig.Sign("o0q0otL8aEzpcZL/FT9WsQ==", "")
+		driverkit.SignLoginState("o0q0otL8aEzpcZL/FT9WsQ==", "")
 	}
 }

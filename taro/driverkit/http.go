@@ -1,8 +1,9 @@
-// Package httpx is the HTTP and JSON plumbing the platform drivers share:
+// HTTP and JSON: this file is the HTTP and JSON plumbing the platform drivers share:
 // bounded bodies, strict JSON, and transport failures turned into
 // driver errors whose text never carries a URL's query (where app secrets
 // and access tokens travel).
-package httpx
+
+package driverkit
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package httpx_test
+package driverkit_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/internal/httpx"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // countingServer answers every request with an explicit success and
@@ -51,7 +51,7 @@ func load(t *testing.T, hc *http.Client, url string, n, concurrency int) {
 		go func() {
 			defer wg.Done()
 			for range jobs {
-				err := httpx.Call(context.Background(), hc, httpx.Request{Method: http.MethodGet, URL: url}, func([]byte) error { return nil })
+				err := driverkit.Call(context.Background(), hc, driverkit.Request{Method: http.MethodGet, URL: url}, func([]byte) error { return nil })
 				if err != nil {
 					failed.Add(1)
 				}
@@ -76,7 +76,7 @@ func TestConnectionsAreReused(t *testing.T) {
 	t.Run("loopback", func(t *testing.T) {
 		srv, conns := countingServer(false)
 		defer srv.Close()
-		load(t, httpx.DefaultClient, srv.URL, calls, concurrency)
+		load(t, driverkit.DefaultClient, srv.URL, calls, concurrency)
 		t.Logf("default client: %d connections for %d calls at concurrency %d", conns.Load(), calls, concurrency)
 		assert.LessOrEqual(t, conns.Load(), int64(2*concurrency))
 
@@ -91,7 +91,7 @@ func TestConnectionsAreReused(t *testing.T) {
 		defer srv.Close()
 		pool := x509.NewCertPool()
 		pool.AddCert(srv.Certificate())
-		tr := httpx.NewTransport()
+		tr := driverkit.NewTransport()
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 		load(t, &http.Client{Transport: tr}, srv.URL, calls, concurrency)
 		t.Logf("tuned transport over TLS: %d handshakes for %d calls at concurrency %d", conns.Load(), calls, concurrency)

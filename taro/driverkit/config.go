@@ -1,6 +1,7 @@
-// Package drvconf holds what the drivers' Config types share: validation
+// Config helpers: this file holds what the drivers' Config types share: validation
 // and formatting that never shows the secret.
-package drvconf
+
+package driverkit
 
 import (
 	"fmt"
@@ -15,7 +16,7 @@ import (
 
 // Base validates a driver config and returns the base URL to use: base, or
 // def when base is empty.
-func Base(pkg, appID, secret, base, def string) (string, error) {
+func ConfigBase(pkg, appID, secret, base, def string) (string, error) {
 	if appID == "" || secret == "" {
 		return "", driver.Errorf(driver.CodeInvalidArgument, "%s: Config.AppID and Config.Secret are required", pkg)
 	}
@@ -30,13 +31,13 @@ func Base(pkg, appID, secret, base, def string) (string, error) {
 
 // String formats a config with the secret (and any password in the base
 // URL) redacted.
-func String(pkg, appID, secret, base string) string {
-	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + Redacted(secret) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
+func ConfigString(pkg, appID, secret, base string) string {
+	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + RedactedMark(secret) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
 }
 
 // LogValue is a config's slog value with the secret redacted.
-func LogValue(appID, secret, base string) slog.Value {
-	return slog.GroupValue(slog.String("appid", appID), slog.String("secret", Redacted(secret)), slog.String("base_url", SafeURL(base)))
+func ConfigLogValue(appID, secret, base string) slog.Value {
+	return slog.GroupValue(slog.String("appid", appID), slog.String("secret", RedactedMark(secret)), slog.String("base_url", SafeURL(base)))
 }
 
 // SafeURL returns raw with its user information (user:password@) and query
@@ -64,7 +65,7 @@ func SafeURL(raw string) string {
 // it, %x and %X show it as they show strings (only what s already shows),
 // and every other verb prints it as is. Types holding secrets implement
 // fmt.Formatter with it so that no verb reaches their fields.
-func Format(f fmt.State, verb rune, s string) {
+func FormatRedacted(f fmt.State, verb rune, s string) {
 	switch verb {
 	case 'q':
 		_, _ = io.WriteString(f, strconv.Quote(s))
@@ -74,7 +75,7 @@ func Format(f fmt.State, verb rune, s string) {
 }
 
 // Redacted stands in for a secret: "[redacted]", or `""` when it is empty.
-func Redacted(s string) string {
+func RedactedMark(s string) string {
 	if s == "" {
 		return `""`
 	}

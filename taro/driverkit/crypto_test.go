@@ -1,4 +1,4 @@
-package mpcrypto
+package driverkit
 
 import (
 	"encoding/base64"

@@ -1,6 +1,16 @@
-// Package harness adapts the sandbox to the drivertest kit, so that every
-// platform driver's test is a few lines.
-package harness
+// Package sandboxtest adapts the sandbox to the drivertest kit, so that a
+// platform driver's test is a few lines — for the built-in drivers and for
+// a driver written outside this module whose fake is added to the sandbox:
+//
+//	func TestConformance(t *testing.T) {
+//		drivertest.RunConformanceTests(t, sandboxtest.New(myplatform.Platform, func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
+//			return myplatform.New(myplatform.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(myplatform.Platform)})
+//		}))
+//	}
+//
+// Recorder is an HTTP server that records requests and answers what a test
+// tells it, for asserting a driver's request shapes byte for byte.
+package sandboxtest
 
 import (
 	"context"

@@ -1,8 +1,9 @@
-// Package loginsig computes the login-state signature that WeChat, QQ and
+// The login-state signature: this file computes the login-state signature that WeChat, QQ and
 // Douyin use to prove possession of a session_key without sending it:
 // lowercase hex of HMAC-SHA256 keyed with the session_key as plain UTF-8
 // text (not base64-decoded) over the message (the POST body, or "" for GET).
-package loginsig
+
+package driverkit
 
 import (
 	"crypto/hmac"
@@ -11,10 +12,10 @@ import (
 )
 
 // Method is the sig_method value the platforms expect.
-const Method = "hmac_sha256"
+const SigMethod = "hmac_sha256"
 
 // Sign returns hex(HMAC-SHA256(key = sessionKey, message)).
-func Sign(sessionKey, message string) string {
+func SignLoginState(sessionKey, message string) string {
 	m := hmac.New(sha256.New, []byte(sessionKey))
 	m.Write([]byte(message))
 	var sum [sha256.Size]byte
@@ -23,6 +24,6 @@ func Sign(sessionKey, message string) string {
 
 // Verify reports, in constant time, whether sig is the signature of message
 // under sessionKey.
-func Verify(sessionKey, message, sig string) bool {
-	return hmac.Equal([]byte(Sign(sessionKey, message)), []byte(sig))
+func VerifyLoginState(sessionKey, message, sig string) bool {
+	return hmac.Equal([]byte(SignLoginState(sessionKey, message)), []byte(sig))
 }

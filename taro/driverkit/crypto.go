@@ -1,4 +1,4 @@
-// Package mpcrypto is the cryptography the platforms use on a user's
+// Session cryptography: this file is the cryptography the platforms use on a user's
 // session key: opening encryptedData (WeChat's scheme, shared by QQ, Douyin
 // and Kuaishou, and Baidu's) and verifying rawData signatures. It also
 // seals data the same ways, for fakes of the platforms.
@@ -8,7 +8,8 @@
 // app are CodeInvalidArgument; a key that cannot open the data (bad padding,
 // not JSON) is CodeSessionInvalid, the stale-key case. No error holds the
 // key, the data or the plaintext.
-package mpcrypto
+
+package driverkit
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package harness
+package sandboxtest
 
 import (
 	"io"

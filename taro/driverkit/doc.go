@@ -1,0 +1,32 @@
+// Package driverkit is the toolbox for writing a platform driver: the
+// same plumbing the built-in drivers (weapp, tt, qq, swan, kwai) use, so
+// that a driver written outside this module is as strict and as safe as
+// theirs.
+//
+//   - HTTP: Call sends one bounded request (response bodies capped at
+//     MaxBody), never follows a redirect (with the default client or the
+//     caller's, through a copy made by NoRedirect), puts no URL query in
+//     any error, removes the call's secrets from anything the platform
+//     echoes, classifies non-2xx answers (a JSON error body by its code,
+//     else 429 RateLimited, 4xx a configuration error, 5xx Unavailable),
+//     and reuses connections (NewTransport, DefaultClient).
+//   - JSON: Decode says what a body was instead (an HTML page, cut-off
+//     JSON); Status is a success-marker field (errcode, err_no) that is a
+//     yes only as the JSON number 0; Object reads members by exact,
+//     case-sensitive name without allocating, so a decoder can confirm a
+//     success under the platform's documented names; NotUnderstood is the
+//     error of an answer that is neither a success nor a platform error.
+//   - Client callback objects: ParseNative and SplitErrMsg read
+//     {errMsg:"<api>:ok"} / {errMsg:"<api>:fail …"}; NativeFailCode is the
+//     code of a failure without a known platform code.
+//   - The login-state signature: SignLoginState and VerifyLoginState
+//     (hex HMAC-SHA256 keyed with the session key; SigMethod).
+//   - Session cryptography: OpenWeChat (WeChat's scheme, shared by QQ,
+//     Douyin and Kuaishou), OpenBaidu, SealWeChat and SealBaidu for fakes,
+//     and VerifyRawData (hex(sha1(rawData + session_key)), constant time).
+//   - Configs: ConfigBase validates AppID, Secret and BaseURL; ConfigString,
+//     ConfigLogValue and FormatRedacted print a config with its secret (and
+//     any password in its base URL) redacted, for every fmt verb.
+//
+// Every error is a *driver.Error with the right driver.Code.
+package driverkit
