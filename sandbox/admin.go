@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
 )
 
@@ -28,10 +29,10 @@ func (s *Sandbox) admin() {
 			BaseURL string `json:"base_url"`
 		}
 		out := map[taro.Platform]app{}
-		for _, p := range Platforms() {
+		for _, p := range s.Platforms() {
 			out[p] = app{s.App(p), s.BaseURL(p)}
 		}
-		writeJSON(w, out)
+		fake.WriteJSON(w, out)
 	})
 	s.mux.HandleFunc("POST /admin/login", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -57,7 +58,7 @@ func (s *Sandbox) admin() {
 			adminError(w, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"code": code})
+		fake.WriteJSON(w, map[string]string{"code": code})
 	})
 	s.mux.HandleFunc("POST /admin/faults", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -95,13 +96,13 @@ func (s *Sandbox) admin() {
 	})
 	s.mux.HandleFunc("GET /admin/requests", func(w http.ResponseWriter, r *http.Request) {
 		out := map[taro.Platform]map[Endpoint]int{}
-		for _, p := range Platforms() {
+		for _, p := range s.Platforms() {
 			out[p] = map[Endpoint]int{}
 			for _, ep := range Endpoints() {
 				out[p][ep] = s.Requests(p, ep)
 			}
 		}
-		writeJSON(w, out)
+		fake.WriteJSON(w, out)
 	})
 	s.mux.HandleFunc("DELETE /admin/requests", func(w http.ResponseWriter, r *http.Request) {
 		s.ResetCounters()
@@ -121,7 +122,7 @@ func (s *Sandbox) admin() {
 			adminError(w, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"code": code})
+		fake.WriteJSON(w, map[string]string{"code": code})
 	})
 	s.mux.HandleFunc("POST /admin/encrypt", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -137,7 +138,7 @@ func (s *Sandbox) admin() {
 			adminError(w, err.Error())
 			return
 		}
-		writeJSON(w, map[string]string{"encryptedData": data, "iv": iv})
+		fake.WriteJSON(w, map[string]string{"encryptedData": data, "iv": iv})
 	})
 	s.mux.HandleFunc("POST /admin/advance", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

@@ -1,7 +1,15 @@
-// Package sandbox is an in-process stand-in for the open APIs of the four
-// mini-program platforms — WeChat (weapp), Douyin (tt), QQ (qq) and Baidu
-// (swan) — speaking their real paths, JSON shapes and error codes, for tests,
-// the demo and users' own integration tests.
+// Package sandbox is an in-process stand-in for the open APIs of the
+// mini-program platforms — WeChat (weapp), Douyin (tt), QQ (qq), Baidu
+// (swan) and Kuaishou (kwai) by default, and any platform whose fake a
+// caller adds — speaking their real paths, JSON shapes and error codes, for
+// tests, the demo and users' own integration tests in any language.
+//
+// The sandbox keeps what is platform-neutral: the clock, each platform's
+// app, users and their session keys and the rotation of keys at login,
+// login and phone-number codes, access tokens, injected faults, request
+// counters, the admin API and the HTTP host. Each platform's paths and
+// shapes are its fake's (package sandbox/fake), which lives beside its
+// driver (platforms/weapp/weappfake and so on); Options.Fakes adds more.
 //
 // Like the real platforms it is stateful and strict: each platform has one
 // app with an id and a secret; Login mints a one-time login code for a user
@@ -21,9 +29,6 @@
 package sandbox
 
 import (
-	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -32,20 +37,24 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tarogo/adapter/platforms/qq/qqfake"
+	"github.com/tarogo/adapter/platforms/swan/swanfake"
+	"github.com/tarogo/adapter/platforms/tt/ttfake"
+	"github.com/tarogo/adapter/platforms/weapp/weappfake"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
-	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Endpoint names a server API, for fault injection and request counting.
-type Endpoint string
+type Endpoint = fake.Endpoint
 
 // The endpoints.
 const (
-	Code2Session Endpoint = "code2session"
-	Token        Endpoint = "token"
-	CheckSession Endpoint = "checksession"
-	PhoneNumber  Endpoint = "phonenumber" // WeChat's getuserphonenumber
-	ResetKey     Endpoint = "resetkey"    // WeChat's resetusersessionkey, Douyin's reset_session_key
+	Code2Session = fake.Code2Session
+	Token        = fake.Token
+	CheckSession = fake.CheckSession
+	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
+	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
 )
 
 // Endpoints lists every endpoint.
@@ -54,18 +63,18 @@ func Endpoints() []Endpoint {
 }
 
 // FaultKind is a failure the sandbox can produce on purpose.
-type FaultKind string
+type FaultKind = fake.FaultKind
 
 // The faults.
 const (
-	Busy         FaultKind = "busy"           // the platform's "system busy" error answer
-	RateLimit    FaultKind = "rate_limit"     // the platform's quota error answer
-	TokenInvalid FaultKind = "token_invalid"  // the platform's "access token invalid" answer
-	ServerError  FaultKind = "server_error"   // HTTP 502 with a text body
-	HTMLBody     FaultKind = "html"           // HTTP 200 with an HTML error page
-	Truncated    FaultKind = "truncated_json" // HTTP 200 with JSON cut off mid-object
-	Reset        FaultKind = "reset"          // the connection closed without an answer
-	Slow         FaultKind = "slow"           // the answer delayed (Options.SlowDelay or InjectDelay)
+	Busy         = fake.Busy         // the platform's "system busy" error answer
+	RateLimit    = fake.RateLimit    // the platform's quota error answer
+	TokenInvalid = fake.TokenInvalid // the platform's "access token invalid" answer
+	ServerError  = fake.ServerError  // HTTP 502 with a text body
+	HTMLBody     = fake.HTMLBody     // HTTP 200 with an HTML error page
+	Truncated    = fake.Truncated    // HTTP 200 with JSON cut off mid-object
+	Reset        = fake.Reset        // the connection closed without an answer
+	Slow         = fake.Slow         // the answer delayed (Options.SlowDelay or InjectDelay)
 )
 
 // FaultKinds lists every fault kind.
@@ -74,15 +83,19 @@ func FaultKinds() []FaultKind {
 }
 
 // App is a platform application's credentials.
-type App struct {
-	ID     string `json:"appid"`
-	Secret string `json:"secret"`
+type App = fake.App
+
+// Builtins returns the fakes a sandbox serves by default.
+func Builtins() []fake.Platform {
+	return []fake.Platform{weappfake.New(), ttfake.New(), qqfake.New(), swanfake.New()}
 }
 
 // Options configures a sandbox. The zero value is usable.
 type Options struct {
 	// Apps overrides the app credentials of a platform.
 	Apps map[taro.Platform]App
+	// Fakes adds platforms (or replaces built-in ones of the same name).
+	Fakes []fake.Platform
 	// Now is the clock. Nil means the real time plus whatever Advance
 	// added.
 	Now func() time.Time
@@ -96,61 +109,45 @@ type Options struct {
 	KeepKeyOnLogin bool
 }
 
-// DefaultApps are the credentials each platform accepts unless
+// DefaultApps are the credentials each built-in platform accepts unless
 // Options.Apps says otherwise.
-var DefaultApps = map[taro.Platform]App{
-	taro.Weapp: {ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"},
-	taro.TT:    {ID: "tt-sandbox-app", Secret: "tt-sandbox-secret"},
-	taro.QQ:    {ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"},
-	taro.Swan:  {ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"},
-}
+var DefaultApps = func() map[taro.Platform]App {
+	m := map[taro.Platform]App{}
+	for _, f := range Builtins() {
+		m[f.Name()] = f.DefaultApp()
+	}
+	return m
+}()
 
-// Platforms lists the platforms the sandbox serves.
-func Platforms() []taro.Platform { return []taro.Platform{taro.QQ, taro.Swan, taro.TT, taro.Weapp} }
+// Platforms lists the built-in platforms, sorted.
+func Platforms() []taro.Platform {
+	var ps []taro.Platform
+	for _, f := range Builtins() {
+		ps = append(ps, f.Name())
+	}
+	slices.Sort(ps)
+	return ps
+}
 
 type fault struct {
 	kind  FaultKind
 	delay time.Duration
 }
 
-type code struct {
-	openid    string
-	anonymous bool
-	expires   time.Time
-	used      bool
-}
-
-type user struct {
-	key     string
-	unionid string
-}
-
-// phoneCode is a getPhoneNumber code: single use, five minutes.
-type phoneCode struct {
-	openid, phone string
-	expires       time.Time
-	used          bool
-}
-
-type platform struct {
-	name    taro.Platform
-	app     App
-	codeTTL time.Duration
-	codes   map[string]*code
-	phones  map[string]*phoneCode
-	users   map[string]*user
-	tokens  map[string]time.Time // token -> expiry
-	current string               // the newest token
-	issued  []string             // every token ever issued
-	faults  map[Endpoint][]fault
-	every   map[Endpoint]periodic
-	counts  map[Endpoint]int
-}
-
 // periodic is a fault on every n-th request.
 type periodic struct {
 	kind FaultKind
 	n    int
+}
+
+// platform is one served platform: its fake, its state, its faults and
+// counters.
+type platform struct {
+	fake   fake.Platform
+	st     *fake.State
+	faults map[Endpoint][]fault
+	every  map[Endpoint]periodic
+	counts map[Endpoint]int
 }
 
 // Sandbox is the fake platforms' state and HTTP handler. It is safe for
@@ -175,19 +172,20 @@ func New(opts Options) *Sandbox {
 		opts.TokenTTL = 7200 * time.Second
 	}
 	s := &Sandbox{opts: opts, ps: make(map[taro.Platform]*platform), mux: http.NewServeMux()}
-	for _, p := range Platforms() {
-		app := DefaultApps[p]
-		if a, ok := opts.Apps[p]; ok {
+	fakes := map[taro.Platform]fake.Platform{}
+	for _, f := range append(Builtins(), opts.Fakes...) {
+		fakes[f.Name()] = f
+	}
+	for name, f := range fakes {
+		app := f.DefaultApp()
+		if a, ok := opts.Apps[name]; ok {
 			app = a
 		}
-		ttl := 5 * time.Minute
-		if p == taro.Swan {
-			ttl = 10 * time.Minute
-		}
-		s.ps[p] = &platform{name: p, app: app, codeTTL: ttl, codes: map[string]*code{}, phones: map[string]*phoneCode{}, users: map[string]*user{},
-			tokens: map[string]time.Time{}, faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
+		s.ps[name] = &platform{fake: f, st: fake.NewState(f, app, s.nowLocked, opts.TokenTTL, opts.KeepKeyOnLogin),
+			faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
+		f.Routes(router{s: s, p: name})
 	}
-	s.routes()
+	s.admin()
 	return s
 }
 
@@ -208,9 +206,9 @@ func (s *Sandbox) Close() {
 	}
 }
 
-// Handler serves the four platforms (under /weapp, /tt, /qq and /swan) and
-// the admin API (under /admin; its requests are listed in the README and
-// in the comment on the admin routes).
+// Handler serves the platforms (each under /<platform>) and the admin API
+// (under /admin; its requests are listed in the README and in the comment
+// on the admin routes).
 func (s *Sandbox) Handler() http.Handler { return s.mux }
 
 // SetURL records the address the sandbox is served at, for BaseURL.
@@ -222,12 +220,22 @@ func (s *Sandbox) URL() string { s.mu.Lock(); defer s.mu.Unlock(); return s.url 
 // BaseURL returns what a driver's Config.BaseURL must be to talk to p.
 func (s *Sandbox) BaseURL(p taro.Platform) string { return s.URL() + "/" + string(p) }
 
+// Platforms lists the platforms this sandbox serves, sorted.
+func (s *Sandbox) Platforms() []taro.Platform {
+	ps := make([]taro.Platform, 0, len(s.ps))
+	for p := range s.ps {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
 // App returns the credentials p accepts.
 func (s *Sandbox) App(p taro.Platform) App {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, ok := s.ps[p]; ok {
-		return st.app
+		return st.st.App()
 	}
 	return App{}
 }
@@ -255,6 +263,15 @@ func (s *Sandbox) nowLocked() time.Time {
 	return time.Now().Add(s.offset)
 }
 
+// The sandbox's bounds: what one call may inject, and what may be pending
+// per platform at once.
+const (
+	MaxFaultsPerCall = 1000
+	MaxPendingFaults = 10_000
+	// MaxAdvance is how far the clock may move forward in all: a century.
+	MaxAdvance = 100 * 365 * 24 * time.Hour
+)
+
 // Advance moves the sandbox's clock forward by d: codes and tokens expire.
 // It refuses a negative d and any move past MaxAdvance in all, so the
 // clock never overflows.
@@ -268,10 +285,11 @@ func (s *Sandbox) Advance(d time.Duration) error {
 	return nil
 }
 
+// platform returns p's state; s.mu is held.
 func (s *Sandbox) platform(p taro.Platform) (*platform, error) {
 	st, ok := s.ps[p]
 	if !ok {
-		return nil, fmt.Errorf("sandbox: unknown platform %q (have %v)", p, Platforms())
+		return nil, fmt.Errorf("sandbox: unknown platform %q (have %v)", p, s.Platforms())
 	}
 	return st, nil
 }
@@ -298,38 +316,8 @@ func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string,
 	if err != nil {
 		return "", err
 	}
-	u, ok := st.users[openid]
-	if !ok {
-		u = &user{unionid: "union-" + openid}
-		st.users[openid] = u
-	}
-	if !ok || !s.opts.KeepKeyOnLogin {
-		u.key = newSessionKey(p)
-	}
-	s.purgeCodes(st)
-	c := randomHex(16)
-	st.codes[c] = &code{openid: openid, anonymous: anonymous, expires: s.nowLocked().Add(st.codeTTL)}
-	return c, nil
+	return st.st.Login(openid, anonymous), nil
 }
-
-// purgeCodes forgets used and expired codes once they outnumber
-// purgeThreshold, so that the code table stays bounded however many logins
-// a test makes. A purged code answers as an unknown one, which is how the
-// platforms answer a used or expired code too.
-func (s *Sandbox) purgeCodes(st *platform) {
-	if len(st.codes) < purgeThreshold {
-		return
-	}
-	now := s.nowLocked()
-	for c, k := range st.codes {
-		if k.used || !now.Before(k.expires) {
-			delete(st.codes, c)
-		}
-	}
-}
-
-// purgeThreshold is the size of a code table that triggers a purge.
-const purgeThreshold = 1024
 
 // CodeCount reports how many login codes p holds (live, used or expired
 // but not yet purged).
@@ -337,14 +325,14 @@ func (s *Sandbox) CodeCount(p taro.Platform) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, ok := s.ps[p]; ok {
-		return len(st.codes)
+		return st.st.CodeCount()
 	}
 	return 0
 }
 
 // PhoneCode mints a one-time phone-number code for openid's phone (what the
 // client's getPhoneNumber button hands the mini program), valid five
-// minutes. Only WeChat exchanges such codes on its server API.
+// minutes, on a platform that exchanges such codes on its server API.
 func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, error) {
 	if openid == "" || len(openid) > 128 || phone == "" || len(phone) > 32 {
 		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes and the phone number 1 to 32")
@@ -355,26 +343,17 @@ func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if !st.serves(PhoneNumber) {
+	if !slices.Contains(st.fake.Endpoints(), PhoneNumber) {
 		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
 	}
-	now := s.nowLocked()
-	if len(st.phones) >= purgeThreshold {
-		for c, k := range st.phones {
-			if k.used || !now.Before(k.expires) {
-				delete(st.phones, c)
-			}
-		}
-	}
-	c := randomHex(16)
-	st.phones[c] = &phoneCode{openid: openid, phone: phone, expires: now.Add(5 * time.Minute)}
-	return c, nil
+	return st.st.PhoneCode(openid, phone), nil
 }
 
 // Encrypt encrypts the JSON payload for openid with the user's current
-// session key, as p's client APIs do (WeChat, QQ and Douyin: AES-128-CBC
-// with a watermark naming the app; Baidu: AES-192-CBC with its random
-// prefix, length and app-key suffix). It returns encryptedData and iv.
+// session key, as p's client APIs do (WeChat, QQ, Douyin and Kuaishou:
+// AES-128-CBC with a watermark naming the app; Baidu: AES-192-CBC with its
+// random prefix, length and app-key suffix). It returns encryptedData and
+// iv.
 func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encryptedData, iv string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -382,14 +361,11 @@ func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encry
 	if err != nil {
 		return "", "", err
 	}
-	u, ok := st.users[openid]
+	u, ok := st.st.User(openid)
 	if !ok {
 		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
 	}
-	if p == taro.Swan {
-		return driverkit.SealBaidu(u.key, st.app.ID, payload)
-	}
-	return driverkit.SealWeChat(u.key, st.app.ID, payload, s.nowLocked())
+	return st.fake.Encrypt(u.Key, st.st.App().ID, payload, s.nowLocked())
 }
 
 // SessionKey returns the user's current session_key on p.
@@ -400,15 +376,12 @@ func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	u, ok := st.users[openid]
+	u, ok := st.st.User(openid)
 	if !ok {
 		return "", false
 	}
-	return u.key, true
+	return u.Key, true
 }
-
-// maxIssued bounds the list IssuedTokens keeps.
-const maxIssued = 10_000
 
 // IssuedTokens lists the access tokens p has issued (the newest 10,000 at
 // most), for tests that must prove a token never leaks.
@@ -419,7 +392,7 @@ func (s *Sandbox) IssuedTokens(p taro.Platform) []string {
 	if err != nil {
 		return nil
 	}
-	return slices.Clone(st.issued)
+	return st.st.IssuedTokens()
 }
 
 // ExpireTokens makes every access token of p invalid at once.
@@ -427,8 +400,7 @@ func (s *Sandbox) ExpireTokens(p taro.Platform) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st, err := s.platform(p); err == nil {
-		clear(st.tokens)
-		st.current = ""
+		st.st.ExpireTokens()
 	}
 }
 
@@ -442,15 +414,6 @@ func (s *Sandbox) Inject(p taro.Platform, ep Endpoint, kind FaultKind, n int) er
 func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n int) error {
 	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
 }
-
-// The sandbox's bounds: what one call may inject, and what may be pending
-// per platform at once.
-const (
-	MaxFaultsPerCall = 1000
-	MaxPendingFaults = 10_000
-	// MaxAdvance is how far the clock may move forward in all: a century.
-	MaxAdvance = 100 * 365 * 24 * time.Hour
-)
 
 func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
 	if n < 1 || n > MaxFaultsPerCall {
@@ -501,26 +464,13 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 	if err != nil {
 		return nil, err
 	}
-	if !st.serves(ep) {
+	if !slices.Contains(st.fake.Endpoints(), ep) {
 		return nil, fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
 	}
-	if kind == TokenInvalid && ep != CheckSession && ep != PhoneNumber && ep != ResetKey {
+	if kind == TokenInvalid && !slices.Contains(st.fake.TokenEndpoints(), ep) {
 		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
 	}
 	return st, nil
-}
-
-// serves reports whether the platform has endpoint ep in the sandbox.
-func (st *platform) serves(ep Endpoint) bool {
-	switch ep {
-	case Code2Session, Token:
-		return true
-	case CheckSession, ResetKey:
-		return st.name == taro.Weapp || st.name == taro.TT
-	case PhoneNumber:
-		return st.name == taro.Weapp
-	}
-	return false
 }
 
 // ClearFaults removes every pending fault.
@@ -567,78 +517,4 @@ func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
 	}
 	st.faults[ep] = q[1:]
 	return q[0], true
-}
-
-// mintToken issues a new access token for st.
-func (s *Sandbox) mintToken(st *platform) (string, time.Duration) {
-	now := s.nowLocked()
-	tok := randomHex(24)
-	for t, exp := range st.tokens { // forget dead tokens: the map stays bounded
-		if !now.Before(exp) {
-			delete(st.tokens, t)
-		}
-	}
-	st.tokens[tok] = now.Add(s.opts.TokenTTL)
-	st.current = tok
-	if len(st.issued) >= maxIssued {
-		st.issued = append(st.issued[:0], st.issued[len(st.issued)-maxIssued/2:]...)
-	}
-	st.issued = append(st.issued, tok)
-	return tok, s.opts.TokenTTL
-}
-
-// tokenState reports whether tok is valid, and if not whether it expired.
-func (s *Sandbox) tokenState(st *platform, tok string) (valid, expired bool) {
-	exp, ok := st.tokens[tok]
-	if !ok {
-		return false, false
-	}
-	if !s.nowLocked().Before(exp) {
-		return false, true
-	}
-	return true, false
-}
-
-// redeem consumes a login code.
-func (s *Sandbox) redeem(st *platform, c string, anonymous bool) (*code, codeError) {
-	k, ok := st.codes[c]
-	switch {
-	case !ok || k.anonymous != anonymous:
-		return nil, codeUnknown
-	case k.used:
-		return nil, codeUsed
-	case !s.nowLocked().Before(k.expires):
-		return nil, codeExpired
-	}
-	k.used = true
-	return k, codeOK
-}
-
-type codeError int
-
-const (
-	codeOK codeError = iota
-	codeUnknown
-	codeUsed
-	codeExpired
-)
-
-// newSessionKey mints a key in p's format: Baidu's is 32 characters that
-// base64-decode to 24 bytes (an AES-192 key, like Baidu's example
-// "1df09d0a1677dd72b8325aec59576e0c"); the others' are 24 characters that
-// decode to 16 bytes.
-func newSessionKey(p taro.Platform) string {
-	n := 16
-	if p == taro.Swan {
-		n = 24
-	}
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

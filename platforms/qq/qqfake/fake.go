@@ -1,0 +1,128 @@
+// Package qqfake is the fake of QQ (api.q.qq.com) for package sandbox: its
+// real paths, JSON shapes and error codes over the sandbox's
+// platform-neutral state. sandbox.NewServer serves it by default under
+// /qq.
+package qqfake
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox/fake"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Fake is the fake; it implements fake.Platform.
+type Fake struct{}
+
+// New returns the fake.
+func New() *Fake { return &Fake{} }
+
+var _ fake.Platform = (*Fake)(nil)
+
+// Name implements fake.Platform.
+func (*Fake) Name() taro.Platform { return "qq" }
+
+// DefaultApp implements fake.Platform.
+func (*Fake) DefaultApp() fake.App {
+	return fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}
+}
+
+// CodeTTL implements fake.Platform: codes live five minutes.
+func (*Fake) CodeTTL() time.Duration { return 5 * time.Minute }
+
+// NewSessionKey implements fake.Platform: 16 bytes, as WeChat's.
+func (*Fake) NewSessionKey() string { return fake.RandomKey(16) }
+
+// Endpoints implements fake.Platform.
+func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
+
+// TokenEndpoints implements fake.Platform.
+func (*Fake) TokenEndpoints() []fake.Endpoint { return []fake.Endpoint{} }
+
+// Encrypt implements fake.Platform: WeChat's scheme, which QQ shares.
+func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	return driverkit.SealWeChat(sessionKey, appID, payload, now)
+}
+
+// Routes implements fake.Platform.
+func (*Fake) Routes(r fake.Router) {
+	r.Handle(fake.Code2Session, "GET /sns/jscode2session", qqCode2Session)
+	r.Handle(fake.Token, "GET /api/getToken", qqToken)
+}
+
+// FaultBody implements fake.Platform with the platform's own answers.
+func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+	switch kind {
+	case fake.Busy:
+		return wxError{-1, "system error"}
+	case fake.RateLimit:
+		return wxError{45011, "api minute-quota reach limit  mustslower  retry next minute"}
+	}
+	return wxError{40001, "invalid credential, access_token is invalid or not latest"}
+}
+
+// qqToken serves GET /api/getToken: each call mints a token, and the
+// previous ones keep working for five more minutes at most.
+func qqToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("grant_type") != "client_credential":
+		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("appid") != st.App().ID:
+		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.App().Secret:
+		fake.WriteJSON(w, wxErr(40001, "invalid credential"))
+		return
+	}
+	st.ShortenTokens()
+	tok, ttl := st.MintToken()
+	fake.WriteJSON(w, struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}{tok, int(ttl / time.Second)})
+}
+
+type wxError struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+func wxErr(code int, msg string) wxError { return wxError{code, msg + ", rid: " + fake.RandomHex(6)} }
+
+// qqCode2Session serves GET /sns/jscode2session as QQ does (WeChat's shape).
+func qqCode2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("appid") != st.App().ID:
+		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.App().Secret:
+		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
+		return
+	case q.Get("grant_type") != "authorization_code":
+		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("js_code") == "":
+		fake.WriteJSON(w, wxErr(41008, "missing code"))
+		return
+	}
+	openid, cerr := st.Redeem(q.Get("js_code"), false)
+	switch cerr {
+	case fake.CodeUsed:
+		fake.WriteJSON(w, wxErr(40163, "code been used"))
+		return
+	case fake.CodeUnknown, fake.CodeExpired:
+		fake.WriteJSON(w, wxErr(40029, "invalid code"))
+		return
+	}
+	u, _ := st.User(openid)
+	fake.WriteJSON(w, struct {
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+		UnionID    string `json:"unionid,omitempty"`
+	}{openid, u.Key, u.UnionID})
+}

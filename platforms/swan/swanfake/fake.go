@@ -1,0 +1,194 @@
+// Package swanfake is the fake of Baidu (spapi.baidu.com, openapi.baidu.com) for package sandbox: its
+// real paths, JSON shapes and error codes over the sandbox's
+// platform-neutral state. sandbox.NewServer serves it by default under
+// /swan.
+package swanfake
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox/fake"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Fake is the fake; it implements fake.Platform.
+type Fake struct{}
+
+// New returns the fake.
+func New() *Fake { return &Fake{} }
+
+var _ fake.Platform = (*Fake)(nil)
+
+// Name implements fake.Platform.
+func (*Fake) Name() taro.Platform { return "swan" }
+
+// DefaultApp implements fake.Platform.
+func (*Fake) DefaultApp() fake.App {
+	return fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}
+}
+
+// CodeTTL implements fake.Platform: Baidu's codes live ten minutes.
+func (*Fake) CodeTTL() time.Duration { return 10 * time.Minute }
+
+// NewSessionKey implements fake.Platform: 32 base64 characters, 24 bytes (an AES-192 key), as Baidu's.
+func (*Fake) NewSessionKey() string { return fake.RandomKey(24) }
+
+// Endpoints implements fake.Platform.
+func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
+
+// TokenEndpoints implements fake.Platform.
+func (*Fake) TokenEndpoints() []fake.Endpoint { return []fake.Endpoint{} }
+
+// Encrypt implements fake.Platform: AES-192-CBC with Baidu's random prefix, length and app-key suffix.
+func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	return driverkit.SealBaidu(sessionKey, appID, payload)
+}
+
+// Routes implements fake.Platform.
+func (*Fake) Routes(r fake.Router) {
+	// spapi.baidu.com: POST form; the official SDK sends a GET query.
+	r.Handle(fake.Code2Session, "POST /oauth/jscode2sessionkey", swanCode2Session)
+	r.Handle(fake.Code2Session, "GET /oauth/jscode2sessionkey", swanCode2Session)
+	// openapi.baidu.com: the OAuth token (GET, or POST as a form) and the
+	// legacy mini-game login (seed 003).
+	r.Handle(fake.Token, "GET /oauth/2.0/token", swanToken)
+	r.Handle(fake.Token, "POST /oauth/2.0/token", swanToken)
+	r.Handle(fake.Code2Session, "POST /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
+	r.Handle(fake.Code2Session, "GET /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
+}
+
+// FaultBody implements fake.Platform with Baidu's general open-API
+// error vocabulary.
+func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+	if kind == fake.Busy {
+		return baiduAPIError{2, "Service temporarily unavailable"}
+	}
+	return baiduAPIError{18, "Open api qps request limit reached"}
+}
+
+// key returns a user's current session key.
+func key(st *fake.State, openid string) string {
+	u, _ := st.User(openid)
+	return u.Key
+}
+
+// swanToken serves openapi.baidu.com/oauth/2.0/token (client
+// credentials); OAuth errors come with HTTP 400 and tokens last 30 days.
+func swanToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	fail := func(e oauthError) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(e)
+	}
+	if err := r.ParseForm(); err != nil {
+		fail(oauthError{"invalid_request", "malformed request"})
+		return
+	}
+	switch {
+	case r.Form.Get("grant_type") != "client_credentials":
+		fail(oauthError{"unsupported_grant_type", "The authorization grant type is not supported"})
+		return
+	case r.Form.Get("client_id") != st.App().ID || r.Form.Get("client_secret") != st.App().Secret:
+		fail(oauthError{"invalid_client", "unknown client id or secret"})
+		return
+	}
+	tok, ttl := st.MintToken()
+	fake.WriteJSON(w, struct {
+		AccessToken  string `json:"access_token"`
+		ExpiresIn    int    `json:"expires_in"`
+		RefreshToken string `json:"refresh_token"`
+		Scope        string `json:"scope"`
+	}{tok, int(ttl / time.Second), fake.RandomHex(16), "smartapp_snsapi_base"})
+}
+
+type baiduAPIError struct {
+	ErrorCode int    `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+}
+
+// spapiError is spapi's own failure shape (Baidu's example answer):
+// errno is the code and "error" a description; every failure carries a
+// non-zero errno, which is what Baidu's official SDK reads.
+type spapiError struct {
+	Errno            int    `json:"errno"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// oauthError is openapi.baidu.com's OAuth failure shape.
+type oauthError struct {
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// The sandbox's spapi errno values. 10010100 (parameter validation) is
+// Baidu's documented example; Baidu publishes no errno for a rejected code
+// or client, so those answers carry these two with the OAuth error code in
+// "error" (which Baidu's login doc lists as the error field's vocabulary).
+const (
+	spapiErrParam  = 10010100
+	spapiErrGrant  = 10010101
+	spapiErrClient = 10010102
+)
+
+// swanForm reads code, client_id and sk from a POST form or a GET query
+// (Baidu's official SDK sends a GET with query parameters).
+func swanForm(r *http.Request) (code, clientID, sk string, ok bool) {
+	if err := r.ParseForm(); err != nil {
+		return "", "", "", false
+	}
+	return r.Form.Get("code"), r.Form.Get("client_id"), r.Form.Get("sk"), true
+}
+
+func swanCode2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	code, clientID, sk, ok := swanForm(r)
+	switch {
+	case !ok || code == "" || clientID == "" || sk == "":
+		fake.WriteJSON(w, spapiError{spapiErrParam, "parameter is invalid",
+			"Key: 'Code2SessionKeyParam' Error:Field validation for 'Code', 'ClientID' or 'Sk' failed on the 'required' tag"})
+		return
+	case clientID != st.App().ID || sk != st.App().Secret:
+		fake.WriteJSON(w, spapiError{spapiErrClient, "invalid_client", "unknown client id or secret"})
+		return
+	}
+	openid, cerr := st.Redeem(code, false)
+	if cerr != fake.CodeOK {
+		fake.WriteJSON(w, spapiError{spapiErrGrant, "invalid_grant", "Invalid authorization code"})
+		return
+	}
+	fake.WriteJSON(w, struct {
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{openid, key(st, openid)})
+}
+
+// swanLegacyCode2Session serves openapi.baidu.com/nalogin/getSessionKeyByCode,
+// which answers OAuth errors with HTTP 400.
+func swanLegacyCode2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	fail := func(e oauthError) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusBadRequest)
+		_ = json.NewEncoder(w).Encode(e)
+	}
+	code, clientID, sk, ok := swanForm(r)
+	switch {
+	case !ok || code == "" || clientID == "" || sk == "":
+		fail(oauthError{"invalid_request", "missing required parameter"})
+		return
+	case clientID != st.App().ID || sk != st.App().Secret:
+		fail(oauthError{"invalid_client", "unknown client id or secret"})
+		return
+	}
+	openid, cerr := st.Redeem(code, false)
+	if cerr != fake.CodeOK {
+		fail(oauthError{"invalid_grant", "Invalid authorization code"})
+		return
+	}
+	fake.WriteJSON(w, struct {
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{openid, key(st, openid)})
+}

@@ -1,0 +1,280 @@
+// Package weappfake is the fake of WeChat (api.weixin.qq.com) for package sandbox: its
+// real paths, JSON shapes and error codes over the sandbox's
+// platform-neutral state. sandbox.NewServer serves it by default under
+// /weapp.
+package weappfake
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox/fake"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Fake is the fake; it implements fake.Platform.
+type Fake struct{}
+
+// New returns the fake.
+func New() *Fake { return &Fake{} }
+
+var _ fake.Platform = (*Fake)(nil)
+
+// Name implements fake.Platform.
+func (*Fake) Name() taro.Platform { return "weapp" }
+
+// DefaultApp implements fake.Platform.
+func (*Fake) DefaultApp() fake.App {
+	return fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}
+}
+
+// CodeTTL implements fake.Platform: codes live five minutes.
+func (*Fake) CodeTTL() time.Duration { return 5 * time.Minute }
+
+// NewSessionKey implements fake.Platform: 24 base64 characters, 16 bytes (an AES-128 key).
+func (*Fake) NewSessionKey() string { return fake.RandomKey(16) }
+
+// Endpoints implements fake.Platform.
+func (*Fake) Endpoints() []fake.Endpoint {
+	return []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey}
+}
+
+// TokenEndpoints implements fake.Platform.
+func (*Fake) TokenEndpoints() []fake.Endpoint {
+	return []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey}
+}
+
+// Encrypt implements fake.Platform: AES-128-CBC with a watermark naming the app.
+func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	return driverkit.SealWeChat(sessionKey, appID, payload, now)
+}
+
+// Routes implements fake.Platform.
+func (*Fake) Routes(r fake.Router) {
+	r.Handle(fake.Code2Session, "GET /sns/jscode2session", wxStyleCode2Session)
+	r.Handle(fake.Token, "POST /cgi-bin/stable_token", weappStableToken)
+	r.Handle(fake.Token, "GET /cgi-bin/token", weappToken)
+	r.Handle(fake.CheckSession, "GET /wxa/checksession", weappCheckSession)
+	r.Handle(fake.PhoneNumber, "POST /wxa/business/getuserphonenumber", weappPhoneNumber)
+	r.Handle(fake.ResetKey, "GET /wxa/resetusersessionkey", weappReset)
+}
+
+// FaultBody implements fake.Platform with the platform's own answers.
+func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+	switch kind {
+	case fake.Busy:
+		return wxError{-1, "system error"}
+	case fake.RateLimit:
+		return wxError{45011, "api minute-quota reach limit  mustslower  retry next minute"}
+	}
+	return wxError{40001, "invalid credential, access_token is invalid or not latest"}
+}
+
+type wxError struct {
+	ErrCode int    `json:"errcode"`
+	ErrMsg  string `json:"errmsg"`
+}
+
+func wxErr(code int, msg string) wxError { return wxError{code, msg + ", rid: " + fake.RandomHex(6)} }
+
+// wxStyleCode2Session serves GET /sns/jscode2session as WeChat does.
+func wxStyleCode2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("appid") != st.App().ID:
+		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.App().Secret:
+		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
+		return
+	case q.Get("grant_type") != "authorization_code":
+		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("js_code") == "":
+		fake.WriteJSON(w, wxErr(41008, "missing code"))
+		return
+	}
+	openid, cerr := st.Redeem(q.Get("js_code"), false)
+	switch cerr {
+	case fake.CodeUsed:
+		fake.WriteJSON(w, wxErr(40163, "code been used"))
+		return
+	case fake.CodeUnknown, fake.CodeExpired:
+		fake.WriteJSON(w, wxErr(40029, "invalid code"))
+		return
+	}
+	u, _ := st.User(openid)
+	fake.WriteJSON(w, struct {
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+		UnionID    string `json:"unionid,omitempty"`
+	}{openid, u.Key, u.UnionID})
+}
+
+func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	var req struct {
+		GrantType    string `json:"grant_type"`
+		AppID        string `json:"appid"`
+		Secret       string `json:"secret"`
+		ForceRefresh bool   `json:"force_refresh"`
+	}
+	switch {
+	case !fake.ReadJSON(r, &req):
+		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		return
+	case req.GrantType != "client_credential":
+		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case req.AppID != st.App().ID:
+		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case req.Secret != st.App().Secret:
+		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
+		return
+	}
+	// Normal mode hands every caller the same token, renewed when fewer
+	// than five minutes remain. force_refresh ends the previous token at
+	// once and mints a new one.
+	tok, remaining := st.CurrentToken()
+	if req.ForceRefresh {
+		st.DropToken(tok)
+	}
+	if req.ForceRefresh || remaining < 5*time.Minute {
+		tok, remaining = st.MintToken()
+	}
+	fake.WriteJSON(w, struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}{tok, int(remaining / time.Second)})
+}
+
+// weappToken serves the classic GET /cgi-bin/token that every other WeChat
+// SDK calls: each call mints a new token, and the previous ones keep
+// working for five more minutes at most.
+func weappToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	switch {
+	case q.Get("grant_type") != "client_credential":
+		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		return
+	case q.Get("appid") != st.App().ID:
+		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		return
+	case q.Get("secret") != st.App().Secret:
+		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
+		return
+	}
+	st.ShortenTokens()
+	tok, ttl := st.MintToken()
+	fake.WriteJSON(w, struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+	}{tok, int(ttl / time.Second)})
+}
+
+// shortenTokens leaves every token of st at most five minutes to live.
+
+func weappCheckSession(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	valid, expired := st.TokenState(q.Get("access_token"))
+	switch {
+	case expired:
+		fake.WriteJSON(w, wxErr(42001, "access_token expired"))
+		return
+	case !valid:
+		fake.WriteJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
+		return
+	case q.Get("sig_method") != driverkit.SigMethod:
+		fake.WriteJSON(w, wxErr(87008, "invalid sig_method"))
+		return
+	}
+	u, ok := st.User(q.Get("openid"))
+	if !ok || !driverkit.VerifyLoginState(u.Key, "", q.Get("signature")) {
+		fake.WriteJSON(w, wxErr(87009, "invalid signature"))
+		return
+	}
+	fake.WriteJSON(w, wxError{0, "ok"})
+}
+
+// weappToken checks an access token as WeChat does; it reports false
+// after answering.
+func weappTokenOK(w http.ResponseWriter, st *fake.State, tok string) bool {
+	valid, expired := st.TokenState(tok)
+	switch {
+	case expired:
+		fake.WriteJSON(w, wxErr(42001, "access_token expired"))
+		return false
+	case !valid:
+		fake.WriteJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
+		return false
+	}
+	return true
+}
+
+// weappPhoneNumber serves POST /wxa/business/getuserphonenumber.
+func weappPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	if !weappTokenOK(w, st, r.URL.Query().Get("access_token")) {
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if !fake.ReadJSON(r, &req) {
+		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		return
+	}
+	phone, res := st.RedeemPhone(req.Code)
+	switch res {
+	case fake.CodeUsed:
+		fake.WriteJSON(w, wxErr(40029, "code been used"))
+		return
+	case fake.CodeUnknown, fake.CodeExpired:
+		fake.WriteJSON(w, wxErr(40029, "invalid code"))
+		return
+	}
+	type watermark struct {
+		Timestamp int64  `json:"timestamp"`
+		AppID     string `json:"appid"`
+	}
+	fake.WriteJSON(w, struct {
+		ErrCode   int    `json:"errcode"`
+		ErrMsg    string `json:"errmsg"`
+		PhoneInfo struct {
+			PhoneNumber     string    `json:"phoneNumber"`
+			PurePhoneNumber string    `json:"purePhoneNumber"`
+			CountryCode     string    `json:"countryCode"`
+			Watermark       watermark `json:"watermark"`
+		} `json:"phone_info"`
+	}{ErrMsg: "ok", PhoneInfo: struct {
+		PhoneNumber     string    `json:"phoneNumber"`
+		PurePhoneNumber string    `json:"purePhoneNumber"`
+		CountryCode     string    `json:"countryCode"`
+		Watermark       watermark `json:"watermark"`
+	}{phone, phone, "86", watermark{st.Now().Unix(), st.App().ID}}})
+}
+
+// weappReset serves GET /wxa/resetusersessionkey: a new key, the old one
+// dead at once.
+func weappReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	q := r.URL.Query()
+	if !weappTokenOK(w, st, q.Get("access_token")) {
+		return
+	}
+	if q.Get("sig_method") != driverkit.SigMethod {
+		fake.WriteJSON(w, wxErr(87008, "invalid sig_method"))
+		return
+	}
+	u, ok := st.User(q.Get("openid"))
+	if !ok || !driverkit.VerifyLoginState(u.Key, "", q.Get("signature")) {
+		fake.WriteJSON(w, wxErr(87009, "invalid signature"))
+		return
+	}
+	st.RotateKey(u)
+	fake.WriteJSON(w, struct {
+		ErrCode    int    `json:"errcode"`
+		ErrMsg     string `json:"errmsg"`
+		OpenID     string `json:"openid"`
+		SessionKey string `json:"session_key"`
+	}{0, "ok", q.Get("openid"), u.Key})
+}

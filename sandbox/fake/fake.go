@@ -1,0 +1,341 @@
+// Package fake is the interface between package sandbox and the fake of
+// one platform: a fake (the built-in ones live beside their drivers, as
+// platforms/weapp/weappfake) describes the platform and serves its real
+// paths and shapes; the sandbox keeps what is platform-neutral — the clock,
+// the apps, users and their keys, login codes, tokens, faults, request
+// counters, the admin API and the HTTP host — and hands each handler the
+// platform's State.
+//
+// A fake is added to a sandbox with sandbox.Options.Fakes; it is then
+// served under /<platform> with the same admin API and faults as the
+// built-in ones. The sandbox holds its lock while a handler runs: a
+// handler uses its State freely and must not block.
+package fake
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// Endpoint names a server API of a platform, for fault injection and
+// request counting.
+type Endpoint string
+
+// The endpoints the sandbox knows.
+const (
+	Code2Session Endpoint = "code2session"
+	Token        Endpoint = "token"
+	CheckSession Endpoint = "checksession"
+	PhoneNumber  Endpoint = "phonenumber" // a phone-number code exchange
+	ResetKey     Endpoint = "resetkey"    // a session-key reset
+)
+
+// FaultKind is a failure the sandbox can produce on purpose.
+type FaultKind string
+
+// The faults. Busy, RateLimit and TokenInvalid are answered with the
+// platform's own error body (Platform.FaultBody); the others the sandbox
+// produces itself.
+const (
+	Busy         FaultKind = "busy"
+	RateLimit    FaultKind = "rate_limit"
+	TokenInvalid FaultKind = "token_invalid"
+	ServerError  FaultKind = "server_error"
+	HTMLBody     FaultKind = "html"
+	Truncated    FaultKind = "truncated_json"
+	Reset        FaultKind = "reset"
+	Slow         FaultKind = "slow"
+)
+
+// App is a platform application's credentials.
+type App struct {
+	ID     string `json:"appid"`
+	Secret string `json:"secret"`
+}
+
+// Platform is the fake of one platform.
+type Platform interface {
+	// Name is the platform, served under /<name>.
+	Name() taro.Platform
+	// DefaultApp is the app the fake accepts unless the sandbox's options
+	// say otherwise.
+	DefaultApp() App
+	// CodeTTL is how long a login code lives.
+	CodeTTL() time.Duration
+	// NewSessionKey mints a session key in the platform's format.
+	NewSessionKey() string
+	// Endpoints lists the endpoints the fake serves.
+	Endpoints() []Endpoint
+	// TokenEndpoints lists the endpoints that take an access token (where
+	// a TokenInvalid fault applies).
+	TokenEndpoints() []Endpoint
+	// Routes registers the fake's handlers.
+	Routes(r Router)
+	// FaultBody is the platform's own answer for a Busy, RateLimit or
+	// TokenInvalid fault on ep.
+	FaultBody(ep Endpoint, kind FaultKind) any
+	// Encrypt seals payload for a user with sessionKey the way the
+	// platform's client APIs do; it returns encryptedData and iv.
+	Encrypt(sessionKey, appID string, payload []byte, now time.Time) (data, iv string, err error)
+}
+
+// Handler serves one request with the platform's state (the sandbox's
+// lock held).
+type Handler func(w http.ResponseWriter, r *http.Request, st *State)
+
+// Router registers a fake's handlers on the sandbox.
+type Router interface {
+	// Handle serves pattern, a method and a path relative to the
+	// platform's prefix ("GET /sns/jscode2session"), as endpoint ep:
+	// counted, and subject to the faults injected on ep.
+	Handle(ep Endpoint, pattern string, h Handler)
+}
+
+// User is a platform user: the current session key and the unionid.
+type User struct {
+	Key     string
+	UnionID string
+}
+
+type code struct {
+	openid    string
+	anonymous bool
+	expires   time.Time
+	used      bool
+}
+
+type phoneCode struct {
+	openid, phone string
+	expires       time.Time
+	used          bool
+}
+
+// CodeResult is what redeeming a code found.
+type CodeResult int
+
+// The results of redeeming a code.
+const (
+	CodeOK CodeResult = iota
+	CodeUnknown
+	CodeUsed
+	CodeExpired
+)
+
+// State is one platform's state in a sandbox: apps, users, codes and
+// tokens, with the sandbox's clock. The sandbox's lock guards it.
+type State struct {
+	platform Platform
+	app      App
+	now      func() time.Time
+	tokenTTL time.Duration
+	keepKey  bool
+
+	codes   map[string]*code
+	phones  map[string]*phoneCode
+	users   map[string]*User
+	tokens  map[string]time.Time // token -> expiry
+	current string
+	issued  []string
+}
+
+// NewState returns the state of p in a sandbox with the given app, clock,
+// token lifetime, and whether logins keep a user's key.
+func NewState(p Platform, app App, now func() time.Time, tokenTTL time.Duration, keepKey bool) *State {
+	return &State{platform: p, app: app, now: now, tokenTTL: tokenTTL, keepKey: keepKey,
+		codes: map[string]*code{}, phones: map[string]*phoneCode{}, users: map[string]*User{}, tokens: map[string]time.Time{}}
+}
+
+// App returns the credentials the platform accepts.
+func (st *State) App() App { return st.app }
+
+// Now returns the sandbox's time.
+func (st *State) Now() time.Time { return st.now() }
+
+// purgeThreshold is the size of a code table that triggers a purge.
+const purgeThreshold = 1024
+
+// Login mints a login code for openid and, unless the sandbox keeps keys,
+// gives the user a new session key, as the client's login() does.
+func (st *State) Login(openid string, anonymous bool) string {
+	u, ok := st.users[openid]
+	if !ok {
+		u = &User{UnionID: "union-" + openid}
+		st.users[openid] = u
+	}
+	if !ok || !st.keepKey {
+		u.Key = st.platform.NewSessionKey()
+	}
+	now := st.now()
+	if len(st.codes) >= purgeThreshold {
+		for c, k := range st.codes {
+			if k.used || !now.Before(k.expires) {
+				delete(st.codes, c)
+			}
+		}
+	}
+	c := RandomHex(16)
+	st.codes[c] = &code{openid: openid, anonymous: anonymous, expires: now.Add(st.platform.CodeTTL())}
+	return c
+}
+
+// Redeem consumes a login code (anonymous selects Douyin's anonymous
+// codes) and returns its user's openid.
+func (st *State) Redeem(c string, anonymous bool) (string, CodeResult) {
+	k, ok := st.codes[c]
+	switch {
+	case !ok || k.anonymous != anonymous:
+		return "", CodeUnknown
+	case k.used:
+		return "", CodeUsed
+	case !st.now().Before(k.expires):
+		return "", CodeExpired
+	}
+	k.used = true
+	return k.openid, CodeOK
+}
+
+// CodeCount reports how many login codes the state holds.
+func (st *State) CodeCount() int { return len(st.codes) }
+
+// User returns a user.
+func (st *State) User(openid string) (*User, bool) {
+	u, ok := st.users[openid]
+	return u, ok
+}
+
+// RotateKey gives u a new session key and returns it.
+func (st *State) RotateKey(u *User) string {
+	u.Key = st.platform.NewSessionKey()
+	return u.Key
+}
+
+// PhoneCode mints a single-use phone-number code, valid five minutes.
+func (st *State) PhoneCode(openid, phone string) string {
+	now := st.now()
+	if len(st.phones) >= purgeThreshold {
+		for c, k := range st.phones {
+			if k.used || !now.Before(k.expires) {
+				delete(st.phones, c)
+			}
+		}
+	}
+	c := RandomHex(16)
+	st.phones[c] = &phoneCode{openid: openid, phone: phone, expires: now.Add(5 * time.Minute)}
+	return c
+}
+
+// RedeemPhone consumes a phone-number code and returns the number.
+func (st *State) RedeemPhone(c string) (string, CodeResult) {
+	k, ok := st.phones[c]
+	switch {
+	case !ok:
+		return "", CodeUnknown
+	case k.used:
+		return "", CodeUsed
+	case !st.now().Before(k.expires):
+		return "", CodeExpired
+	}
+	k.used = true
+	return k.phone, CodeOK
+}
+
+// maxIssued bounds the list IssuedTokens keeps.
+const maxIssued = 10_000
+
+// MintToken issues a new access token, which becomes the current one.
+func (st *State) MintToken() (string, time.Duration) {
+	now := st.now()
+	tok := RandomHex(24)
+	for t, exp := range st.tokens { // forget dead tokens: the map stays bounded
+		if !now.Before(exp) {
+			delete(st.tokens, t)
+		}
+	}
+	st.tokens[tok] = now.Add(st.tokenTTL)
+	st.current = tok
+	if len(st.issued) >= maxIssued {
+		st.issued = append(st.issued[:0], st.issued[len(st.issued)-maxIssued/2:]...)
+	}
+	st.issued = append(st.issued, tok)
+	return tok, st.tokenTTL
+}
+
+// CurrentToken returns the newest token and how long it has left (zero
+// when there is none or it has expired).
+func (st *State) CurrentToken() (string, time.Duration) {
+	exp, ok := st.tokens[st.current]
+	if !ok {
+		return st.current, 0
+	}
+	return st.current, exp.Sub(st.now())
+}
+
+// DropToken ends tok at once.
+func (st *State) DropToken(tok string) { delete(st.tokens, tok) }
+
+// ShortenTokens leaves every token at most five minutes to live (what a
+// new token does to the old ones on WeChat's classic token, QQ and
+// Douyin).
+func (st *State) ShortenTokens() {
+	now := st.now()
+	for t, exp := range st.tokens {
+		if exp.Sub(now) > 5*time.Minute {
+			st.tokens[t] = now.Add(5 * time.Minute)
+		}
+	}
+}
+
+// TokenState reports whether tok is valid, and if not whether it expired.
+func (st *State) TokenState(tok string) (valid, expired bool) {
+	exp, ok := st.tokens[tok]
+	if !ok {
+		return false, false
+	}
+	if !st.now().Before(exp) {
+		return false, true
+	}
+	return true, false
+}
+
+// ExpireTokens ends every token at once.
+func (st *State) ExpireTokens() {
+	clear(st.tokens)
+	st.current = ""
+}
+
+// IssuedTokens lists the tokens issued (the newest 10,000 at most).
+func (st *State) IssuedTokens() []string { return slices.Clone(st.issued) }
+
+// WriteJSON answers v as JSON with status 200.
+func WriteJSON(w http.ResponseWriter, v any) { WriteJSONStatus(w, http.StatusOK, v) }
+
+// WriteJSONStatus answers v as JSON with status.
+func WriteJSONStatus(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// ReadJSON decodes a JSON request body; it reports false on bad JSON.
+func ReadJSON(r *http.Request, v any) bool { return json.NewDecoder(r.Body).Decode(v) == nil }
+
+// RandomHex returns n random bytes in hex.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// RandomKey returns n random bytes in standard base64: a session key.
+func RandomKey(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
