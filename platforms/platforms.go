@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tarogo/adapter/platforms/kwai"
 	"github.com/tarogo/adapter/platforms/qq"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/platforms/tt"
@@ -53,6 +54,9 @@ var builtin = map[taro.Platform]func(Settings) (taro.Driver, error){
 	},
 	taro.QQ: func(s Settings) (taro.Driver, error) {
 		return qq.New(qq.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
+	},
+	taro.Kwai: func(s Settings) (taro.Driver, error) {
+		return kwai.New(kwai.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
 	},
 	taro.Swan: func(s Settings) (taro.Driver, error) {
 		return swan.New(swan.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, LegacyLogin: s.LegacyLogin})

@@ -38,7 +38,7 @@ func TestFromEnv(t *testing.T) {
 	assert.ErrorContains(t, err, "no platform is configured")
 
 	_, err = platforms.Driver("alipay", platforms.Settings{})
-	assert.ErrorContains(t, err, `unknown platform "alipay"; known: qq, swan, tt, weapp`)
+	assert.ErrorContains(t, err, `unknown platform "alipay"; known: kwai, qq, swan, tt, weapp`)
 	_, err = platforms.New(map[taro.Platform]platforms.Settings{"alipay": {}})
 	assert.ErrorIs(t, err, taro.ErrInvalidArgument)
 	s := platforms.Settings{AppID: "a", Secret: "TOP-SECRET-VALUE"}

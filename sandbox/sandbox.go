@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tarogo/adapter/platforms/kwai/kwaifake"
 	"github.com/tarogo/adapter/platforms/qq/qqfake"
 	"github.com/tarogo/adapter/platforms/swan/swanfake"
 	"github.com/tarogo/adapter/platforms/tt/ttfake"
@@ -87,7 +88,7 @@ type App = fake.App
 
 // Builtins returns the fakes a sandbox serves by default.
 func Builtins() []fake.Platform {
-	return []fake.Platform{weappfake.New(), ttfake.New(), qqfake.New(), swanfake.New()}
+	return []fake.Platform{weappfake.New(), ttfake.New(), qqfake.New(), swanfake.New(), kwaifake.New()}
 }
 
 // Options configures a sandbox. The zero value is usable.

@@ -11,10 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/platforms/qq"
-	"github.com/tarogo/adapter/platforms/swan"
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/platforms/tt"
-	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -24,24 +22,13 @@ import (
 // a mini-game, so that its key reset is offered).
 func client(t *testing.T, sb *sandbox.Sandbox) *taro.Client {
 	t.Helper()
-	var ds []taro.Driver
-	for _, p := range sandbox.Platforms() {
-		app, base := sb.App(p), sb.BaseURL(p)
-		var d taro.Driver
-		var err error
-		switch p {
-		case taro.Weapp:
-			d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: base})
-		case taro.TT:
-			d, err = tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: base, MiniGame: true})
-		case taro.QQ:
-			d, err = qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: base})
-		case taro.Swan:
-			d, err = swan.New(swan.Config{AppID: app.ID, Secret: app.Secret, BaseURL: base})
-		}
-		require.NoError(t, err)
-		ds = append(ds, d)
+	cfg := map[taro.Platform]platforms.Settings{}
+	for _, p := range sb.Platforms() {
+		app := sb.App(p)
+		cfg[p] = platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), MiniGame: p == taro.TT}
 	}
+	ds, err := platforms.New(cfg)
+	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds})
 	require.NoError(t, err)
 	return c
@@ -116,7 +103,7 @@ func TestDecryptRefusesAnotherAppsData(t *testing.T) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
 	other := sandbox.NewServer(sandbox.Options{Apps: map[taro.Platform]sandbox.App{
-		taro.Weapp: {ID: "wx-other", Secret: "s"}, taro.Swan: {ID: "other-key", Secret: "s"}, taro.QQ: {ID: "qq-other", Secret: "s"}, taro.TT: {ID: "tt-other", Secret: "s"}}})
+		taro.Weapp: {ID: "wx-other", Secret: "s"}, taro.Swan: {ID: "other-key", Secret: "s"}, taro.QQ: {ID: "qq-other", Secret: "s"}, taro.TT: {ID: "tt-other", Secret: "s"}, taro.Kwai: {ID: "ks-other", Secret: "s"}}})
 	defer other.Close()
 	c := client(t, sb)
 	for _, p := range sandbox.Platforms() {

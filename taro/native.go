@@ -1,6 +1,7 @@
 package taro
 
 import (
+	"github.com/tarogo/adapter/platforms/kwai"
 	"github.com/tarogo/adapter/platforms/qq"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/platforms/tt"
@@ -15,4 +16,5 @@ var builtinNative = map[Platform]func(api string, raw []byte) (driver.NativeResu
 	TT:    tt.FromNative,
 	QQ:    qq.FromNative,
 	Swan:  swan.FromNative,
+	Kwai:  kwai.FromNative,
 }

@@ -5,7 +5,7 @@ import "github.com/tarogo/adapter/taro/driver"
 // Platform names a mini-program host or Taro build target.
 type Platform = driver.Platform
 
-// The platforms Taro builds for. The first four have drivers in
+// The platforms Taro builds for. The first five have drivers in
 // github.com/tarogo/adapter/platforms; the last three have no session APIs
 // and are answered with ErrNotSupported by every client.
 const (
@@ -13,6 +13,7 @@ const (
 	Swan    Platform = "swan"    // Baidu
 	TT      Platform = "tt"      // Douyin / Toutiao
 	QQ      Platform = "qq"      // QQ
+	Kwai    Platform = "kwai"    // Kuaishou
 	H5      Platform = "h5"      // web
 	RN      Platform = "rn"      // React Native
 	Harmony Platform = "harmony" // HarmonyOS

@@ -31,7 +31,7 @@ func runArgs(t *testing.T, env map[string]string, args ...string) (int, string, 
 func TestDemo(t *testing.T) {
 	code, out, errOut := runArgs(t, nil, "demo")
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
-	assert.Contains(t, out, "all 36 steps behaved as documented")
+	assert.Contains(t, out, "all 44 steps behaved as documented")
 	for _, line := range strings.Split(out, "\n") {
 		assert.LessOrEqual(t, utf8.RuneCountInString(line), 100, "the table fits 100 columns: %q", line)
 	}
@@ -56,7 +56,7 @@ func TestDemo(t *testing.T) {
 		assert.True(t, s.OK, "%+v", s)
 		n++
 	}
-	assert.Equal(t, 36, n)
+	assert.Equal(t, 44, n)
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -71,8 +71,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", nil, []string{"deploy"}, exitUsage, `unknown command "deploy"`},
 		{"bad flag", nil, []string{"demo", "--colour"}, exitUsage, "flag provided but not defined"},
 		{"stray argument", nil, []string{"demo", "extra"}, exitUsage, `unexpected argument "extra"`},
-		{"check without platform", nil, []string{"check"}, exitUsage, "--platform is required; valid platforms: qq, swan, tt, weapp"},
-		{"unknown platform lists the valid ones", nil, []string{"check", "--platform", "alipay"}, exitUsage, "valid platforms: qq, swan, tt, weapp"},
+		{"check without platform", nil, []string{"check"}, exitUsage, "--platform is required; valid platforms: kwai, qq, swan, tt, weapp"},
+		{"unknown platform lists the valid ones", nil, []string{"check", "--platform", "alipay"}, exitUsage, "valid platforms: kwai, qq, swan, tt, weapp"},
 		{"the first missing flag is named before the credentials", nil, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
 		{"missing credentials name the variable", map[string]string{"SK": "k"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "TARO_WEAPP_APPID is not set"},
 		{"decrypt needs the data variable", map[string]string{"SK": "k"}, []string{"decrypt", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "--data-env is required"},

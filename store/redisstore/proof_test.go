@@ -19,10 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/tarogo/adapter/platforms/qq"
-	"github.com/tarogo/adapter/platforms/swan"
-	"github.com/tarogo/adapter/platforms/tt"
-	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
@@ -35,18 +32,7 @@ var fast = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDela
 func makeDriver(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, hc *http.Client) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	var d taro.Driver
-	var err error
-	switch p {
-	case taro.Weapp:
-		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
-	case taro.TT:
-		d, err = tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc, MiniGame: true})
-	case taro.QQ:
-		d, err = qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
-	case taro.Swan:
-		d, err = swan.New(swan.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc})
-	}
+	d, err := platforms.Driver(p, platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc, MiniGame: p == taro.TT})
 	require.NoError(t, err)
 	return d
 }
@@ -214,9 +200,9 @@ func TestFaultMatrix(t *testing.T) {
 					defer sb.Close()
 					c := replica(t, sb, p, st, nil)
 					if err := sb.Inject(p, ep, kind, 100); err != nil {
-						// Not applicable: no check endpoint on qq/swan, no
+						// Not applicable: no check endpoint on qq, swan or kwai, no
 						// token on a login. Say so, and prove the sandbox refuses.
-						assert.True(t, ep == sandbox.CheckSession && (p == taro.QQ || p == taro.Swan) || kind == sandbox.TokenInvalid && ep == sandbox.Code2Session, "unexpected refusal: %v", err)
+						assert.True(t, ep == sandbox.CheckSession && p != taro.Weapp && p != taro.TT || kind == sandbox.TokenInvalid && ep == sandbox.Code2Session, "unexpected refusal: %v", err)
 						return
 					}
 					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -406,18 +392,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, secret string) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	var d taro.Driver
-	var err error
-	switch p {
-	case taro.Weapp:
-		d, err = weapp.New(weapp.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
-	case taro.TT:
-		d, err = tt.New(tt.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p), MiniGame: true})
-	case taro.QQ:
-		d, err = qq.New(qq.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
-	case taro.Swan:
-		d, err = swan.New(swan.Config{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p)})
-	}
+	d, err := platforms.Driver(p, platforms.Settings{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p), MiniGame: p == taro.TT})
 	require.NoError(t, err)
 	return d
 }

@@ -1,0 +1,111 @@
+// Package kwaifake is the fake of Kuaishou's open platform
+// (open.kuaishou.com) for package sandbox: code2session and the access
+// token in the shapes the kwai driver's package doc describes (and marks
+// confirmed or not), over the sandbox's platform-neutral state. It imports
+// only public packages, as a fake written outside this module would.
+package kwaifake
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox/fake"
+	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Fake is the Kuaishou fake; it implements fake.Platform.
+type Fake struct{}
+
+// New returns the fake.
+func New() *Fake { return &Fake{} }
+
+var _ fake.Platform = (*Fake)(nil)
+
+// Name implements fake.Platform.
+func (*Fake) Name() taro.Platform { return "kwai" }
+
+// DefaultApp implements fake.Platform.
+func (*Fake) DefaultApp() fake.App {
+	return fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}
+}
+
+// CodeTTL implements fake.Platform: ten minutes, as the SDKs say.
+func (*Fake) CodeTTL() time.Duration { return 10 * time.Minute }
+
+// NewSessionKey implements fake.Platform: 16 bytes, as WeChat's.
+func (*Fake) NewSessionKey() string { return fake.RandomKey(16) }
+
+// Endpoints implements fake.Platform.
+func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
+
+// TokenEndpoints implements fake.Platform: no endpoint here takes a token.
+func (*Fake) TokenEndpoints() []fake.Endpoint { return nil }
+
+// Encrypt implements fake.Platform: WeChat's scheme.
+func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	return driverkit.SealWeChat(sessionKey, appID, payload, now)
+}
+
+// Routes implements fake.Platform. Both take their fields as a form body
+// or as query parameters (the SDKs send either), by POST or GET.
+func (*Fake) Routes(r fake.Router) {
+	r.Handle(fake.Code2Session, "POST /oauth2/mp/code2session", code2Session)
+	r.Handle(fake.Token, "POST /oauth2/access_token", token)
+	r.Handle(fake.Token, "GET /oauth2/access_token", token)
+}
+
+// answer is Kuaishou's frame.
+type answer struct {
+	Result   int    `json:"result"`
+	ErrorMsg string `json:"error_msg,omitempty"`
+}
+
+// FaultBody implements fake.Platform.
+func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+	if kind == fake.Busy {
+		return answer{-1, "system busy"}
+	}
+	return answer{100200103, "request too frequent"}
+}
+
+func code2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	if err := r.ParseForm(); err != nil || r.Form.Get("app_id") == "" || r.Form.Get("js_code") == "" {
+		fake.WriteJSON(w, answer{100200100, "invalid parameters"})
+		return
+	}
+	if r.Form.Get("app_id") != st.App().ID || r.Form.Get("app_secret") != st.App().Secret {
+		fake.WriteJSON(w, answer{100200101, "app_id or app_secret rejected"})
+		return
+	}
+	openid, res := st.Redeem(r.Form.Get("js_code"), false)
+	if res != fake.CodeOK {
+		fake.WriteJSON(w, answer{100200102, "invalid js_code"})
+		return
+	}
+	u, _ := st.User(openid)
+	fake.WriteJSON(w, struct {
+		Result     int    `json:"result"`
+		OpenID     string `json:"open_id"`
+		SessionKey string `json:"session_key"`
+	}{1, openid, u.Key})
+}
+
+// token mints a 48-hour token; the previous ones keep working.
+func token(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	if err := r.ParseForm(); err != nil || r.Form.Get("grant_type") != "client_credentials" {
+		fake.WriteJSON(w, answer{100200100, "invalid parameters"})
+		return
+	}
+	if r.Form.Get("app_id") != st.App().ID || r.Form.Get("app_secret") != st.App().Secret {
+		fake.WriteJSON(w, answer{100200101, "app_id or app_secret rejected"})
+		return
+	}
+	tok, ttl := st.MintToken() // the sandbox's token lifetime; Kuaishou's is 48 hours
+	fake.WriteJSON(w, struct {
+		Result      int    `json:"result"`
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int    `json:"expires_in"`
+		TokenType   string `json:"token_type"`
+	}{1, tok, int(ttl / time.Second), "bearer"})
+}
