@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/drivertest"
@@ -33,11 +34,15 @@ type Sandbox struct {
 	Make MakeFunc
 }
 
-// New returns a constructor for RunConformanceTests.
-func New(p taro.Platform, make MakeFunc) func(context.Context, *testing.T) (drivertest.Harness, error) {
+// New returns a constructor for RunConformanceTests: each case gets a new
+// sandbox serving the built-in platforms and fakes (a platform's own fake,
+// for a driver written outside this module), and make builds the driver
+// under test for platform p against it.
+func New(p taro.Platform, make MakeFunc, fakes ...fake.Platform) func(context.Context, *testing.T) (drivertest.Harness, error) {
 	return func(context.Context, *testing.T) (drivertest.Harness, error) {
 		// Slow faults outlast the kit's 300ms deadline but end with the test.
-		return &Sandbox{SB: sandbox.NewServer(sandbox.Options{SlowDelay: 3 * time.Second}), P: p, Make: make}, nil
+		sb := sandbox.NewServer(sandbox.Options{SlowDelay: 3 * time.Second, Fakes: fakes})
+		return &Sandbox{SB: sb, P: p, Make: make}, nil
 	}
 }
 
