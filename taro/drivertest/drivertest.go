@@ -6,31 +6,53 @@
 //
 // # Adding a platform driver in six steps
 //
+// A platform is one directory, and needs nothing from this module but its
+// public packages (testdata/toy is such a driver, built and tested from a
+// module of its own by TestADriverOutsideTheModulePassesTheKit).
+//
 //  1. Make a package for the platform (for example platforms/alipay) with a
 //     Config (AppID, Secret, BaseURL, HTTPClient) and New(Config) (*Driver,
-//     error) that rejects an incomplete config. Every URL, JSON field and
-//     error code of the platform stays in this package.
+//     error) that rejects an incomplete config (driverkit.ConfigBase). Every
+//     URL, JSON field and error code of the platform stays in this package.
 //  2. Implement driver.Driver: Platform() and AppID().
 //  3. Implement the capabilities the platform offers on its server API:
 //     driver.Authenticator (code to session), driver.SessionChecker (a
 //     server-side session check) and, if that check needs an application
-//     access token, driver.TokenFetcher. Implement none of them and the
-//     platform is "not supported"; implement only Authenticator and the
-//     portable layer answers checks from its session store.
-//  4. Map every error answer to a *driver.Error with the right driver.Code
-//     (session invalid, invalid code, credentials, rate limited, token
-//     invalid, unavailable for busy/5xx/unreadable bodies) and never put a
-//     secret in it. Do not retry: the portable layer does.
+//     access token, driver.TokenFetcher; driver.Decrypter,
+//     driver.RawDataVerifier, driver.PhoneNumberGetter and
+//     driver.SessionResetter where the platform has them. Implement none
+//     and the platform is "not supported"; implement only Authenticator and
+//     the portable layer answers checks from its session store.
+//  4. Talk to the platform with package taro/driverkit: driverkit.Call (bounded,
+//     redirect-refusing, query-free errors, secrets removed from echoes),
+//     driverkit.Status and driverkit.Object to accept a success only on the
+//     platform's explicit success marker, and map every error answer to a
+//     *driver.Error with the right driver.Code (session invalid, invalid
+//     code, credentials, rate limited, token invalid, unavailable for
+//     busy/5xx/unreadable bodies). Do not retry: the portable layer does.
+//     Implement fmt.Formatter on the Config and the Driver
+//     (driverkit.FormatRedacted) so that no verb prints the secret.
 //  5. Optionally implement driver.NativeNormalizer for the platform's client
-//     callback objects, and the capabilities that use a session where the
-//     platform has them: driver.Decrypter (encryptedData),
-//     driver.RawDataVerifier (rawData signatures), driver.PhoneNumberGetter
-//     and driver.SessionResetter (server APIs that take the access token).
-//  6. In the driver's test, write a Harness (MakeDriver against a fake of the
-//     platform — add the platform to package sandbox — plus LoginHarness and
-//     FaultHarness if the fake supports them) and call RunConformanceTests.
+//     callback objects (driverkit.ParseNative).
+//  6. Write the platform's fake beside the driver (platforms/alipay/alipayfake)
+//     against package sandbox/fake: its real paths and shapes over the
+//     sandbox's platform-neutral state. In the driver's test, run the kit
+//     against it:
 //
-// The Example in this package shows a complete minimal driver and its test.
+//	func TestConformance(t *testing.T) {
+//		drivertest.RunConformanceTests(t, sandboxtest.New(alipay.Platform, func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
+//			return alipay.New(alipay.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(alipay.Platform), HTTPClient: sb.HTTPClient()})
+//		}, alipayfake.New()))
+//	}
+//
+//     Inside this module, list the new platform where the platforms are
+//     listed: a constant in package taro, the default fakes of package
+//     sandbox, the drivers of package platforms (which the CLI, the demo
+//     and platforms.FromEnv read), the pure normalisers in taro/native.go.
+//     platforms/kwai was added exactly so.
+//
+// The Example in this package shows a complete minimal driver (over an
+// in-memory platform, to stay short) and its test.
 package drivertest
 
 import (
