@@ -37,7 +37,9 @@
 //  6. Write the platform's fake beside the driver (platforms/alipay/alipayfake)
 //     against package sandbox/fake: its real paths and shapes over the
 //     sandbox's platform-neutral state. In the driver's test, run the kit
-//     against it:
+//     against it, as below.
+//
+// A driver's test:
 //
 //	func TestConformance(t *testing.T) {
 //		drivertest.RunConformanceTests(t, sandboxtest.New(alipay.Platform, func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
@@ -45,11 +47,11 @@
 //		}, alipayfake.New()))
 //	}
 //
-//     Inside this module, list the new platform where the platforms are
-//     listed: a constant in package taro, the default fakes of package
-//     sandbox, the drivers of package platforms (which the CLI, the demo
-//     and platforms.FromEnv read), the pure normalisers in taro/native.go.
-//     platforms/kwai was added exactly so.
+// Inside this module, list the new platform where the platforms are
+// listed: a constant in package taro, the default fakes of package sandbox,
+// the drivers of package platforms (which the CLI, the demo and
+// platforms.FromEnv read), the pure normalisers in taro/native.go.
+// platforms/kwai was added exactly so.
 //
 // The Example in this package shows a complete minimal driver (over an
 // in-memory platform, to stay short) and its test.
