@@ -229,12 +229,7 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // FromNative normalises ks.<api> callback objects, which only succeed or
 // fail: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail …"}. It is pure.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	var obj driverkit.NativeFrame
-	ok, detail, err := driverkit.ParseNative(api, raw, &obj)
-	if err != nil || ok {
-		return driver.NativeResult{OK: ok}, err
-	}
-	return driver.NativeResult{Code: driverkit.NativeFailCode(api), Detail: detail}, nil
+	return driverkit.NativeOKOrFail(api, raw)
 }
 
 // String describes the driver without its secret.

@@ -181,12 +181,7 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // fail: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail ..."}. It is pure: no
 // driver or credentials are needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	var obj driverkit.NativeFrame
-	ok, detail, err := driverkit.ParseNative(api, raw, &obj)
-	if err != nil || ok {
-		return driver.NativeResult{OK: ok}, err
-	}
-	return driver.NativeResult{Code: driverkit.NativeFailCode(api), Detail: detail}, nil
+	return driverkit.NativeOKOrFail(api, raw)
 }
 
 // String describes the driver without its secret.

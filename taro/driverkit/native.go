@@ -71,3 +71,15 @@ func TruncateDetail(d string) string {
 	}
 	return strings.ToValidUTF8(d, "")
 }
+
+// NativeOKOrFail normalises the callback object of a platform whose
+// results only succeed or fail ({errMsg:"<api>:ok"} or
+// {errMsg:"<api>:fail …"}, no code): QQ's and Kuaishou's.
+func NativeOKOrFail(api string, raw []byte) (driver.NativeResult, error) {
+	var obj NativeFrame
+	ok, detail, err := ParseNative(api, raw, &obj)
+	if err != nil || ok {
+		return driver.NativeResult{OK: ok}, err
+	}
+	return driver.NativeResult{Code: NativeFailCode(api), Detail: detail}, nil
+}
