@@ -7,8 +7,9 @@
 // # Adding a platform driver in six steps
 //
 // A platform is one directory, and needs nothing from this module but its
-// public packages (testdata/toy is such a driver, built and tested from a
-// module of its own by TestADriverOutsideTheModulePassesTheKit).
+// public packages: example_sandbox_test.go is such a driver with its fake,
+// and TestADriverOutsideTheModulePassesTheKit builds and tests that file
+// as a module of its own.
 //
 //  1. Make a package for the platform (for example platforms/alipay) with a
 //     Config (AppID, Secret, BaseURL, HTTPClient) and New(Config) (*Driver,

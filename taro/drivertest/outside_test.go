@@ -10,37 +10,27 @@ import (
 	"time"
 )
 
-// A platform is one directory, also outside this module: testdata/toy is a
-// driver and its sandbox fake written with the public packages only
-// (taro/driver, taro/driverkit, sandbox/fake, sandbox/sandboxtest,
-// taro/drivertest). This test builds it as a module of its own, with a
-// replace directive pointing at this repository, and runs its
-// conformance test: the whole kit against the toy's fake in the sandbox.
+// A platform is one directory, also outside this module:
+// example_sandbox_test.go is a driver and its sandbox fake written with the
+// public packages only (taro/driver, taro/driverkit, sandbox/fake,
+// sandbox/sandboxtest, taro/drivertest). This test copies it into a module
+// of its own, with a replace directive pointing at this repository, and
+// runs it there: the whole kit against the fake in the sandbox, and the
+// Example.
 func TestADriverOutsideTheModulePassesTheKit(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	src := filepath.Join("testdata", "toy")
-	err = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(rel)), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
+	b, err := os.ReadFile("example_sandbox_test.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	gomod := "module example.com/toy\n\ngo 1.24\n\nrequire github.com/tarogo/adapter v0.0.0-00010101000000-000000000000\n\nreplace github.com/tarogo/adapter => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "acme_test.go"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gomod := "module example.com/acme\n\ngo 1.24\n\nrequire github.com/tarogo/adapter v0.0.0-00010101000000-000000000000\n\nreplace github.com/tarogo/adapter => " + root + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte(gomod), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +54,7 @@ func TestADriverOutsideTheModulePassesTheKit(t *testing.T) {
 	if err != nil {
 		t.Fatalf("go test in the outside module failed: %v\n%s", err, tail(string(out), 40))
 	}
-	if !strings.Contains(string(out), "ok  \texample.com/toy") {
+	if !strings.Contains(string(out), "ok  \texample.com/acme") {
 		t.Fatalf("the outside module's test did not run:\n%s", tail(string(out), 20))
 	}
 }
