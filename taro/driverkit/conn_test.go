@@ -78,7 +78,7 @@ func TestConnectionsAreReused(t *testing.T) {
 		defer srv.Close()
 		load(t, driverkit.DefaultClient, srv.URL, calls, concurrency)
 		t.Logf("default client: %d connections for %d calls at concurrency %d", conns.Load(), calls, concurrency)
-		assert.LessOrEqual(t, conns.Load(), int64(2*concurrency))
+		assert.LessOrEqual(t, conns.Load(), int64(4*concurrency), "about one connection per concurrent caller (a few more when dials race on a loaded machine), not thousands")
 
 		before, beforeConns := countingServer(false)
 		defer before.Close()
@@ -95,7 +95,7 @@ func TestConnectionsAreReused(t *testing.T) {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 		load(t, &http.Client{Transport: tr}, srv.URL, calls, concurrency)
 		t.Logf("tuned transport over TLS: %d handshakes for %d calls at concurrency %d", conns.Load(), calls, concurrency)
-		assert.LessOrEqual(t, conns.Load(), int64(2*concurrency))
+		assert.LessOrEqual(t, conns.Load(), int64(4*concurrency), "about one connection per concurrent caller (a few more when dials race on a loaded machine), not thousands")
 
 		before, beforeConns := countingServer(true)
 		defer before.Close()
