@@ -135,11 +135,13 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 	var base string
 	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
 	require.Eventually(t, func() bool {
-		m := re.FindStringSubmatch(out.String())
+		// The whole banner: the table ends before the admin API line.
+		o := out.String()
+		m := re.FindStringSubmatch(o)
 		if m != nil {
 			base = m[1]
 		}
-		return m != nil
+		return m != nil && strings.Contains(o, "admin API:")
 	}, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, out.String(), base+"/weapp")
 	assert.Contains(t, out.String(), sandbox.DefaultApps[taro.Weapp].Secret, "the sandbox prints the credentials it accepts")

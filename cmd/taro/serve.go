@@ -53,7 +53,7 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	fmt.Fprintf(stdout, "taro sandbox listening on %s\n\n", base)
-	fmt.Fprintf(stdout, "%-6s %-48s %-22s %s\n", "PLATFORM", "BASE URL", "APP ID", "SECRET")
+	fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", "PLATFORM", "BASE URL", "APP ID", "SECRET")
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
 		fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", p, sb.BaseURL(p), app.ID, app.Secret)
