@@ -339,3 +339,40 @@ func RandomKey(n int) string {
 	_, _ = rand.Read(b)
 	return base64.StdEncoding.EncodeToString(b)
 }
+
+// Spec describes a fake in data. A fake's type that embeds it implements
+// every Platform method but Routes and FaultBody, which are the fake's
+// own paths and answers.
+type Spec struct {
+	Platform   taro.Platform
+	App        App
+	CodeLife   time.Duration
+	KeyBytes   int
+	Serves     []Endpoint
+	TakesToken []Endpoint
+	// Seal encrypts a payload as the platform's client APIs do.
+	Seal func(sessionKey, appID string, payload []byte, now time.Time) (data, iv string, err error)
+}
+
+// Name implements Platform.
+func (s Spec) Name() taro.Platform { return s.Platform }
+
+// DefaultApp implements Platform.
+func (s Spec) DefaultApp() App { return s.App }
+
+// CodeTTL implements Platform.
+func (s Spec) CodeTTL() time.Duration { return s.CodeLife }
+
+// NewSessionKey implements Platform: KeyBytes random bytes in base64.
+func (s Spec) NewSessionKey() string { return RandomKey(s.KeyBytes) }
+
+// Endpoints implements Platform.
+func (s Spec) Endpoints() []Endpoint { return s.Serves }
+
+// TokenEndpoints implements Platform.
+func (s Spec) TokenEndpoints() []Endpoint { return s.TakesToken }
+
+// Encrypt implements Platform.
+func (s Spec) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	return s.Seal(sessionKey, appID, payload, now)
+}

@@ -10,42 +10,20 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
-	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Fake is the Kuaishou fake; it implements fake.Platform.
-type Fake struct{}
+// Fake is the fake; it implements fake.Platform: codes live ten minutes, as
+// the SDKs say; keys and client data as WeChat's.
+type Fake struct{ fake.Spec }
 
 // New returns the fake.
-func New() *Fake { return &Fake{} }
+func New() *Fake {
+	return &Fake{fake.Spec{Platform: "kwai", App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: driverkit.SealWeChat}}
+}
 
 var _ fake.Platform = (*Fake)(nil)
-
-// Name implements fake.Platform.
-func (*Fake) Name() taro.Platform { return "kwai" }
-
-// DefaultApp implements fake.Platform.
-func (*Fake) DefaultApp() fake.App {
-	return fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}
-}
-
-// CodeTTL implements fake.Platform: ten minutes, as the SDKs say.
-func (*Fake) CodeTTL() time.Duration { return 10 * time.Minute }
-
-// NewSessionKey implements fake.Platform: 16 bytes, as WeChat's.
-func (*Fake) NewSessionKey() string { return fake.RandomKey(16) }
-
-// Endpoints implements fake.Platform.
-func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
-
-// TokenEndpoints implements fake.Platform: no endpoint here takes a token.
-func (*Fake) TokenEndpoints() []fake.Endpoint { return nil }
-
-// Encrypt implements fake.Platform: WeChat's scheme.
-func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
-	return driverkit.SealWeChat(sessionKey, appID, payload, now)
-}
 
 // Routes implements fake.Platform. Both take their fields as a form body
 // or as query parameters (the SDKs send either), by POST or GET.

@@ -9,42 +9,20 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
-	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Fake is the fake; it implements fake.Platform.
-type Fake struct{}
+// Fake is the fake; it implements fake.Platform: codes live five minutes;
+// keys and client data as WeChat's, which QQ shares.
+type Fake struct{ fake.Spec }
 
 // New returns the fake.
-func New() *Fake { return &Fake{} }
+func New() *Fake {
+	return &Fake{fake.Spec{Platform: "qq", App: fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: driverkit.SealWeChat}}
+}
 
 var _ fake.Platform = (*Fake)(nil)
-
-// Name implements fake.Platform.
-func (*Fake) Name() taro.Platform { return "qq" }
-
-// DefaultApp implements fake.Platform.
-func (*Fake) DefaultApp() fake.App {
-	return fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}
-}
-
-// CodeTTL implements fake.Platform: codes live five minutes.
-func (*Fake) CodeTTL() time.Duration { return 5 * time.Minute }
-
-// NewSessionKey implements fake.Platform: 16 bytes, as WeChat's.
-func (*Fake) NewSessionKey() string { return fake.RandomKey(16) }
-
-// Endpoints implements fake.Platform.
-func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
-
-// TokenEndpoints implements fake.Platform.
-func (*Fake) TokenEndpoints() []fake.Endpoint { return []fake.Endpoint{} }
-
-// Encrypt implements fake.Platform: WeChat's scheme, which QQ shares.
-func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
-	return driverkit.SealWeChat(sessionKey, appID, payload, now)
-}
 
 // Routes implements fake.Platform.
 func (*Fake) Routes(r fake.Router) {

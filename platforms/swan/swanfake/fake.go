@@ -10,42 +10,22 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
-	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Fake is the fake; it implements fake.Platform.
-type Fake struct{}
+// Fake is the fake; it implements fake.Platform: codes live ten minutes;
+// keys are 32 base64 characters (24 bytes, an AES-192 key), as Baidu's;
+// client data is sealed with AES-192-CBC and Baidu's prefix, length and app-
+// key suffix.
+type Fake struct{ fake.Spec }
 
 // New returns the fake.
-func New() *Fake { return &Fake{} }
+func New() *Fake {
+	return &Fake{fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu}}
+}
 
 var _ fake.Platform = (*Fake)(nil)
-
-// Name implements fake.Platform.
-func (*Fake) Name() taro.Platform { return "swan" }
-
-// DefaultApp implements fake.Platform.
-func (*Fake) DefaultApp() fake.App {
-	return fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}
-}
-
-// CodeTTL implements fake.Platform: Baidu's codes live ten minutes.
-func (*Fake) CodeTTL() time.Duration { return 10 * time.Minute }
-
-// NewSessionKey implements fake.Platform: 32 base64 characters, 24 bytes (an AES-192 key), as Baidu's.
-func (*Fake) NewSessionKey() string { return fake.RandomKey(24) }
-
-// Endpoints implements fake.Platform.
-func (*Fake) Endpoints() []fake.Endpoint { return []fake.Endpoint{fake.Code2Session, fake.Token} }
-
-// TokenEndpoints implements fake.Platform.
-func (*Fake) TokenEndpoints() []fake.Endpoint { return []fake.Endpoint{} }
-
-// Encrypt implements fake.Platform: AES-192-CBC with Baidu's random prefix, length and app-key suffix.
-func (*Fake) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
-	return driverkit.SealBaidu(sessionKey, appID, payload)
-}
 
 // Routes implements fake.Platform.
 func (*Fake) Routes(r fake.Router) {
@@ -191,4 +171,10 @@ func swanLegacyCode2Session(w http.ResponseWriter, r *http.Request, st *fake.Sta
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}{openid, key(st, openid)})
+}
+
+// sealBaidu is driverkit.SealBaidu as a fake.Spec.Seal (Baidu's data
+// carries no time).
+func sealBaidu(sessionKey, appID string, payload []byte, _ time.Time) (string, string, error) {
+	return driverkit.SealBaidu(sessionKey, appID, payload)
 }
