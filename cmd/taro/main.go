@@ -1,13 +1,13 @@
 // Command taro shows, serves and uses the library from a shell.
 //
 //	taro demo      walk every platform through login and session checks against an in-process sandbox
-//	taro sandbox   serve the four fake platforms for any language's tests
+//	taro sandbox   serve the fake platforms for any language's tests
 //	taro check     check one session against a platform (real or --base-url)
 //	taro login     exchange one login code for a session (real or --base-url)
 //	taro decrypt   open a client API's encryptedData with a session key
 //	taro version   print the module version, VCS revision and Go version
 //
-// It uses the standard flag package: four subcommands with a handful of
+// It uses the standard flag package: six subcommands with a handful of
 // flags each need no framework, and the binary stays dependency-free.
 package main
 
@@ -76,7 +76,7 @@ type command struct {
 
 var commands = map[string]command{
 	"demo":    {"walk weapp, swan, tt and qq through login and session checks against an in-process sandbox", runDemo},
-	"sandbox": {"serve the four fake platforms and an admin API until interrupted", runSandbox},
+	"sandbox": {"serve the fake platforms and an admin API until interrupted", runSandbox},
 	"check":   {"check one session against a platform (credentials from the environment)", runCheck},
 	"login":   {"exchange one login code for a session (credentials from the environment)", runLogin},
 	"decrypt": {"open a client API's encryptedData with a session key (no network)", runDecrypt},
