@@ -53,8 +53,8 @@
 //	Code              errMsg reason              what the caller should do                          retry?
 //	OK                ok                         —                                                  —
 //	Unknown           unknown error              log it; treat as a failure                         no
-//	InvalidArgument   invalid argument: <field>  fix the call; nothing was sent                     no
-//	NoDriver          no driver: <platforms>     register a driver for the platform                 no
+//	InvalidArgument   invalid argument: <field>  fix the call (nothing was sent) or the BaseURL     no
+//	NoDriver          no driver: platform "p"…   register a driver for the platform                 no
 //	NotSupported      not supported on <p>       the target has no such API; never treat as valid   no
 //	SessionInvalid    session invalid[: why]     have the user log in again (login, Code2Session)   no
 //	InvalidCode       invalid login code         the code is wrong, expired or used: login() again  no
