@@ -108,6 +108,34 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 	return c, d, closeStore, exitOK
 }
 
+// sessionFlags are the flags naming a session: the openid, and the
+// variable holding the key (never the key itself).
+type sessionFlags struct{ openid, keyEnv *string }
+
+func (f *oneShotFlags) sessionFlags() sessionFlags {
+	return sessionFlags{
+		openid: f.fs.String("openid", "", "the user's openid (required)"),
+		keyEnv: f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)"),
+	}
+}
+
+// missing names the first missing part of the session, or "".
+func (sf sessionFlags) missing(env func(string) string) string {
+	switch {
+	case *sf.openid == "":
+		return "--openid is required"
+	case *sf.keyEnv == "":
+		return "--session-key-env is required (the name of a variable holding the session key)"
+	case env(*sf.keyEnv) == "":
+		return "the variable " + *sf.keyEnv + " is empty or unset"
+	}
+	return ""
+}
+
+func (sf sessionFlags) session(env func(string) string) taro.Session {
+	return taro.Session{OpenID: *sf.openid, SessionKey: env(*sf.keyEnv)}
+}
+
 func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
 	f := newOneShotFlags("check", stderr, lines(
 		"usage: taro check --platform P --openid ID --session-key-env VAR [--base-url URL]",
@@ -125,19 +153,8 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"  TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. SK=.. taro check --platform weapp --openid o6zAJs.. --session-key-env SK",
 		"",
 		"Flags:"))
-	openid := f.fs.String("openid", "", "the user's openid (required)")
-	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
-	c, d, closeStore, code := f.client(args, env, stderr, func() string {
-		switch {
-		case *openid == "":
-			return "--openid is required"
-		case *keyEnv == "":
-			return "--session-key-env is required (the name of a variable holding the session key)"
-		case env(*keyEnv) == "":
-			return "the variable " + *keyEnv + " is empty or unset"
-		}
-		return ""
-	})
+	sf := f.sessionFlags()
+	c, d, closeStore, code := f.client(args, env, stderr, func() string { return sf.missing(env) })
 	if c == nil {
 		return code
 	}
@@ -149,7 +166,7 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	res, err := c.CheckSession(ctx, taro.Option{Platform: d.Platform(), Session: taro.Session{OpenID: *openid, SessionKey: env(*keyEnv)}})
+	res, err := c.CheckSession(ctx, taro.Option{Platform: d.Platform(), Session: sf.session(env)})
 	fmt.Fprintln(stdout, res.ErrMsg)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro check: %v\n", err)
@@ -223,18 +240,13 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 		"  SK=.. DATA=.. taro decrypt --platform weapp --openid o6zAJs.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
 		"",
 		"Flags:"))
-	openid := f.fs.String("openid", "", "the user's openid (required)")
-	keyEnv := f.fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
+	sf := f.sessionFlags()
 	dataEnv := f.fs.String("data-env", "", "name of the environment variable holding the encryptedData (required)")
 	iv := f.fs.String("iv", "", "the iv that came with the data (required)")
 	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
 		switch {
-		case *openid == "":
-			return "--openid is required"
-		case *keyEnv == "":
-			return "--session-key-env is required (the name of a variable holding the session key)"
-		case env(*keyEnv) == "":
-			return "the variable " + *keyEnv + " is empty or unset"
+		case sf.missing(env) != "":
+			return sf.missing(env)
 		case *dataEnv == "":
 			return "--data-env is required (the name of a variable holding the encryptedData)"
 		case env(*dataEnv) == "":
@@ -248,7 +260,7 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 		return rc
 	}
 	defer closeStore()
-	res, err := c.Decrypt(ctx, taro.DecryptOption{Platform: d.Platform(), Session: taro.Session{OpenID: *openid, SessionKey: env(*keyEnv)},
+	res, err := c.Decrypt(ctx, taro.DecryptOption{Platform: d.Platform(), Session: sf.session(env),
 		EncryptedData: env(*dataEnv), IV: *iv})
 	if err != nil {
 		fmt.Fprintln(stdout, res.ErrMsg)
