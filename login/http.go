@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -33,6 +34,19 @@ type LoginResponse struct {
 	// ExpiresIn is the ticket's lifetime in seconds.
 	ExpiresIn int64 `json:"expiresIn,omitempty"`
 }
+
+// String describes the response with the ticket redacted; its JSON form,
+// for the client, carries the ticket.
+func (r LoginResponse) String() string {
+	t := ""
+	if r.Ticket != "" {
+		t = "[redacted]"
+	}
+	return fmt.Sprintf("{ErrMsg:%q Code:%s Ticket:%s OpenID:%q UnionID:%q ExpiresIn:%d}", r.ErrMsg, r.Code, t, r.OpenID, r.UnionID, r.ExpiresIn)
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (r LoginResponse) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
 
 // FailResponse is the JSON body of every failure the handlers answer.
 type FailResponse struct {

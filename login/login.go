@@ -300,6 +300,15 @@ type Result struct {
 	ExpiresIn time.Duration
 }
 
+// String describes the result with the ticket redacted (it is a bearer
+// credential: hand it to the client, never to a log).
+func (r Result) String() string {
+	return fmt.Sprintf("{Ticket:[redacted] User:%s ExpiresIn:%s}", r.User.String(), r.ExpiresIn)
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (r Result) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
+
 // APILogin and APIAuth name the manager's calls in errMsg.
 const (
 	APILogin = "login"

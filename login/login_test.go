@@ -295,6 +295,11 @@ func TestConfig(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
 		assert.NotContains(t, fmt.Sprintf(verb, res.User), key)
 	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {
+		assert.NotContains(t, fmt.Sprintf(verb, res), res.Ticket, "a Result never prints its ticket")
+		lr := login.LoginResponse{ErrMsg: "login:ok", Ticket: res.Ticket}
+		assert.NotContains(t, fmt.Sprintf(verb, lr), res.Ticket)
+	}
 	_, ok := login.UserFrom(context.Background())
 	assert.False(t, ok)
 	assert.NoError(t, m.Logout(context.Background(), "garbage"), "nothing to end")

@@ -555,15 +555,25 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		// An anonymous login: there is no session to record.
 		return resp, nil
 	}
-	secrets[0] = resp.SessionKey
-	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
-	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()}); err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
-		}
-		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
+	if err := c.record(ctx, e, api, resp, [2]string{resp.SessionKey}); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	return resp, nil
+}
+
+// record makes resp the newest session of its user in the session store.
+// A login (or reset) that could not be recorded hands out no session.
+func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets [2]string) *Error {
+	p := e.d.Platform()
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
+	err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return redact(ctxError(p, api, ctx.Err(), err), &secrets)
+	}
+	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 }
 
 // maxNativeLen caps the raw client results FromNative accepts.

@@ -290,13 +290,8 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 	}); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
-	if err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()}); err != nil {
-		secrets := [2]string{opt.Session.SessionKey, resp.SessionKey}
-		if cerr := ctx.Err(); cerr != nil {
-			return driver.LoginResponse{}, redact(ctxError(p, api, cerr, err), &secrets)
-		}
-		return driver.LoginResponse{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
+	if err := c.record(ctx, e, api, resp, [2]string{opt.Session.SessionKey, resp.SessionKey}); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	return resp, nil
 }

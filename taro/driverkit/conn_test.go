@@ -106,3 +106,15 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Logf("http.DefaultTransport (HTTP/1.1) over TLS: %d handshakes for %d calls at concurrency %d", beforeConns.Load(), calls/10, concurrency)
 	})
 }
+
+// NoRedirect copies a client once: a copy it made is used as it is, and
+// the caller's client keeps its own CheckRedirect.
+func TestNoRedirectCopiesOnce(t *testing.T) {
+	mine := &http.Client{}
+	safe := driverkit.NoRedirect(mine)
+	assert.NotSame(t, mine, safe)
+	assert.Nil(t, mine.CheckRedirect, "the caller's client is not modified")
+	assert.Same(t, safe, driverkit.NoRedirect(safe))
+	assert.Same(t, driverkit.DefaultClient, driverkit.NoRedirect(nil))
+	assert.Same(t, driverkit.DefaultClient, driverkit.NoRedirect(driverkit.DefaultClient))
+}

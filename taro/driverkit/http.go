@@ -18,7 +18,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -63,20 +62,24 @@ func refuseRedirect(*http.Request, []*http.Request) error { return http.ErrUseLa
 // make their copy once, in New, and pass it to Call, which then uses it as
 // it is; any other client Call copies on every call.
 func NoRedirect(hc *http.Client) *http.Client {
-	if hc == nil {
-		return DefaultClient
-	}
-	if _, ok := safeClients.Load(hc); ok {
+	if hc == nil || refuses(hc) {
+		if hc == nil {
+			return DefaultClient
+		}
 		return hc
 	}
 	c := *hc
 	c.CheckRedirect = refuseRedirect
-	safeClients.Store(&c, struct{}{})
 	return &c
 }
 
-// safeClients holds the copies NoRedirect made (one per driver).
-var safeClients sync.Map
+// refuses reports whether hc is one NoRedirect made (its CheckRedirect is
+// refuseRedirect itself).
+func refuses(hc *http.Client) bool {
+	return hc.CheckRedirect != nil && reflect.ValueOf(hc.CheckRedirect).Pointer() == refusePtr
+}
+
+var refusePtr = reflect.ValueOf(refuseRedirect).Pointer()
 
 // Request is one call to a platform API.
 type Request struct {
@@ -117,13 +120,7 @@ func where(method, raw string) string {
 //     malformed or truncated JSON, an answer without the success marker) is
 //     CodeUnavailable, prefixed with the method, host and path.
 func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) error {
-	if hc == nil {
-		hc = DefaultClient
-	} else if _, safe := safeClients.Load(hc); !safe && hc != DefaultClient {
-		c := *hc
-		c.CheckRedirect = refuseRedirect
-		hc = &c
-	}
+	hc = NoRedirect(hc)
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
