@@ -164,3 +164,42 @@ func (m *Manager) LogoutHandler() http.Handler {
 		}{"logout:ok"})
 	})
 }
+
+// SessionsHandler returns an endpoint, behind Require, that lists the
+// request's user's live sessions: 200 {"errMsg":"sessions:ok",
+// "sessions":[{"id","issuedAt","lastUsed","expiresAt","current"}]}.
+func (m *Manager) SessionsHandler() http.Handler {
+	return m.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := UserFrom(r.Context())
+		list, err := m.Sessions(r.Context(), u)
+		if err != nil {
+			fail(w, "sessions", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, struct {
+			ErrMsg   string        `json:"errMsg"`
+			Sessions []SessionInfo `json:"sessions"`
+		}{"sessions:ok", list})
+	}))
+}
+
+// LogoutAllHandler returns an endpoint, behind Require, that ends every
+// session of the request's user (POST) and answers 200
+// {"errMsg":"logoutAll:ok"}.
+func (m *Manager) LogoutAllHandler() http.Handler {
+	return m.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			writeJSON(w, http.StatusMethodNotAllowed, FailResponse{ErrMsg: "logoutAll:fail invalid argument: method must be POST", Code: taro.CodeInvalidArgument})
+			return
+		}
+		u, _ := UserFrom(r.Context())
+		if err := m.LogoutAll(r.Context(), u); err != nil {
+			fail(w, "logoutAll", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, struct {
+			ErrMsg string `json:"errMsg"`
+		}{"logoutAll:ok"})
+	}))
+}

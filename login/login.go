@@ -50,10 +50,15 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -78,18 +83,76 @@ type Config struct {
 	TTL time.Duration
 	// CheckInterval bounds how often, per ticket and per replica, the
 	// platform's own session check (weapp, Douyin mini-games) runs; the
-	// store's verdict is asked on every request. Zero means 5 minutes;
+	// store's verdict is asked on every request. It is a rate limit on
+	// platform calls, never a verdict: a ticket whose records are gone is
+	// refused whatever a replica checked before. Zero means 5 minutes;
 	// negative means on every request.
 	CheckInterval time.Duration
+	// Sessions is the session policy: OnePerUser (the zero value) or
+	// PerDevice.
+	Sessions SessionPolicy
+	// MaxPerUser bounds the live sessions of a user under PerDevice: the
+	// oldest ends when a login goes past it. Zero means 10.
+	MaxPerUser int
+	// IdleTimeout, when positive, makes a ticket unused that long invalid.
+	// Its last use is recorded at most once per IdleTimeout/10, so a
+	// ticket ends between IdleTimeout*9/10 and IdleTimeout after its last
+	// use. Zero means no idle timeout.
+	IdleTimeout time.Duration
 	// Logger receives debug records; nil means silence.
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now.
+	// Now is the clock of the default memory store; nil means time.Now.
+	// Every age is measured by the store's clock, so with a shared store
+	// (redisstore) a replica's clock decides nothing.
 	Now func() time.Time
+}
+
+// SessionPolicy says how a user's logins relate to each other.
+type SessionPolicy int
+
+const (
+	// OnePerUser: a newer login of the user ends every earlier ticket,
+	// even when the platform re-issued the same session key (login order
+	// decides, by the store's sequence number).
+	OnePerUser SessionPolicy = iota
+	// PerDevice: each login is a session of its own, up to
+	// Config.MaxPerUser per user; a newer login elsewhere leaves the other
+	// tickets valid. User.Session gives the user's newest session key (the
+	// platforms keep one key per user and app). On weapp and Douyin
+	// mini-games, a platform answer that the newest key is no longer valid
+	// ends all the user's tickets.
+	PerDevice
+)
+
+// String names the policy.
+func (p SessionPolicy) String() string {
+	switch p {
+	case OnePerUser:
+		return "OnePerUser"
+	case PerDevice:
+		return "PerDevice"
+	}
+	return "SessionPolicy(" + strconv.Itoa(int(p)) + ")"
 }
 
 // String describes the config without its keys.
 func (c Config) String() string {
-	return fmt.Sprintf("login.Config{Store:%T Key:[redacted] OldKeys:%d TTL:%s CheckInterval:%s}", c.Store, len(c.OldKeys), c.TTL, c.CheckInterval)
+	return fmt.Sprintf("login.Config{Store:%T Key:[redacted] OldKeys:%d TTL:%s CheckInterval:%s Sessions:%s MaxPerUser:%d IdleTimeout:%s}",
+		c.Store, len(c.OldKeys), c.TTL, c.CheckInterval, c.Sessions, c.MaxPerUser, c.IdleTimeout)
+}
+
+// MarshalJSON describes the config without its keys.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"store": fmt.Sprintf("%T", c.Store), "key": "[redacted]", "oldKeys": len(c.OldKeys),
+		"ttl": c.TTL.String(), "checkInterval": c.CheckInterval.String(), "sessions": c.Sessions.String(),
+		"maxPerUser": c.MaxPerUser, "idleTimeout": c.IdleTimeout.String()})
+}
+
+// LogValue implements slog.LogValuer without the keys.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("store", fmt.Sprintf("%T", c.Store)), slog.String("key", "[redacted]"),
+		slog.Int("old_keys", len(c.OldKeys)), slog.Duration("ttl", c.TTL), slog.Duration("check_interval", c.CheckInterval),
+		slog.String("sessions", c.Sessions.String()), slog.Int("max_per_user", c.MaxPerUser), slog.Duration("idle_timeout", c.IdleTimeout))
 }
 
 // GoString is String, for %#v.
@@ -105,6 +168,9 @@ type Manager struct {
 	keys     []keyset // keys[0] seals; all open
 	ttl      time.Duration
 	interval time.Duration
+	policy   SessionPolicy
+	perUser  int
+	idle     time.Duration
 	log      *slog.Logger
 	now      func() time.Time
 
@@ -140,8 +206,17 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Client == nil {
 		return nil, bad("Config.Client is nil")
 	}
+	if cfg.Sessions != OnePerUser && cfg.Sessions != PerDevice {
+		return nil, bad("Config.Sessions: unknown policy %d", int(cfg.Sessions))
+	}
+	if cfg.MaxPerUser < 0 || cfg.IdleTimeout < 0 {
+		return nil, bad("Config.MaxPerUser and Config.IdleTimeout must not be negative")
+	}
 	m := &Manager{client: cfg.Client, store: cfg.Store, ttl: cfg.TTL, interval: cfg.CheckInterval, log: cfg.Logger, now: cfg.Now,
-		checked: map[TicketID]time.Time{}}
+		policy: cfg.Sessions, perUser: cfg.MaxPerUser, idle: cfg.IdleTimeout, checked: map[TicketID]time.Time{}}
+	if m.perUser == 0 {
+		m.perUser = 10
+	}
 	ks, err := derive(cfg.Key)
 	if err != nil {
 		return nil, bad("Config.Key: %v", err)
@@ -155,7 +230,9 @@ func New(cfg Config) (*Manager, error) {
 		m.keys = append(m.keys, ks)
 	}
 	if m.store == nil {
-		m.store = NewMemoryStore(cfg.Client.Sessions())
+		ms := NewMemoryStore(cfg.Client.Sessions())
+		ms.Now = cfg.Now
+		m.store = ms
 	}
 	if m.ttl <= 0 {
 		m.ttl = 7 * 24 * time.Hour
@@ -230,9 +307,11 @@ func (m *Manager) parse(ticket string) (TicketID, taro.SessionKeyID, error) {
 
 // sealAD is the associated data of a sealed session key.
 func sealAD(id TicketID, u taro.SessionKeyID) []byte {
-	ad := make([]byte, 0, len(id)+len(u.Platform)+len(u.OpenID)+1)
+	ad := make([]byte, 0, len(id)+len(u.Platform)+len(u.AppID)+len(u.OpenID)+2)
 	ad = append(ad, id[:]...)
 	ad = append(ad, u.Platform...)
+	ad = append(ad, 0)
+	ad = append(ad, u.AppID...)
 	ad = append(ad, 0)
 	return append(ad, u.OpenID...)
 }
@@ -260,20 +339,27 @@ func (m *Manager) unseal(id TicketID, u taro.SessionKeyID, sealed []byte) (strin
 // User is the logged-in user a request carries.
 type User struct {
 	Platform taro.Platform
+	AppID    string
 	OpenID   string
 	UnionID  string
 	// ExpiresAt is when the ticket expires.
 	ExpiresAt time.Time
 	session   taro.Session
+	ticket    TicketID
 }
 
 // Session returns the user's session (openid and session key), for Decrypt
-// and the other calls that use it. Never send it to a client.
+// and the other calls that use it: under PerDevice, the user's newest key.
+// Never send it to a client.
 func (u User) Session() taro.Session { return u.session }
+
+func (u User) id() taro.SessionKeyID {
+	return taro.SessionKeyID{Platform: u.Platform, AppID: u.AppID, OpenID: u.OpenID}
+}
 
 // String describes the user without the session key.
 func (u User) String() string {
-	return fmt.Sprintf("{Platform:%s OpenID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.OpenID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
+	return fmt.Sprintf("{Platform:%s AppID:%s OpenID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.AppID, u.OpenID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
 }
 
 // GoString is String, for %#v.
@@ -288,9 +374,14 @@ func (u User) Format(f fmt.State, verb rune) {
 	_, _ = f.Write([]byte(u.String()))
 }
 
+// MarshalJSON writes the user without the session key.
+func (u User) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"platform": u.Platform, "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID, "expiresAt": u.ExpiresAt})
+}
+
 // LogValue implements slog.LogValuer without the session key.
 func (u User) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("platform", string(u.Platform)), slog.String("openid", u.OpenID))
+	return slog.GroupValue(slog.String("platform", string(u.Platform)), slog.String("appid", u.AppID), slog.String("openid", u.OpenID))
 }
 
 // Result is a successful login: the ticket to hand the client, and who.
@@ -309,15 +400,31 @@ func (r Result) String() string {
 // Format implements fmt.Formatter: every verb prints String.
 func (r Result) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
 
+// MarshalJSON writes the result with the ticket redacted; the login
+// handler's LoginResponse is what hands the client its ticket.
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"ticket": "[redacted]", "user": r.User, "expiresIn": r.ExpiresIn.Seconds()})
+}
+
+// LogValue implements slog.LogValuer with the ticket redacted.
+func (r Result) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("ticket", "[redacted]"), slog.Any("user", r.User), slog.Duration("expires_in", r.ExpiresIn))
+}
+
 // APILogin and APIAuth name the manager's calls in errMsg.
 const (
 	APILogin = "login"
 	APIAuth  = "auth"
 )
 
+// keep is how many tickets of a user the store keeps: under OnePerUser
+// the older ones stay (invalid, answering "superseded") up to MaxPerUser.
+func (m *Manager) keep() int { return m.perUser }
+
 // Login exchanges a login code for a session (taro.Client.Code2Session),
-// seals the session key into the store and returns a new ticket. A Douyin
-// anonymous-only login has no session and is refused (InvalidArgument).
+// seals the session key into the store and returns a new ticket bound to
+// the login's sequence number. A Douyin anonymous-only login has no
+// session and is refused (InvalidArgument).
 func (m *Manager) Login(ctx context.Context, opt taro.LoginOption) (Result, error) {
 	opt.Success, opt.Fail, opt.Complete = nil, nil, nil
 	res, err := m.client.Code2Session(ctx, opt)
@@ -331,13 +438,14 @@ func (m *Manager) Login(ctx context.Context, opt taro.LoginOption) (Result, erro
 	appID, _ := m.client.AppID(opt.Platform)
 	u := taro.SessionKeyID{Platform: opt.Platform, AppID: appID, OpenID: res.OpenID}
 	ticket, id := m.issue(u)
-	now := m.now()
-	rec := TicketRecord{User: u, UnionID: res.UnionID, SealedKey: m.seal(id, u, res.Session.SessionKey), IssuedAt: now, ExpiresAt: now.Add(m.ttl)}
-	if err := m.store.PutTicket(ctx, id, rec); err != nil {
+	at := res.Record.IssuedAt
+	rec := TicketRecord{User: u, UnionID: res.UnionID, SealedKey: m.seal(id, u, res.Session.SessionKey), Seq: res.Record.Seq,
+		IssuedAt: at, ExpiresAt: at.Add(m.ttl), LastUsed: at}
+	if err := m.store.PutTicket(ctx, id, rec, m.keep()); err != nil {
 		return Result{}, storeError(ctx, opt.Platform, APILogin, err)
 	}
 	return Result{Ticket: ticket, ExpiresIn: m.ttl,
-		User: User{Platform: u.Platform, OpenID: u.OpenID, UnionID: res.UnionID, ExpiresAt: rec.ExpiresAt, session: res.Session}}, nil
+		User: User{Platform: u.Platform, AppID: appID, OpenID: u.OpenID, UnionID: res.UnionID, ExpiresAt: rec.ExpiresAt, session: res.Session, ticket: id}}, nil
 }
 
 func storeError(ctx context.Context, p taro.Platform, api string, err error) *taro.Error {
@@ -356,6 +464,7 @@ const (
 	DetailNoTicket      = "no ticket: send Authorization: Bearer <ticket>"
 	DetailBadTicket     = "ticket not recognised"
 	DetailUnknownTicket = "ticket unknown, expired or logged out"
+	DetailIdle          = "ticket unused for longer than the idle timeout"
 )
 
 func invalid(p taro.Platform, detail string, cause error) *taro.Error {
@@ -363,10 +472,12 @@ func invalid(p taro.Platform, detail string, cause error) *taro.Error {
 }
 
 // Resolve checks a ticket and returns its user: the store's verdict on
-// every call (a newer login of the user on any replica makes the ticket
-// invalid), the platform's own check at most once per CheckInterval. A
-// ticket that is malformed, forged, unknown, expired, logged out or
-// superseded is taro.ErrSessionInvalid; a store or platform outage is
+// every call, by the store's clock (the ticket's TTL, the idle timeout,
+// the login order, taro.Config.MaxSessionAge), the platform's own check at
+// most once per CheckInterval. A ticket is valid only with the platform
+// and app id that issued it. A ticket that is malformed, forged, unknown,
+// expired, idle, logged out, superseded or another app's is
+// taro.ErrSessionInvalid; a store or platform outage is
 // taro.ErrUnavailable (or DeadlineExceeded), never a verdict. For servers
 // other than net/http (a gRPC interceptor is a few lines; see the Example).
 func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
@@ -377,6 +488,9 @@ func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
 	return u, nil
 }
 
+// errOtherApp is the Go cause of a ticket issued for another app.
+var errOtherApp = errors.New("the ticket was issued for a platform or app id this client does not serve")
+
 func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error) {
 	if ticket == "" {
 		return User{}, invalid("", DetailNoTicket, nil)
@@ -386,37 +500,78 @@ func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error
 		return User{}, invalid("", DetailBadTicket, err)
 	}
 	p := uid.Platform
-	l, err := m.store.LookupTicket(ctx, id, uid)
+	if appID, ok := m.client.AppID(p); !ok || appID != uid.AppID {
+		return User{}, invalid(p, DetailBadTicket, errOtherApp)
+	}
+	var q Query
+	q.Newest = m.policy == PerDevice
+	if m.idle > 0 {
+		q.TouchAfter, q.Idle = max(m.idle/10, time.Millisecond), m.idle
+	}
+	l, err := m.store.LookupTicket(ctx, id, uid, q)
 	if err != nil {
 		return User{}, storeError(ctx, p, APIAuth, err)
 	}
-	now := m.now()
+	now := l.Now
+	if now.IsZero() {
+		now = m.now()
+	}
 	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
 		return User{}, invalid(p, DetailUnknownTicket, nil)
+	}
+	if m.idle > 0 && now.Sub(l.Ticket.LastUsed) >= m.idle {
+		return User{}, invalid(p, DetailIdle, nil)
+	}
+	if !l.SessionFound {
+		// Never answered from a cached platform check: no record, no yes.
+		return User{}, invalid(p, taro.DetailNeverSeen, nil)
+	}
+	if m.policy == OnePerUser && l.Ticket.Seq != l.Session.Seq {
+		return User{}, invalid(p, taro.DetailSuperseded, nil)
 	}
 	key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
 	if !ok {
 		return User{}, invalid(p, DetailBadTicket, errors.New("the sealed session key does not open with the configured keys"))
 	}
-	s := taro.Session{OpenID: uid.OpenID, SessionKey: key}
-	onPlatform := m.client.ChecksOnPlatform(p)
-	switch {
-	case l.SessionFound && !l.Session.Fingerprint.Equal(m.client.Fingerprint(key)):
-		return User{}, invalid(p, taro.DetailSuperseded, nil)
-	case !l.SessionFound && !onPlatform:
-		return User{}, invalid(p, taro.DetailNeverSeen, nil)
+	sessKey, seq := key, l.Ticket.Seq
+	if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
+		if k, ok := m.unseal(l.Newest.ID, uid, l.Newest.Ticket.SealedKey); ok {
+			sessKey, seq = k, l.Newest.Ticket.Seq
+		}
 	}
-	if onPlatform && m.due(id, now) {
+	// The newest key is known when its login's ticket is stored; between
+	// a newer login's record and its ticket (or after a reset) only the
+	// record's presence and age are judged.
+	judgeKey := sessKey
+	if seq != l.Session.Seq {
+		judgeKey = ""
+	}
+	rec := l.Session
+	if rec.ReadAt.IsZero() {
+		rec.ReadAt = now
+	}
+	if err := m.client.JudgeSession(ctx, APIAuth, p, judgeKey, rec, true); err != nil {
+		var te *taro.Error
+		errors.As(err, &te)
+		return User{}, te
+	}
+	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
+	if judgeKey != "" && m.client.ChecksOnPlatform(p) && m.due(id, now) {
 		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, Session: s}); err != nil {
 			var te *taro.Error
-			if errors.As(err, &te) {
-				return User{}, te
+			if !errors.As(err, &te) {
+				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
 			}
-			return User{}, &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
+			if te.Code == taro.CodeSessionInvalid {
+				// The platform says the newest key is gone: every ticket
+				// of the user ends.
+				_ = m.store.DeleteUserTickets(ctx, uid)
+			}
+			return User{}, te
 		}
 		m.markChecked(id, now)
 	}
-	return User{Platform: p, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s}, nil
+	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
 }
 
 // due reports whether the platform should check the ticket's session now.
@@ -427,7 +582,7 @@ func (m *Manager) due(id TicketID, now time.Time) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	at, ok := m.checked[id]
-	return !ok || now.Sub(at) >= m.interval
+	return !ok || now.Sub(at) >= m.interval || now.Before(at)
 }
 
 // maxChecked bounds the per-ticket check times a replica remembers.
@@ -464,6 +619,82 @@ func (m *Manager) Logout(ctx context.Context, ticket string) error {
 	m.mu.Unlock()
 	if err := m.store.DeleteTicket(ctx, id, uid); err != nil {
 		return storeError(ctx, uid.Platform, "logout", err)
+	}
+	return nil
+}
+
+// SessionInfo describes one live session (ticket) of a user.
+type SessionInfo struct {
+	// ID is a handle of the session: not the ticket, and no way to one.
+	ID        string    `json:"id"`
+	IssuedAt  time.Time `json:"issuedAt"`
+	LastUsed  time.Time `json:"lastUsed"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Current is true for the session of the User that asked.
+	Current bool `json:"current"`
+}
+
+func sessionID(id TicketID) string { return hex.EncodeToString(id[:16]) }
+
+func (m *Manager) user(u User) taro.SessionKeyID {
+	id := u.id()
+	if id.AppID == "" {
+		id.AppID, _ = m.client.AppID(u.Platform)
+	}
+	return id
+}
+
+// Sessions lists the user's live sessions, oldest first: unexpired, not
+// idle, and under OnePerUser only the current one, by the store's clock.
+func (m *Manager) Sessions(ctx context.Context, u User) ([]SessionInfo, error) {
+	uid := m.user(u)
+	ul, err := m.store.UserTickets(ctx, uid)
+	if err != nil {
+		return nil, storeError(ctx, u.Platform, "sessions", err)
+	}
+	now := ul.Now
+	if now.IsZero() {
+		now = m.now()
+	}
+	out := []SessionInfo{}
+	if !ul.SessionFound {
+		return out, nil
+	}
+	for _, t := range ul.Tickets {
+		r := t.Ticket
+		if !now.Before(r.ExpiresAt) || (m.idle > 0 && now.Sub(r.LastUsed) >= m.idle) ||
+			(m.policy == OnePerUser && r.Seq != ul.Session.Seq) {
+			continue
+		}
+		out = append(out, SessionInfo{ID: sessionID(t.ID), IssuedAt: r.IssuedAt, LastUsed: r.LastUsed, ExpiresAt: r.ExpiresAt, Current: t.ID == u.ticket})
+	}
+	slices.SortFunc(out, func(a, b SessionInfo) int { return a.IssuedAt.Compare(b.IssuedAt) })
+	return out, nil
+}
+
+// LogoutSession ends the user's session whose SessionInfo.ID is id; an id
+// that is not one of the user's live sessions changes nothing.
+func (m *Manager) LogoutSession(ctx context.Context, u User, id string) error {
+	uid := m.user(u)
+	ul, err := m.store.UserTickets(ctx, uid)
+	if err != nil {
+		return storeError(ctx, u.Platform, "logout", err)
+	}
+	for _, t := range ul.Tickets {
+		if subtle.ConstantTimeCompare([]byte(sessionID(t.ID)), []byte(id)) == 1 {
+			if err := m.store.DeleteTicket(ctx, t.ID, uid); err != nil {
+				return storeError(ctx, u.Platform, "logout", err)
+			}
+		}
+	}
+	return nil
+}
+
+// LogoutAll ends every session of the user, on every replica sharing the
+// store.
+func (m *Manager) LogoutAll(ctx context.Context, u User) error {
+	if err := m.store.DeleteUserTickets(ctx, m.user(u)); err != nil {
+		return storeError(ctx, u.Platform, "logout", err)
 	}
 	return nil
 }

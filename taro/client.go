@@ -70,8 +70,17 @@ type Config struct {
 	// Tokens caches access tokens. Nil means a new MemoryTokenStore.
 	Tokens TokenStore
 	// MaxSessionAge, when positive, makes a session older than this
-	// invalid without asking the platform.
+	// invalid without asking the platform. The age is measured by the
+	// session store's clock (SessionRecord.IssuedAt and ReadAt), never the
+	// replica's.
 	MaxSessionAge time.Duration
+	// DecryptFailures is the failure budget of Decrypt per session key:
+	// after that many failed Decrypts with one key, Decrypt refuses the
+	// key (ErrSessionInvalid, whatever data it is given) until a newer
+	// login records another key, or an hour after the first failure.
+	// The count is kept in the session store (a DecryptLimiter), so it
+	// holds across replicas. Zero means 5; negative means no limit.
+	DecryptFailures int
 	// Retry bounds retries of transient failures.
 	Retry RetryPolicy
 	// Logger receives debug records of retries and token fetches. Nil
@@ -90,6 +99,8 @@ type Client struct {
 	tokens   *tokenManager
 	retry    RetryPolicy
 	maxAge   time.Duration
+	decryptBudget int
+	limiter  DecryptLimiter
 	log      *slog.Logger
 	now      func() time.Time
 	// memoryStore is set when Config.Sessions was nil: the session store
@@ -130,8 +141,19 @@ func New(cfg Config) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.sessions == nil {
-		c.sessions = NewMemorySessionStore()
+		c.sessions = &MemorySessionStore{Now: c.now}
 		c.memoryStore = true
+	}
+	switch {
+	case cfg.DecryptFailures == 0:
+		c.decryptBudget = DefaultDecryptFailures
+	case cfg.DecryptFailures > 0:
+		c.decryptBudget = cfg.DecryptFailures
+	}
+	if l, ok := c.sessions.(DecryptLimiter); ok {
+		c.limiter = l
+	} else {
+		c.limiter = &MemorySessionStore{Now: c.now}
 	}
 	ts := cfg.Tokens
 	if ts == nil {
@@ -310,29 +332,12 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		}
 		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}
 	}
-	if found {
-		if !rec.Fingerprint.Equal(c.fingerprint(opt.Session.SessionKey)) {
-			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
-		}
-		if c.maxAge > 0 && c.now().Sub(rec.IssuedAt) > c.maxAge {
-			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailTooOld}
+	if found || e.checker == nil {
+		if jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found); jerr != nil {
+			return jerr
 		}
 	}
 	if e.checker == nil {
-		if !found {
-			err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
-			if c.memoryStore {
-				// The errMsg stays as it is (it may reach users); the Go
-				// error and the log tell the operator why.
-				err.Err = errPerProcessStore
-				c.warnOnce.Do(func() {
-					if c.log != nil {
-						c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
-					}
-				})
-			}
-			return err
-		}
 		return nil
 	}
 	req := driver.CheckRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey}
@@ -340,6 +345,57 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		req.AccessToken = token
 		return e.checker.CheckSession(ctx, req)
 	})
+}
+
+// DefaultDecryptFailures is the Decrypt failure budget of a zero
+// Config.DecryptFailures.
+const DefaultDecryptFailures = 5
+
+// JudgeSession is the session store's verdict on a session, given rec, the
+// record the caller fetched from the client's session store for the
+// session's user (found false when there was none). It is the one place
+// the verdict is decided, for CheckSession and for package login: nil when
+// the record is there, holds the session key's fingerprint and is not
+// older than Config.MaxSessionAge by the store's clock; otherwise an
+// *Error with ErrSessionInvalid and the reason (DetailNeverSeen,
+// DetailSuperseded, DetailTooOld). It asks no platform: on weapp and
+// Douyin mini-games a nil verdict is what makes a platform check worth
+// asking. api names the call in the error.
+func (c *Client) JudgeSession(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) error {
+	if err := c.judge(ctx, api, p, sessionKey, rec, found); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Client) judge(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) *Error {
+	if !found {
+		err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
+		if c.memoryStore {
+			// The errMsg stays as it is (it may reach users); the Go
+			// error and the log tell the operator why.
+			err.Err = errPerProcessStore
+			c.warnOnce.Do(func() {
+				if c.log != nil {
+					c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
+				}
+			})
+		}
+		return err
+	}
+	if sessionKey == "" || !rec.Fingerprint.Equal(c.fingerprint(sessionKey)) {
+		return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
+	}
+	if c.maxAge > 0 {
+		now := rec.ReadAt
+		if now.IsZero() {
+			now = c.now()
+		}
+		if now.Sub(rec.IssuedAt) > c.maxAge {
+			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailTooOld}
+		}
+	}
+	return nil
 }
 
 // DetailNoSessionKey explains an empty Session.SessionKey: on Douyin an
@@ -487,10 +543,10 @@ func redact(e *Error, secrets *[2]string) *Error {
 // contract in the package documentation with "code2Session" as the API name.
 func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
 	var res LoginResult
-	resp, err := c.code2Session(ctx, &opt)
+	resp, rec, err := c.code2Session(ctx, &opt)
 	if err == nil {
 		res = LoginResult{ErrMsg: APICode2Session + ":ok", OpenID: resp.OpenID, UnionID: resp.UnionID,
-			AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}}
+			AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
 		if opt.Success != nil {
 			opt.Success(res)
 		}
@@ -509,32 +565,32 @@ func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult
 	return res, nil
 }
 
-func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, *Error) {
+func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APICode2Session
 	var resp driver.LoginResponse
 	e, perr := c.lookup(api, opt.Platform)
 	if perr != nil {
-		return resp, perr
+		return resp, SessionRecord{}, perr
 	}
 	p := opt.Platform
 	if opt.Code == "" && opt.AnonymousCode == "" {
-		return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "Code and AnonymousCode are both empty"}
+		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "Code and AnonymousCode are both empty"}
 	}
 	if opt.Code != "" {
 		if d := checkText("Code", opt.Code, maxFieldLen); d != "" {
-			return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+			return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
 		}
 	}
 	if opt.AnonymousCode != "" {
 		if d := checkText("AnonymousCode", opt.AnonymousCode, maxFieldLen); d != "" {
-			return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+			return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return resp, ctxError(p, api, err, nil)
+		return resp, SessionRecord{}, ctxError(p, api, err, nil)
 	}
 	if e.auth == nil {
-		return resp, &Error{Platform: p, API: api, Code: CodeNotSupported}
+		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	var secrets [2]string
 	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
@@ -549,31 +605,37 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		resp = r
 		return nil
 	}); err != nil {
-		return resp, err
+		return resp, SessionRecord{}, err
 	}
 	if resp.SessionKey == "" {
 		// An anonymous login: there is no session to record.
-		return resp, nil
+		return resp, SessionRecord{}, nil
 	}
-	if err := c.record(ctx, e, api, resp, [2]string{resp.SessionKey}); err != nil {
-		return driver.LoginResponse{}, err
+	rec, err := c.record(ctx, e, api, resp, [2]string{resp.SessionKey})
+	if err != nil {
+		return driver.LoginResponse{}, SessionRecord{}, err
 	}
-	return resp, nil
+	return resp, rec, nil
 }
 
-// record makes resp the newest session of its user in the session store.
-// A login (or reset) that could not be recorded hands out no session.
-func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets [2]string) *Error {
+// record makes resp the newest session of its user in the session store
+// and returns the record as the store kept it (its Seq and the store's
+// IssuedAt). A login (or reset) that could not be recorded hands out no
+// session.
+func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets [2]string) (SessionRecord, *Error) {
 	p := e.d.Platform()
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
-	err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
+	rec, err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
 	switch {
 	case err == nil:
-		return nil
+		if rec.IssuedAt.IsZero() {
+			rec.IssuedAt = c.now()
+		}
+		return rec, nil
 	case ctx.Err() != nil:
-		return redact(ctxError(p, api, ctx.Err(), err), &secrets)
+		return SessionRecord{}, redact(ctxError(p, api, ctx.Err(), err), &secrets)
 	}
-	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
+	return SessionRecord{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 }
 
 // maxNativeLen caps the raw client results FromNative accepts.

@@ -170,6 +170,9 @@ func TestSessionStoreVerdict(t *testing.T) {
 		Complete: func(r taro.LoginResult) { order = append(order, "complete") }})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"success:code2Session:ok", "complete"}, order)
+	assert.Equal(t, taro.SessionRecord{Fingerprint: taro.FingerprintOf("key-1"), IssuedAt: clock(), Seq: uint64(clock().UnixMicro())}, l1.Record,
+		"the record as the store kept it, by the store's clock")
+	l1.Record = taro.SessionRecord{}
 	assert.Equal(t, taro.LoginResult{ErrMsg: "code2Session:ok", OpenID: "u1", UnionID: "union",
 		Session: taro.Session{OpenID: "u1", SessionKey: "key-1"}}, l1)
 
@@ -209,12 +212,15 @@ func TestSessionStoreVerdict(t *testing.T) {
 		id := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "u"}
 		t0 := time.Unix(100, 0)
 		// A replica whose clock runs a minute fast records first.
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("first"), IssuedAt: t0.Add(time.Minute)}))
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("second"), IssuedAt: t0}))
+		_, err := s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("first"), IssuedAt: t0.Add(time.Minute)})
+		require.NoError(t, err)
+		second, err := s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("second"), IssuedAt: t0})
+		require.NoError(t, err)
 		rec, ok, err := s.LookupSession(ctx, id)
 		require.NoError(t, err)
 		require.True(t, ok)
 		assert.Equal(t, taro.FingerprintOf("second"), rec.Fingerprint)
+		assert.Equal(t, second.Seq, rec.Seq)
 		assert.Equal(t, 1, s.Len())
 	})
 	t.Run("replicas with skewed clocks cannot revive a rotated-away session", func(t *testing.T) {
@@ -256,7 +262,8 @@ func TestSessionStoreVerdict(t *testing.T) {
 	t.Run("records past the store TTL are forgotten", func(t *testing.T) {
 		s := &taro.MemorySessionStore{TTL: time.Minute, Now: clock}
 		id := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "u"}
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{IssuedAt: clock()}))
+		_, err := s.RecordSession(ctx, id, taro.SessionRecord{IssuedAt: clock()})
+		require.NoError(t, err)
 		advance(2 * time.Minute)
 		_, ok, _ := s.LookupSession(ctx, id)
 		assert.False(t, ok)
@@ -275,8 +282,8 @@ func (keyedStore) Fingerprint(k string) taro.Fingerprint { return taro.Fingerpri
 // failingStore fails every call.
 type failingStore struct{}
 
-func (failingStore) RecordSession(context.Context, taro.SessionKeyID, taro.SessionRecord) error {
-	return errors.New("store down")
+func (failingStore) RecordSession(context.Context, taro.SessionKeyID, taro.SessionRecord) (taro.SessionRecord, error) {
+	return taro.SessionRecord{}, errors.New("store down")
 }
 func (failingStore) LookupSession(context.Context, taro.SessionKeyID) (taro.SessionRecord, bool, error) {
 	return taro.SessionRecord{}, false, errors.New("store down")

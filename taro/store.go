@@ -40,10 +40,32 @@ type SessionKeyID struct {
 }
 
 // SessionRecord is what a SessionStore keeps for a user: the fingerprint of
-// the newest session key a Code2Session returned, and when.
+// the newest session key a Code2Session returned, when, and the login's
+// place in the user's order of logins.
 type SessionRecord struct {
 	Fingerprint Fingerprint
-	IssuedAt    time.Time
+	// IssuedAt is when the store recorded the login, by the store's clock
+	// (Redis TIME for redisstore, MemorySessionStore.Now in memory).
+	IssuedAt time.Time
+	// Seq is the login's sequence number, given by the store as it records
+	// the login: greater than that of every earlier record of the same
+	// user, even when the platform re-issued the same key. Login order is
+	// decided by Seq, never by comparing keys.
+	Seq uint64
+	// ReadAt is the store's clock when LookupSession read the record, so
+	// that ages are measured by one clock (the store's), not by the
+	// replicas' clocks. Zero when the store offers no clock; the client's
+	// clock is used then.
+	ReadAt time.Time
+}
+
+// NextSeq is the sequence number a store gives a new login of a user
+// whose previous record had prev (zero when none): prev+1, or the store's
+// clock in microseconds when that is larger, so that numbers keep
+// increasing even after a record expired and was forgotten.
+func NextSeq(prev uint64, now time.Time) uint64 {
+	us := uint64(max(now.UnixMicro(), 0))
+	return max(prev+1, us)
 }
 
 // SessionStore remembers, per user, the newest session a login issued.
@@ -61,11 +83,30 @@ type SessionRecord struct {
 // "session invalid" and logs in again.
 type SessionStore interface {
 	// RecordSession records rec as the newest session of id, replacing
-	// any earlier record: the last record the store receives wins. A store
-	// may replace rec.IssuedAt with its own clock's reading.
-	RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) error
-	// LookupSession returns the record for id; ok is false when there is none.
+	// any earlier record: the last record the store receives wins. The
+	// store stamps the record with its own clock (IssuedAt) and the next
+	// sequence number of the user (Seq, see NextSeq), atomically with the
+	// write, and returns the record as stored.
+	RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) (SessionRecord, error)
+	// LookupSession returns the record for id, with ReadAt set to the
+	// store's clock; ok is false when there is none.
 	LookupSession(ctx context.Context, id SessionKeyID) (rec SessionRecord, ok bool, err error)
+}
+
+// DecryptLimiter is an optional SessionStore capability that keeps the
+// failure budget of Decrypt (Config.DecryptFailures) where every replica
+// sees it. MemorySessionStore and redisstore implement it; with a store
+// that does not, the client keeps the budget in its own memory.
+type DecryptLimiter interface {
+	// TakeDecryptAttempt takes one of limit attempts at opening data with
+	// the session key whose fingerprint is fp (of app appID on platform
+	// p). The count starts with the first attempt taken and is forgotten
+	// window later. It returns false, without error, when all limit
+	// attempts are taken.
+	TakeDecryptAttempt(ctx context.Context, p Platform, appID string, fp Fingerprint, limit int, window time.Duration) (bool, error)
+	// ReturnDecryptAttempt gives back an attempt that succeeded: only
+	// failures use the budget.
+	ReturnDecryptAttempt(ctx context.Context, p Platform, appID string, fp Fingerprint) error
 }
 
 // StoredToken is an access token as a TokenStore keeps it.
@@ -97,14 +138,28 @@ type TokenLocker interface {
 
 // MemorySessionStore is the default SessionStore: a map in this process.
 // Its zero value is ready to use. Records older than TTL, when TTL > 0, are
-// forgotten.
+// forgotten. It is also a DecryptLimiter.
 type MemorySessionStore struct {
 	TTL time.Duration
-	// Now is the clock; nil means time.Now.
+	// Now is the store's clock; nil means time.Now. A client made with a
+	// nil Config.Sessions gives its store the client's clock.
 	Now func() time.Time
 
-	mu sync.RWMutex
-	m  map[SessionKeyID]SessionRecord
+	mu   sync.RWMutex
+	m    map[SessionKeyID]SessionRecord
+	seqs map[SessionKeyID]uint64 // the last sequence number given, kept past TTL
+	dec  map[decryptKey]decryptCount
+}
+
+type decryptKey struct {
+	p     Platform
+	appID string
+	fp    Fingerprint
+}
+
+type decryptCount struct {
+	n     int
+	until time.Time
 }
 
 // NewMemorySessionStore returns an empty in-memory session store.
@@ -117,19 +172,25 @@ func (s *MemorySessionStore) now() time.Time {
 	return time.Now()
 }
 
-// RecordSession implements SessionStore.
-func (s *MemorySessionStore) RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) error {
+// RecordSession implements SessionStore: under the store's lock, the
+// record gets the store's clock and the user's next sequence number.
+func (s *MemorySessionStore) RecordSession(ctx context.Context, id SessionKeyID, rec SessionRecord) (SessionRecord, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return SessionRecord{}, err
 	}
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
 		s.m = make(map[SessionKeyID]SessionRecord)
+		s.seqs = make(map[SessionKeyID]uint64)
 	}
 	// Arrival order under the lock decides: the last login recorded wins.
+	rec.IssuedAt, rec.ReadAt = now, time.Time{}
+	rec.Seq = NextSeq(s.seqs[id], now)
+	s.seqs[id] = rec.Seq
 	s.m[id] = rec
-	return nil
+	return rec, nil
 }
 
 // LookupSession implements SessionStore.
@@ -137,10 +198,11 @@ func (s *MemorySessionStore) LookupSession(ctx context.Context, id SessionKeyID)
 	if err := ctx.Err(); err != nil {
 		return SessionRecord{}, false, err
 	}
+	now := s.now()
 	s.mu.RLock()
 	rec, ok := s.m[id]
 	s.mu.RUnlock()
-	if ok && s.TTL > 0 && s.now().Sub(rec.IssuedAt) > s.TTL {
+	if ok && s.TTL > 0 && now.Sub(rec.IssuedAt) > s.TTL {
 		s.mu.Lock()
 		if cur, still := s.m[id]; still && cur == rec {
 			delete(s.m, id)
@@ -148,7 +210,18 @@ func (s *MemorySessionStore) LookupSession(ctx context.Context, id SessionKeyID)
 		s.mu.Unlock()
 		return SessionRecord{}, false, nil
 	}
+	if ok {
+		rec.ReadAt = now
+	}
 	return rec, ok, nil
+}
+
+// ForgetSession removes id's record (as an eviction or a deletion in a
+// shared store would).
+func (s *MemorySessionStore) ForgetSession(id SessionKeyID) {
+	s.mu.Lock()
+	delete(s.m, id)
+	s.mu.Unlock()
 }
 
 // Len returns the number of records held.
@@ -156,6 +229,52 @@ func (s *MemorySessionStore) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.m)
+}
+
+// maxDecryptCounts bounds the failure counts a memory store keeps.
+const maxDecryptCounts = 100_000
+
+// TakeDecryptAttempt implements DecryptLimiter.
+func (s *MemorySessionStore) TakeDecryptAttempt(ctx context.Context, p Platform, appID string, fp Fingerprint, limit int, window time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	now := s.now()
+	k := decryptKey{p, appID, fp}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dec == nil {
+		s.dec = make(map[decryptKey]decryptCount)
+	}
+	c, ok := s.dec[k]
+	if !ok || !now.Before(c.until) {
+		if len(s.dec) >= maxDecryptCounts {
+			for k2, c2 := range s.dec {
+				if !now.Before(c2.until) {
+					delete(s.dec, k2)
+				}
+			}
+		}
+		c = decryptCount{until: now.Add(window)}
+	}
+	if c.n >= limit {
+		return false, nil
+	}
+	c.n++
+	s.dec[k] = c
+	return true, nil
+}
+
+// ReturnDecryptAttempt implements DecryptLimiter.
+func (s *MemorySessionStore) ReturnDecryptAttempt(ctx context.Context, p Platform, appID string, fp Fingerprint) error {
+	k := decryptKey{p, appID, fp}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.dec[k]; ok && c.n > 0 {
+		c.n--
+		s.dec[k] = c
+	}
+	return nil
 }
 
 // MemoryTokenStore is the default TokenStore: a map in this process. Its

@@ -110,6 +110,10 @@ type LoginResult struct {
 	UnionID         string  `json:"unionid,omitempty"`
 	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`
 	Session         Session `json:"-"`
+	// Record is the session record the store kept for this login: its
+	// sequence number in the user's order of logins and its issue time by
+	// the store's clock. Package login binds its tickets to it.
+	Record SessionRecord `json:"-"`
 }
 
 // String describes the result; the session key is redacted.

@@ -3,9 +3,13 @@ package taro
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // API names of the calls that use a session, as they appear in errMsg.
@@ -102,13 +106,26 @@ func checkKey(p Platform, api, key string) *Error {
 }
 
 // Decrypt opens the encryptedData of a client API with the session's key,
-// following the callback contract with "decrypt" as the API name. It does
-// no I/O. Malformed input (base64, key or iv length, partial blocks) and
-// data for another app (WeChat's watermark, Baidu's app-key suffix) are
-// ErrInvalidArgument; data the key cannot open is ErrSessionInvalid ("data
-// was not encrypted with this session key"), the usual cause being a key a
-// newer login has replaced. Platforms without encrypted client data answer
-// ErrNotSupported.
+// following the callback contract with "decrypt" as the API name.
+//
+// encryptedData is AES-CBC without a MAC: whoever can submit ciphertexts
+// and tell failures apart can forge data. So Decrypt is no oracle. Input
+// malformed before decrypting (base64, key or iv length, partial blocks)
+// is ErrInvalidArgument; every way well-formed data fails to open (bad
+// padding, a plaintext that is not a JSON object, a missing watermark where
+// the platform always sends one, data for another app) is one failure,
+// ErrSessionInvalid with one errMsg, reached by the same steps. And each
+// session key has a failure budget (Config.DecryptFailures, 5 by default)
+// kept in the session store: once it is spent, Decrypt refuses that key
+// with the same ErrSessionInvalid whatever data it is given, until a newer
+// login records another key or an hour passes. With a budget, Decrypt asks
+// the session store once before opening (taking an attempt) and, on a
+// success, once after (giving it back). Platforms without encrypted client
+// data answer ErrNotSupported.
+//
+// Never show a client what Decrypt returned beyond the fields you use;
+// prefer the platforms' server-to-server APIs (GetPhoneNumber) where they
+// exist.
 func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
 	data, err := c.decrypt(ctx, &opt)
 	if err != nil {
@@ -116,6 +133,12 @@ func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult,
 	}
 	return finish(DecryptResult{ErrMsg: APIDecrypt + ":ok", Data: data}, nil, opt.Success, opt.Fail, opt.Complete)
 }
+
+// decryptWindow is how long a key's failure count lasts.
+const decryptWindow = time.Hour
+
+// errDecryptBudget is the Go cause (never in errMsg) of a refused key.
+var errDecryptBudget = errors.New("the session key has spent its Decrypt failure budget (taro.Config.DecryptFailures)")
 
 func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessage, *Error) {
 	const api = APIDecrypt
@@ -139,11 +162,46 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 	if e.decrypter == nil {
 		return nil, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	out, err := e.decrypter.Decrypt(driver.DecryptRequest{SessionKey: opt.Session.SessionKey, EncryptedData: opt.EncryptedData, IV: opt.IV})
+	key := opt.Session.SessionKey
+	var fp Fingerprint
+	if c.decryptBudget > 0 {
+		fp = c.fingerprint(key)
+		ok, err := c.limiter.TakeDecryptAttempt(ctx, p, e.d.AppID(), fp, c.decryptBudget, decryptWindow)
+		if err != nil {
+			return nil, c.storeFailure(ctx, p, api, err, key)
+		}
+		if !ok {
+			return nil, &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey, Err: errDecryptBudget}
+		}
+	}
+	out, err := e.decrypter.Decrypt(driver.DecryptRequest{SessionKey: key, EncryptedData: opt.EncryptedData, IV: opt.IV})
 	if err != nil {
-		return nil, c.wrapLocal(p, api, err, opt.Session.SessionKey)
+		w := c.wrapLocal(p, api, err, key)
+		if w.Code == CodeSessionInvalid {
+			// One failure, whatever the driver said about it.
+			w = &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey}
+		}
+		return nil, w
+	}
+	if c.decryptBudget > 0 {
+		if err := c.limiter.ReturnDecryptAttempt(ctx, p, e.d.AppID(), fp); err != nil && c.log != nil {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "taro: could not give back a Decrypt attempt", slog.String("platform", string(p)))
+		}
 	}
 	return json.RawMessage(out), nil
+}
+
+// DetailNotThisKey is the detail of every failure to open well-formed
+// data, and of a key refused for its spent failure budget.
+const DetailNotThisKey = driverkit.NotThisKey
+
+// storeFailure is the error of a session store that failed a call.
+func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, key string) *Error {
+	secrets := [2]string{key}
+	if cerr := ctx.Err(); cerr != nil {
+		return redact(ctxError(p, api, cerr, err), &secrets)
+	}
+	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 }
 
 // wrapLocal wraps the error of a driver call that did no I/O, with its
@@ -240,7 +298,7 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 // key; LoginResult.Session does. Platforms without a server-side reset
 // answer ErrNotSupported.
 func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
-	resp, err := c.resetSession(ctx, &opt)
+	resp, rec, err := c.resetSession(ctx, &opt)
 	var cb CallbackResult
 	var res LoginResult
 	if err != nil {
@@ -248,7 +306,7 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 		res = LoginResult{ErrMsg: cb.ErrMsg, Code: cb.Code, PlatformCode: cb.PlatformCode}
 	} else {
 		cb = CallbackResult{ErrMsg: APIResetSession + ":ok"}
-		res = LoginResult{ErrMsg: cb.ErrMsg, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}}
+		res = LoginResult{ErrMsg: cb.ErrMsg, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
 	}
 	if _, cerr := finish(cb, err, opt.Success, opt.Fail, opt.Complete); cerr != nil {
 		return res, cerr
@@ -256,25 +314,25 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 	return res, nil
 }
 
-func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, *Error) {
+func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APIResetSession
 	var resp driver.LoginResponse
 	e, perr := c.lookup(api, opt.Platform)
 	if perr != nil {
-		return resp, perr
+		return resp, SessionRecord{}, perr
 	}
 	p := opt.Platform
 	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
-		return resp, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
+		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
 	}
 	if err := checkKey(p, api, opt.Session.SessionKey); err != nil {
-		return resp, err
+		return resp, SessionRecord{}, err
 	}
 	if err := ctx.Err(); err != nil {
-		return resp, ctxError(p, api, err, nil)
+		return resp, SessionRecord{}, ctxError(p, api, err, nil)
 	}
 	if e.resetter == nil {
-		return resp, &Error{Platform: p, API: api, Code: CodeNotSupported}
+		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	secrets := [2]string{opt.Session.SessionKey}
 	if err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
@@ -288,12 +346,13 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 		resp = r
 		return nil
 	}); err != nil {
-		return driver.LoginResponse{}, err
+		return driver.LoginResponse{}, SessionRecord{}, err
 	}
-	if err := c.record(ctx, e, api, resp, [2]string{opt.Session.SessionKey, resp.SessionKey}); err != nil {
-		return driver.LoginResponse{}, err
+	rec, err := c.record(ctx, e, api, resp, [2]string{opt.Session.SessionKey, resp.SessionKey})
+	if err != nil {
+		return driver.LoginResponse{}, SessionRecord{}, err
 	}
-	return resp, nil
+	return resp, rec, nil
 }
 
 // AccessToken returns the app's access token on p: the library's one

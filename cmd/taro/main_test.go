@@ -291,7 +291,7 @@ func TestDecryptCommand(t *testing.T) {
 		}
 		code, out, _ = runArgs(t, env, "decrypt", "--platform", string(p), "--openid", "dec-user", "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
 		assert.Equal(t, exitFail, code)
-		assert.Contains(t, out, "data was not encrypted with this session key")
+		assert.Contains(t, out, "data does not open with this session key")
 	}
 }
 

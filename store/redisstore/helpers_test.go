@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tarogo/adapter/store/redisstore"
+	"github.com/tarogo/adapter/taro"
 )
 
 // backend is the Redis a test runs against: miniredis by default, the
@@ -108,3 +109,6 @@ func TestMain(m *testing.M) {
 	redis.SetLogger(quietRedis{})
 	os.Exit(m.Run())
 }
+
+// recErr is the error of a RecordSession call.
+func recErr(_ taro.SessionRecord, err error) error { return err }

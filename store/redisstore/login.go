@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -15,11 +16,22 @@ import (
 
 var _ login.Store = (*Store)(nil)
 
-// ticketKey is "<prefix>ticket:{<user>}:<hex SHA-256 of the ticket>": in
-// the user's hash slot, beside the user's session record.
-func (s *Store) ticketKey(id login.TicketID, u taro.SessionKeyID) string {
-	return s.opts.Prefix + "ticket:" + userTag(u) + ":" + hex.EncodeToString(id[:])
+// A user's login keys share the user's hash slot ({<user>}), beside the
+// user's session record, so that every script touches one slot:
+//
+//	<prefix>ticket:{<user>}:<hex SHA-256 of the ticket>  the ticket record (PX: its TTL)
+//	<prefix>tickets:{<user>}  a sorted set of the user's ticket ids, by login Seq
+//	<prefix>used:{<user>}     a hash of each ticket's last use (ms, Redis's clock)
+func (s *Store) ticketPrefix(u taro.SessionKeyID) string {
+	return s.opts.Prefix + "ticket:" + userTag(u) + ":"
 }
+
+func (s *Store) ticketKey(id login.TicketID, u taro.SessionKeyID) string {
+	return s.ticketPrefix(u) + hex.EncodeToString(id[:])
+}
+
+func (s *Store) indexKey(u taro.SessionKeyID) string { return s.opts.Prefix + "tickets:" + userTag(u) }
+func (s *Store) usedKey(u taro.SessionKeyID) string  { return s.opts.Prefix + "used:" + userTag(u) }
 
 // ticketJSON is a ticket record as stored: the user, the sealed session
 // key and the times; never the ticket or the key in clear.
@@ -29,58 +41,249 @@ type ticketJSON struct {
 	OpenID    string `json:"o"`
 	UnionID   string `json:"u,omitempty"`
 	SealedKey []byte `json:"k"`
+	Seq       uint64 `json:"s"`
 	IssuedAt  int64  `json:"i"`
 	ExpiresAt int64  `json:"e"`
 }
 
-// PutTicket implements login.Store: one SET with the ticket's expiry.
-func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.TicketRecord) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	ttl := time.Until(rec.ExpiresAt)
-	if ttl < time.Millisecond {
-		return errors.New("redisstore: the ticket has already expired")
+func decodeTicket(v string, used any) (login.TicketRecord, error) {
+	var t ticketJSON
+	if err := json.Unmarshal([]byte(v), &t); err != nil {
+		return login.TicketRecord{}, errors.New("redisstore: malformed ticket record")
 	}
-	b, _ := json.Marshal(ticketJSON{Platform: string(rec.User.Platform), AppID: rec.User.AppID, OpenID: rec.User.OpenID,
-		UnionID: rec.UnionID, SealedKey: rec.SealedKey, IssuedAt: rec.IssuedAt.UnixMilli(), ExpiresAt: rec.ExpiresAt.UnixMilli()})
-	return wrapErr("storing a ticket", s.rdb.Set(ctx, s.ticketKey(id, rec.User), b, ttl).Err())
+	rec := login.TicketRecord{User: taro.SessionKeyID{Platform: taro.Platform(t.Platform), AppID: t.AppID, OpenID: t.OpenID},
+		UnionID: t.UnionID, SealedKey: t.SealedKey, Seq: t.Seq, IssuedAt: time.UnixMilli(t.IssuedAt), ExpiresAt: time.UnixMilli(t.ExpiresAt)}
+	rec.LastUsed = rec.IssuedAt
+	if u, ok := used.(string); ok {
+		if ms, err := strconv.ParseInt(u, 10, 64); err == nil {
+			rec.LastUsed = time.UnixMilli(ms)
+		}
+	}
+	return rec, nil
 }
 
-// LookupTicket implements login.Store with one MGET of the ticket record
-// and the user's session record (one hash slot, one round trip).
-func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID) (login.Lookup, error) {
+// putTicketScript stores a ticket with the time left by Redis's clock,
+// indexes it by Seq, forgets expired members and ends the oldest beyond
+// ARGV[3].
+var putTicketScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local px = tonumber(ARGV[2]) - now
+if px < 1 then return redis.error_reply('the ticket has already expired') end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
+redis.call('HSET', KEYS[3], ARGV[4], ARGV[6])
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[7] .. m) == 0 then
+    redis.call('ZREM', KEYS[2], m)
+    redis.call('HDEL', KEYS[3], m)
+  end
+end
+local n = redis.call('ZCARD', KEYS[2])
+local keep = tonumber(ARGV[3])
+if n > keep then
+  for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, n - keep - 1)) do
+    redis.call('DEL', ARGV[7] .. m)
+    redis.call('ZREM', KEYS[2], m)
+    redis.call('HDEL', KEYS[3], m)
+  end
+end
+if redis.call('PTTL', KEYS[2]) < px then
+  redis.call('PEXPIRE', KEYS[2], px)
+  redis.call('PEXPIRE', KEYS[3], px)
+end
+return 1`)
+
+// PutTicket implements login.Store: one script call.
+func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.TicketRecord, keep int) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	vals, err := s.rdb.MGet(ctx, s.ticketKey(id, u), s.sessionKey(u)).Result()
-	if err != nil && !errors.Is(err, redis.Nil) {
+	b, _ := json.Marshal(ticketJSON{Platform: string(rec.User.Platform), AppID: rec.User.AppID, OpenID: rec.User.OpenID,
+		UnionID: rec.UnionID, SealedKey: rec.SealedKey, Seq: rec.Seq, IssuedAt: rec.IssuedAt.UnixMilli(), ExpiresAt: rec.ExpiresAt.UnixMilli()})
+	u := rec.User
+	tid := hex.EncodeToString(id[:])
+	err := putTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
+		b, rec.ExpiresAt.UnixMilli(), max(keep, 1), tid, strconv.FormatUint(rec.Seq, 10), rec.LastUsed.UnixMilli(), s.ticketPrefix(u)).Err()
+	return wrapErr("storing a ticket", err)
+}
+
+// lookupTicketScript reads a ticket, its last use, the user's session
+// record and (ARGV[4] = 1) the user's newest other ticket, with Redis's
+// clock; it records the last use when it is at least ARGV[2] ms old and
+// the ticket is not idle (ARGV[3] ms, 0 for none).
+var lookupTicketScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tk = redis.call('GET', KEYS[1])
+if not tk then return {tostring(now)} end
+local ss = redis.call('GET', KEYS[2])
+local used = redis.call('HGET', KEYS[3], ARGV[1])
+local touch, idle = tonumber(ARGV[2]), tonumber(ARGV[3])
+if touch > 0 and used then
+  local age = now - tonumber(used)
+  if age >= touch and (idle <= 0 or age < idle) then
+    redis.call('HSET', KEYS[3], ARGV[1], tostring(now))
+    used = tostring(now)
+  end
+end
+local nid, ntk, nused = false, false, false
+if ARGV[4] == '1' then
+  local top = redis.call('ZRANGE', KEYS[4], -1, -1)
+  if top[1] and top[1] ~= ARGV[1] then
+    nid = top[1]
+    ntk = redis.call('GET', ARGV[5] .. nid)
+    nused = redis.call('HGET', KEYS[3], nid)
+  end
+end
+return {tostring(now), tk, ss, used, nid, ntk, nused}`)
+
+func msTime(v any) (time.Time, bool) {
+	str, ok := v.(string)
+	ms, err := strconv.ParseInt(str, 10, 64)
+	if !ok || err != nil {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(ms), true
+}
+
+// LookupTicket implements login.Store with one script call (one hash
+// slot, one round trip), which touches the ticket's last use at most once
+// per q.TouchAfter.
+func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID, q login.Query) (login.Lookup, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	newest := "0"
+	if q.Newest {
+		newest = "1"
+	}
+	tid := hex.EncodeToString(id[:])
+	v, err := lookupTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.sessionKey(u), s.usedKey(u), s.indexKey(u)},
+		tid, q.TouchAfter.Milliseconds(), q.Idle.Milliseconds(), newest, s.ticketPrefix(u)).Slice()
+	if err != nil {
 		return login.Lookup{}, wrapErr("looking up a ticket", err)
 	}
 	var l login.Lookup
-	if len(vals) != 2 {
-		return l, errors.New("redisstore: MGET answered the wrong number of values")
+	now, ok := msTime(at(v, 0))
+	if !ok {
+		return login.Lookup{}, errors.New("redisstore: the ticket lookup answered the wrong shape")
 	}
-	if v, ok := vals[0].(string); ok {
-		var t ticketJSON
-		if err := json.Unmarshal([]byte(v), &t); err != nil {
-			return login.Lookup{}, errors.New("redisstore: malformed ticket record")
-		}
-		l.Found = true
-		l.Ticket = login.TicketRecord{User: taro.SessionKeyID{Platform: taro.Platform(t.Platform), AppID: t.AppID, OpenID: t.OpenID},
-			UnionID: t.UnionID, SealedKey: t.SealedKey, IssuedAt: time.UnixMilli(t.IssuedAt), ExpiresAt: time.UnixMilli(t.ExpiresAt)}
+	l.Now = now
+	tk, ok := at(v, 1).(string)
+	if !ok {
+		return l, nil
 	}
-	if v, ok := vals[1].(string); ok {
-		rec, err := decodeSession(v)
+	if l.Ticket, err = decodeTicket(tk, at(v, 3)); err != nil {
+		return login.Lookup{}, err
+	}
+	l.Found = true
+	if ss, ok := at(v, 2).(string); ok {
+		rec, err := decodeSession(ss)
 		if err != nil {
 			return login.Lookup{}, err
 		}
+		rec.ReadAt = now
 		l.Session, l.SessionFound = rec, true
+	}
+	if nid, ok := at(v, 4).(string); ok {
+		if ntk, ok := at(v, 5).(string); ok {
+			raw, herr := hex.DecodeString(nid)
+			rec, derr := decodeTicket(ntk, at(v, 6))
+			if herr == nil && derr == nil && len(raw) == len(login.TicketID{}) && now.Before(rec.ExpiresAt) && rec.Seq > l.Ticket.Seq {
+				copy(l.Newest.ID[:], raw)
+				l.Newest.Ticket, l.NewestFound = rec, true
+			}
+		}
 	}
 	return l, nil
 }
+
+func at(v []any, i int) any {
+	if i < len(v) {
+		return v[i]
+	}
+	return nil
+}
+
+var deleteTicketScript = redis.NewScript(`
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`)
 
 // DeleteTicket implements login.Store.
 func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return wrapErr("deleting a ticket", s.rdb.Del(ctx, s.ticketKey(id, u)).Err())
+	err := deleteTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:])).Err()
+	return wrapErr("deleting a ticket", err)
+}
+
+// userTicketsScript returns the clock, the session record, then id,
+// record and last use of each of the user's tickets.
+var userTicketsScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {tostring(now), redis.call('GET', KEYS[2])}
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  local tk = redis.call('GET', ARGV[1] .. m)
+  if tk then
+    table.insert(out, m)
+    table.insert(out, tk)
+    table.insert(out, redis.call('HGET', KEYS[3], m))
+  end
+end
+return out`)
+
+// UserTickets implements login.Store with one script call.
+func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.UserLookup, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	v, err := userTicketsScript.Run(ctx, s.rdb, []string{s.indexKey(u), s.sessionKey(u), s.usedKey(u)}, s.ticketPrefix(u)).Slice()
+	if err != nil {
+		return login.UserLookup{}, wrapErr("listing tickets", err)
+	}
+	var out login.UserLookup
+	now, ok := msTime(at(v, 0))
+	if !ok {
+		return out, errors.New("redisstore: the ticket listing answered the wrong shape")
+	}
+	out.Now = now
+	if ss, ok := at(v, 1).(string); ok {
+		rec, err := decodeSession(ss)
+		if err != nil {
+			return login.UserLookup{}, err
+		}
+		rec.ReadAt = now
+		out.Session, out.SessionFound = rec, true
+	}
+	for i := 2; i+2 < len(v)+1 && i+1 < len(v); i += 3 {
+		nid, _ := v[i].(string)
+		tk, _ := v[i+1].(string)
+		raw, herr := hex.DecodeString(nid)
+		rec, derr := decodeTicket(tk, at(v, i+2))
+		if herr != nil || derr != nil || len(raw) != len(login.TicketID{}) {
+			return login.UserLookup{}, errors.New("redisstore: malformed ticket record")
+		}
+		var st login.StoredTicket
+		copy(st.ID[:], raw)
+		st.Ticket = rec
+		out.Tickets = append(out.Tickets, st)
+	}
+	return out, nil
+}
+
+var deleteUserTicketsScript = redis.NewScript(`
+for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+  redis.call('DEL', ARGV[1] .. m)
+end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`)
+
+// DeleteUserTickets implements login.Store: one script call ends every
+// ticket of the user for every replica.
+func (s *Store) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	err := deleteUserTicketsScript.Run(ctx, s.rdb, []string{s.indexKey(u), s.usedKey(u)}, s.ticketPrefix(u)).Err()
+	return wrapErr("deleting a user's tickets", err)
 }

@@ -137,6 +137,7 @@ func TestRotationIsSeenByEveryReplica(t *testing.T) {
 			first := login(t, sb, a, p, "rot-user")
 			second := login(t, sb, a, p, "rot-user")
 			require.NotEqual(t, first.SessionKey, second.SessionKey)
+			require.NoError(t, st.LoadScripts(context.Background()))
 
 			checks, cmds := sb.Requests(p, sandbox.CheckSession), b.commands.Load()
 			res, err := bb.CheckSession(context.Background(), taro.Option{Platform: p, Session: first})

@@ -129,6 +129,7 @@ var (
 	_ taro.TokenLocker   = (*Store)(nil)
 	_ taro.SessionStore  = (*Store)(nil)
 	_ taro.Fingerprinter = (*Store)(nil)
+	_ taro.DecryptLimiter = (*Store)(nil)
 )
 
 // New returns a Store using rdb, which the caller keeps and closes. For
@@ -194,6 +195,10 @@ func Open(rawURL string, opts Options) (*Store, error) {
 		if err := rdb.Ping(ctx).Err(); err != nil {
 			_ = rdb.Close()
 			return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", addr, s.opts.OpTimeout, ErrUnreachable, err)
+		}
+		if err := s.LoadScripts(ctx); err != nil {
+			_ = rdb.Close()
+			return nil, err
 		}
 	}
 	return s, nil
@@ -279,6 +284,33 @@ func routeRedisLog(lg *slog.Logger) {
 	}
 }
 
+// scripts lists every script the store runs.
+func scripts() []*redis.Script {
+	return []*redis.Script{recordScript, lookupScript, takeDecryptScript, returnDecryptScript, deleteTokenScript, unlockScript,
+		putTicketScript, lookupTicketScript, deleteTicketScript, userTicketsScript, deleteUserTicketsScript}
+}
+
+// LoadScripts loads the store's Lua scripts into Redis (on every master of
+// a Cluster), so that the first call of each costs one round trip, not
+// two (EVALSHA answered NOSCRIPT, then EVAL). Open calls it unless
+// Options.SkipPing; without it, each script loads on its first use.
+func (s *Store) LoadScripts(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	load := func(ctx context.Context, c redis.Scripter) error {
+		for _, sc := range scripts() {
+			if err := sc.Load(ctx, c).Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		return wrapErr("loading scripts", cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) }))
+	}
+	return wrapErr("loading scripts", load(ctx, s.rdb))
+}
+
 // Close closes the connection Open made; it does nothing for New.
 func (s *Store) Close() error {
 	if s.closer != nil {
@@ -327,9 +359,11 @@ func (s *Store) tokenLockKey(key string) string {
 }
 
 // A session record is stored as "<issued unix microseconds>:<hex
-// fingerprint>"; the issue time is the Redis server's.
+// fingerprint>:<seq>"; the issue time is the Redis server's and the seq
+// the user's login sequence number (see taro.NextSeq).
 func decodeSession(v string) (taro.SessionRecord, error) {
-	ts, fp, ok := strings.Cut(v, ":")
+	ts, rest, ok := strings.Cut(v, ":")
+	fp, seqText, _ := strings.Cut(rest, ":")
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if !ok || err != nil || len(fp) != 64 {
 		return taro.SessionRecord{}, errors.New("redisstore: malformed session record")
@@ -338,44 +372,129 @@ func decodeSession(v string) (taro.SessionRecord, error) {
 	if _, err := hex.Decode(rec.Fingerprint[:], []byte(fp)); err != nil {
 		return taro.SessionRecord{}, errors.New("redisstore: malformed session fingerprint")
 	}
+	if seqText != "" {
+		if rec.Seq, err = strconv.ParseUint(seqText, 10, 64); err != nil {
+			return taro.SessionRecord{}, errors.New("redisstore: malformed session sequence number")
+		}
+	}
 	rec.IssuedAt = time.UnixMicro(n)
 	return rec, nil
 }
 
 // recordScript records a login as the newest, in the order Redis receives
-// them, stamped with the server's clock (TIME), never a replica's.
+// them, stamped with the server's clock (TIME), never a replica's, and
+// with the user's next sequence number: max(previous + 1, now in µs).
 var recordScript = redis.NewScript(`
 local t = redis.call('TIME')
 local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
-redis.call('SET', KEYS[1], string.format('%d', us) .. ':' .. ARGV[1], 'PX', ARGV[2])
-return 1`)
+local prev = 0
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local s = string.match(cur, '^%d+:%x+:(%d+)$')
+  if s then prev = tonumber(s) end
+end
+local seq = math.max(prev + 1, us)
+redis.call('SET', KEYS[1], string.format('%d', us) .. ':' .. ARGV[1] .. ':' .. string.format('%d', seq), 'PX', ARGV[2])
+return {string.format('%d', us), string.format('%d', seq)}`)
 
 // RecordSession implements taro.SessionStore. The record's IssuedAt is
-// replaced by the Redis server's time.
-func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec taro.SessionRecord) error {
+// the Redis server's time and its Seq the user's next login number.
+func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec taro.SessionRecord) (taro.SessionRecord, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	ttl := s.opts.SessionTTL.Milliseconds()
-	err := recordScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rec.Fingerprint.String(), ttl).Err()
-	return wrapErr("recording a session", err)
+	v, err := recordScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rec.Fingerprint.String(), ttl).StringSlice()
+	if err != nil {
+		return taro.SessionRecord{}, wrapErr("recording a session", err)
+	}
+	if len(v) != 2 {
+		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
+	}
+	us, err1 := strconv.ParseInt(v[0], 10, 64)
+	seq, err2 := strconv.ParseUint(v[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
+	}
+	return taro.SessionRecord{Fingerprint: rec.Fingerprint, IssuedAt: time.UnixMicro(us), Seq: seq}, nil
 }
 
-// LookupSession implements taro.SessionStore with one GET.
+// lookupScript reads a session record with the server's clock.
+var lookupScript = redis.NewScript(`
+local t = redis.call('TIME')
+return {t[1], t[2], redis.call('GET', KEYS[1])}`)
+
+// serverTime reads the seconds and microseconds of a TIME reply.
+func serverTime(sec, usec any) (time.Time, bool) {
+	a, ok1 := sec.(string)
+	b, ok2 := usec.(string)
+	x, err1 := strconv.ParseInt(a, 10, 64)
+	y, err2 := strconv.ParseInt(b, 10, 64)
+	if !ok1 || !ok2 || err1 != nil || err2 != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(x, y*1000), true
+}
+
+// LookupSession implements taro.SessionStore in one script call that
+// also reads the server's clock (the record's ReadAt).
 func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	v, err := s.rdb.Get(ctx, s.sessionKey(id)).Result()
-	if errors.Is(err, redis.Nil) {
-		return taro.SessionRecord{}, false, nil
-	}
+	v, err := lookupScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}).Slice()
 	if err != nil {
 		return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 	}
-	rec, err := decodeSession(v)
+	if len(v) < 2 {
+		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
+	}
+	now, ok := serverTime(v[0], v[1])
+	if !ok {
+		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
+	}
+	if len(v) < 3 || v[2] == nil {
+		return taro.SessionRecord{}, false, nil
+	}
+	str, _ := v[2].(string)
+	rec, err := decodeSession(str)
 	if err != nil {
 		return taro.SessionRecord{}, false, err
 	}
+	rec.ReadAt = now
 	return rec, true, nil
+}
+
+func (s *Store) decryptKey(p taro.Platform, appID string, fp taro.Fingerprint) string {
+	return s.opts.Prefix + "decrypt:{" + part(string(p)) + ":" + part(appID) + ":" + fp.String() + "}"
+}
+
+var takeDecryptScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
+
+var returnDecryptScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1`)
+
+// TakeDecryptAttempt implements taro.DecryptLimiter: one script call, the
+// count expiring with Redis's clock.
+func (s *Store) TakeDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint, limit int, window time.Duration) (bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	n, err := takeDecryptScript.Run(ctx, s.rdb, []string{s.decryptKey(p, appID, fp)}, limit, window.Milliseconds()).Int()
+	if err != nil {
+		return false, wrapErr("counting Decrypt failures", err)
+	}
+	return n == 1, nil
+}
+
+// ReturnDecryptAttempt implements taro.DecryptLimiter.
+func (s *Store) ReturnDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return wrapErr("counting Decrypt failures", returnDecryptScript.Run(ctx, s.rdb, []string{s.decryptKey(p, appID, fp)}).Err())
 }
 
 // A token is stored as "<expires unix milliseconds>:<token>", or with

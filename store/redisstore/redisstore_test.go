@@ -35,8 +35,8 @@ func TestSessions(t *testing.T) {
 	first := taro.SessionRecord{Fingerprint: taro.FingerprintOf("first-key"), IssuedAt: t0.Add(time.Hour)}
 	newer := taro.SessionRecord{Fingerprint: taro.FingerprintOf("new-key"), IssuedAt: t0}
 	before := time.Now()
-	require.NoError(t, s.RecordSession(ctx, id, first))
-	require.NoError(t, s.RecordSession(ctx, id, newer))
+	require.NoError(t, recErr(s.RecordSession(ctx, id, first)))
+	require.NoError(t, recErr(s.RecordSession(ctx, id, newer)))
 	rec, ok, err := s.LookupSession(ctx, id)
 	require.NoError(t, err)
 	require.True(t, ok)
@@ -45,7 +45,7 @@ func TestSessions(t *testing.T) {
 
 	raw, err := b.rdb.Get(ctx, b.prefix+"session:{qq:app:u1}").Result()
 	require.NoError(t, err)
-	assert.Equal(t, fmt.Sprintf("%d:%s", rec.IssuedAt.UnixMicro(), newer.Fingerprint), raw, "only the fingerprint and issue time are stored")
+	assert.Equal(t, fmt.Sprintf("%d:%s:%d", rec.IssuedAt.UnixMicro(), newer.Fingerprint, rec.Seq), raw, "only the fingerprint, issue time and login number are stored")
 	ttl, err := b.rdb.PTTL(ctx, b.prefix+"session:{qq:app:u1}").Result()
 	require.NoError(t, err)
 	assert.True(t, ttl > 59*time.Minute && ttl <= time.Hour, "records expire: %v", ttl)
@@ -53,7 +53,7 @@ func TestSessions(t *testing.T) {
 	t.Run("key components cannot collide", func(t *testing.T) {
 		a := taro.SessionKeyID{Platform: taro.QQ, AppID: "a:b", OpenID: "c"}
 		c := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "b:c"}
-		require.NoError(t, s.RecordSession(ctx, a, newer))
+		require.NoError(t, recErr(s.RecordSession(ctx, a, newer)))
 		_, ok, err := s.LookupSession(ctx, c)
 		require.NoError(t, err)
 		assert.False(t, ok)
@@ -66,7 +66,7 @@ func TestSessions(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				rec := taro.SessionRecord{Fingerprint: taro.FingerprintOf(fmt.Sprint(i)), IssuedAt: t0.Add(time.Duration(i) * time.Millisecond)}
-				assert.NoError(t, s.RecordSession(ctx, id, rec))
+				assert.NoError(t, recErr(s.RecordSession(ctx, id, rec)))
 			}()
 		}
 		wg.Wait()
@@ -79,7 +79,7 @@ func TestSessions(t *testing.T) {
 		}
 		assert.True(t, found, "the record is one of the logins")
 		// And one more login afterwards replaces it.
-		require.NoError(t, s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("after")}))
+		require.NoError(t, recErr(s.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("after")})))
 		rec, _, _ = s.LookupSession(ctx, id)
 		assert.Equal(t, taro.FingerprintOf("after"), rec.Fingerprint)
 	})
@@ -244,7 +244,7 @@ func TestOpenCluster(t *testing.T) {
 		require.NoError(t, err, u)
 		ctx := context.Background()
 		id := taro.SessionKeyID{Platform: taro.QQ, AppID: "a", OpenID: "cluster-user"}
-		require.NoError(t, st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")}))
+		require.NoError(t, recErr(st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")})))
 		rec, ok, err := st.LookupSession(ctx, id)
 		require.NoError(t, err)
 		assert.True(t, ok)

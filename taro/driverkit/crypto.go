@@ -3,10 +3,16 @@
 // and Kuaishou, and Baidu's) and verifying rawData signatures. It also
 // seals data the same ways, for fakes of the platforms.
 //
-// Every failure is a *driver.Error: malformed input (base64, key or iv
-// length, a ciphertext that is not whole blocks) and data meant for another
-// app are CodeInvalidArgument; a key that cannot open the data (bad padding,
-// not JSON) is CodeSessionInvalid, the stale-key case. No error holds the
+// Every failure is a *driver.Error. Malformed input found before
+// decrypting (base64, key or iv length, a ciphertext that is not whole
+// blocks) is CodeInvalidArgument. Every way a well-formed ciphertext can
+// fail to open (bad padding, a plaintext that is not a JSON object, a
+// missing watermark where one is required, a watermark or app key of
+// another app) is one and the same failure: CodeSessionInvalid with the
+// detail NotThisKey. encryptedData carries no MAC, so an answer that told
+// these apart would be a padding oracle that lets a client forge data; the
+// opening also does the same steps whatever fails (the padding is checked
+// in constant time and the JSON parsed either way). No error holds the
 // key, the data or the plaintext.
 
 package driverkit
@@ -27,8 +33,8 @@ import (
 	"github.com/tarogo/adapter/taro/driver"
 )
 
-// NotThisKey is the detail of the stale-key failure.
-const NotThisKey = "data was not encrypted with this session key"
+// NotThisKey is the detail of every failure to open well-formed data.
+const NotThisKey = "data does not open with this session key"
 
 // MaxData caps the base64 encryptedData accepted.
 const MaxData = 256 << 10
@@ -84,19 +90,27 @@ func openCBC(sessionKey, iv, data string, keyLen, padBlock int) ([]byte, error) 
 	}
 	plain := make([]byte, len(ct))
 	cipher.NewCBCDecrypter(block, v).CryptBlocks(plain, ct)
+	return plain, nil
+}
+
+// unpad checks PKCS#7 padding of at most padBlock bytes in constant time
+// (the same work whatever the padding holds) and returns the plaintext
+// without it and 1, or the whole plaintext and 0 when the padding is bad.
+func unpad(plain []byte, padBlock int) ([]byte, int) {
 	n := int(plain[len(plain)-1])
-	if n < 1 || n > padBlock || n > len(plain) {
-		return nil, notThisKey()
+	good := subtle.ConstantTimeLessOrEq(1, n) & subtle.ConstantTimeLessOrEq(n, padBlock) & subtle.ConstantTimeLessOrEq(n, len(plain))
+	for i := 1; i <= padBlock; i++ {
+		idx := len(plain) - i
+		// Before the start of plain, compare a byte that is sure to match
+		// so that the loop always runs padBlock times.
+		in := subtle.ConstantTimeLessOrEq(0, idx)
+		b := byte(subtle.ConstantTimeSelect(in, int(plain[max(idx, 0)]), n))
+		inPad := subtle.ConstantTimeLessOrEq(i, n)
+		mismatch := subtle.ConstantTimeByteEq(b, byte(n)) ^ 1
+		good &= (inPad & mismatch) ^ 1
 	}
-	// Check every pad byte, in constant time.
-	var bad byte
-	for _, c := range plain[len(plain)-n:] {
-		bad |= c ^ byte(n)
-	}
-	if bad != 0 {
-		return nil, notThisKey()
-	}
-	return plain[:len(plain)-n], nil
+	strip := subtle.ConstantTimeSelect(good, n, 0)
+	return plain[:len(plain)-strip], good
 }
 
 // Watermark is what WeChat-scheme plaintexts carry to name their app.
@@ -112,6 +126,10 @@ const (
 	WatermarkIfPresent
 )
 
+// dummyObject is decoded in place of a plaintext that is not JSON, so that
+// a failure does the steps a success does.
+var dummyObject = []byte(`{"watermark":{"appid":""}}`)
+
 // OpenWeChat opens encryptedData in WeChat's scheme: AES-128-CBC, PKCS#7,
 // key = base64(session_key) (16 bytes), iv = base64(iv) (16 bytes), the
 // plaintext a JSON object whose watermark.appid must be appID.
@@ -120,23 +138,37 @@ func OpenWeChat(sessionKey, iv, data, appID string, wm Watermark) (json.RawMessa
 	if err != nil {
 		return nil, err
 	}
+	content, good := unpad(plain, aes.BlockSize)
+	// The same steps whether the padding was good or not: parse, then
+	// judge the watermark, then decide.
 	var obj struct {
 		Watermark *struct {
 			AppID *string `json:"appid"`
 		} `json:"watermark"`
 	}
-	if !json.Valid(plain) || json.Unmarshal(plain, &obj) != nil {
+	jsonOK, target := 0, dummyObject
+	if json.Valid(content) && content[0] == '{' {
+		jsonOK, target = 1, content
+	}
+	// Either way one object of the same shape is decoded.
+	_ = json.Unmarshal(target, &obj)
+	if jsonOK == 0 {
+		obj.Watermark = nil
+	}
+	have := ""
+	hasMark := 0
+	if obj.Watermark != nil && obj.Watermark.AppID != nil {
+		have, hasMark = *obj.Watermark.AppID, 1
+	}
+	same := subtle.ConstantTimeCompare([]byte(have), []byte(appID))
+	markOK := same
+	if wm == WatermarkIfPresent {
+		markOK = same | (hasMark ^ 1)
+	}
+	if good&jsonOK&markOK != 1 {
 		return nil, notThisKey()
 	}
-	switch {
-	case obj.Watermark == nil || obj.Watermark.AppID == nil:
-		if wm == WatermarkRequired {
-			return nil, invalid("the decrypted data carries no watermark.appid: it is not this platform's data")
-		}
-	case subtle.ConstantTimeCompare([]byte(*obj.Watermark.AppID), []byte(appID)) != 1:
-		return nil, invalid("the data is for another app: its watermark names a different appid")
-	}
-	return json.RawMessage(plain), nil
+	return json.RawMessage(content), nil
 }
 
 // OpenBaidu opens encryptedData in Baidu's scheme: AES-192-CBC, key =
@@ -148,19 +180,26 @@ func OpenBaidu(sessionKey, iv, data, appKey string) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(plain) < 20 {
-		return nil, notThisKey()
+	body, good := unpad(plain, 32)
+	// The same steps whatever fails: the frame is read from what is
+	// there (an empty content when it is too short), the JSON checked
+	// and the suffix compared, then everything is decided at once.
+	frameOK := 0
+	content, suffix := body[:0], body
+	if len(body) >= 20 {
+		n := binary.BigEndian.Uint32(body[16:20])
+		if uint64(n) <= uint64(len(body)-20) {
+			frameOK = 1
+			content, suffix = body[20:20+n], body[20+n:]
+		}
 	}
-	n := binary.BigEndian.Uint32(plain[16:20])
-	if uint64(n) > uint64(len(plain)-20) {
-		return nil, notThisKey()
+	jsonOK := 0
+	if json.Valid(content) {
+		jsonOK = 1
 	}
-	content, suffix := plain[20:20+n], plain[20+n:]
-	if !json.Valid(content) {
+	same := subtle.ConstantTimeCompare(suffix, []byte(appKey))
+	if good&frameOK&jsonOK&same != 1 {
 		return nil, notThisKey()
-	}
-	if subtle.ConstantTimeCompare(suffix, []byte(appKey)) != 1 {
-		return nil, invalid("the data is for another app: its app key suffix is not this app's")
 	}
 	return json.RawMessage(content), nil
 }

@@ -1,6 +1,7 @@
 package driverkit
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -57,8 +58,8 @@ func TestWeChatDemoVector(t *testing.T) {
 	assert.Equal(t, wxAppID, v.Watermark.AppID)
 
 	_, err = OpenWeChat(wxKey, wxIV, wxData, "wx-other-app", WatermarkRequired)
-	assert.Equal(t, driver.CodeInvalidArgument, code(err), "data for another app")
-	assert.Contains(t, err.Error(), "another app")
+	assert.Equal(t, driver.CodeSessionInvalid, code(err), "data for another app is the one failure")
+	assert.Contains(t, err.Error(), NotThisKey)
 	_, err = OpenWeChat("AAAAAAAAAAAAAAAAAAAAAA==", wxIV, wxData, wxAppID, WatermarkRequired)
 	assert.Equal(t, driver.CodeSessionInvalid, code(err), "a stale key")
 	assert.Contains(t, err.Error(), NotThisKey)
@@ -69,11 +70,15 @@ func TestBaiduDocVector(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, bdPlain, string(out))
 	_, err = OpenBaidu(bdKey, bdIV, bdData, "another-app-key")
-	assert.Equal(t, driver.CodeInvalidArgument, code(err))
-	assert.Contains(t, err.Error(), "another app")
-	// Baidu's pad is 28 bytes: a 16-byte unpadder would reject it.
-	_, err = openCBC(bdKey, bdIV, bdData, 24, 16)
 	assert.Equal(t, driver.CodeSessionInvalid, code(err))
+	assert.Contains(t, err.Error(), NotThisKey)
+	// Baidu's pad is 28 bytes: a 16-byte unpadder would reject it.
+	plain, err := openCBC(bdKey, bdIV, bdData, 24, 32)
+	require.NoError(t, err)
+	_, good := unpad(plain, 16)
+	assert.Zero(t, good)
+	_, good = unpad(plain, 32)
+	assert.Equal(t, 1, good)
 }
 
 func TestRawDataDocVector(t *testing.T) {
@@ -125,7 +130,7 @@ func TestRoundTripsAndMalformedInput(t *testing.T) {
 	// Without a watermark: WeChat and QQ refuse, Douyin accepts.
 	plainIV, plainData, _ := sealCBC([]byte("0123456789abcdef"), []byte(`{"a":1}`), 16)
 	_, err = OpenWeChat(key16, plainIV, plainData, "app", WatermarkRequired)
-	assert.Equal(t, driver.CodeInvalidArgument, code(err))
+	assert.Equal(t, driver.CodeSessionInvalid, code(err))
 	out, err = OpenWeChat(key16, plainIV, plainData, "app", WatermarkIfPresent)
 	require.NoError(t, err)
 	assert.Equal(t, `{"a":1}`, string(out))
@@ -150,4 +155,84 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestUnpadIsPKCS7(t *testing.T) {
+	block := func(tail ...byte) []byte {
+		b := bytes.Repeat([]byte{'x'}, 16-len(tail))
+		return append(b, tail...)
+	}
+	for name, tc := range map[string]struct {
+		plain []byte
+		keep  int
+		good  int
+	}{
+		"one byte":                {block(1), 15, 1},
+		"two bytes":               {block(2, 2), 14, 1},
+		"a whole block":           {bytes.Repeat([]byte{16}, 16), 0, 1},
+		"zero":                    {block(0), 16, 0},
+		"over the block":          {block(17), 16, 0},
+		"a wrong byte inside":     {block(3, 2, 3), 16, 0},
+		"a different byte before": {block(9, 3, 3, 3), 13, 1},
+		"longer than data":        {[]byte{5, 5}, 2, 0},
+	} {
+		out, good := unpad(tc.plain, 16)
+		assert.Equal(t, tc.good, good, name)
+		assert.Len(t, out, tc.keep, name)
+	}
+}
+
+// Every way well-formed data fails to open is one failure, with the same
+// text, and the same work: bad padding and good padding over bad JSON
+// allocate alike (a count, not a timing, stands for the work done).
+func TestOneFailureForEveryWayDataFailsToOpen(t *testing.T) {
+	raw := []byte("0123456789abcdef")
+	key := base64.StdEncoding.EncodeToString(raw)
+	seal := func(plain string) (string, string) {
+		iv, data, err := sealCBC(raw, []byte(plain), 16)
+		require.NoError(t, err)
+		return iv, data
+	}
+	badPad := func() (string, string) {
+		iv, data := seal(`{"a":1}`) // one block: the iv flips its plaintext
+		v, _ := base64.StdEncoding.DecodeString(iv)
+		v[15] ^= 0x55 // the last plaintext byte: the pad
+		return base64.StdEncoding.EncodeToString(v), data
+	}
+	cases := map[string]func() (string, string){
+		"bad padding":               badPad,
+		"not JSON":                  func() (string, string) { return seal(`not json at all`) },
+		"JSON but not an object":    func() (string, string) { return seal(`[1,2,3]`) },
+		"no watermark":              func() (string, string) { return seal(`{"a":1}`) },
+		"another app's watermark":   func() (string, string) { return seal(`{"watermark":{"appid":"other"}}`) },
+		"a watermark without appid": func() (string, string) { return seal(`{"watermark":{}}`) },
+	}
+	var texts []string
+	for name, mk := range cases {
+		iv, data := mk()
+		_, err := OpenWeChat(key, iv, data, "app", WatermarkRequired)
+		require.Error(t, err, name)
+		assert.Equal(t, driver.CodeSessionInvalid, code(err), name)
+		texts = append(texts, err.Error())
+	}
+	for _, tx := range texts {
+		assert.Equal(t, texts[0], tx)
+	}
+	// Baidu: bad padding, a bad frame, bad JSON and another app key.
+	key24raw := []byte("0123456789abcdef01234567")
+	key24 := base64.StdEncoding.EncodeToString(key24raw)
+	bd, biv, err := SealBaidu(key24, "appkey", []byte(`{"a":1}`))
+	require.NoError(t, err)
+	_, err = OpenBaidu(key24, biv, bd, "other-key")
+	assert.Equal(t, driver.CodeSessionInvalid, code(err))
+	assert.Equal(t, texts[0], err.Error())
+	fiv, fdata, _ := sealCBC(key24raw, bytes.Repeat([]byte{0xff}, 40), 32)
+	_, err = OpenBaidu(key24, fiv, fdata, "appkey")
+	assert.Equal(t, texts[0], err.Error())
+
+	iv1, d1 := badPad()
+	iv2, d2 := seal(`0123456789 not json`)
+	a1 := testing.AllocsPerRun(50, func() { _, _ = OpenWeChat(key, iv1, d1, "app", WatermarkRequired) })
+	a2 := testing.AllocsPerRun(50, func() { _, _ = OpenWeChat(key, iv2, d2, "app", WatermarkRequired) })
+	assert.Equal(t, a1, a2, "bad padding and bad JSON do the same allocations")
 }
