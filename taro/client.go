@@ -93,16 +93,16 @@ type Config struct {
 // Client dispatches the portable API to platform drivers. It is safe for
 // concurrent use.
 type Client struct {
-	mu       sync.RWMutex
-	drivers  map[Platform]*entry
-	sessions SessionStore
-	tokens   *tokenManager
-	retry    RetryPolicy
-	maxAge   time.Duration
+	mu            sync.RWMutex
+	drivers       map[Platform]*entry
+	sessions      SessionStore
+	tokens        *tokenManager
+	retry         RetryPolicy
+	maxAge        time.Duration
 	decryptBudget int
-	limiter  DecryptLimiter
-	log      *slog.Logger
-	now      func() time.Time
+	limiter       DecryptLimiter
+	log           *slog.Logger
+	now           func() time.Time
 	// memoryStore is set when Config.Sessions was nil: the session store
 	// is this process's memory, which the operator is told about once.
 	memoryStore bool

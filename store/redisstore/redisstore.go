@@ -125,10 +125,10 @@ type Store struct {
 }
 
 var (
-	_ taro.TokenStore    = (*Store)(nil)
-	_ taro.TokenLocker   = (*Store)(nil)
-	_ taro.SessionStore  = (*Store)(nil)
-	_ taro.Fingerprinter = (*Store)(nil)
+	_ taro.TokenStore     = (*Store)(nil)
+	_ taro.TokenLocker    = (*Store)(nil)
+	_ taro.SessionStore   = (*Store)(nil)
+	_ taro.Fingerprinter  = (*Store)(nil)
 	_ taro.DecryptLimiter = (*Store)(nil)
 )
 
