@@ -304,3 +304,29 @@ func TestConfig(t *testing.T) {
 	assert.False(t, ok)
 	assert.NoError(t, m.Logout(context.Background(), "garbage"), "nothing to end")
 }
+
+// Under PerDevice a newer login whose ticket is not stored yet (its
+// session record is, as between Code2Session and PutTicket) leaves the
+// other devices' tickets valid; under OnePerUser it supersedes them.
+func TestNewerRecordWithoutTicket(t *testing.T) {
+	for _, tc := range []struct {
+		policy login.SessionPolicy
+		status int
+	}{{login.PerDevice, 200}, {login.OnePerUser, 401}} {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			c := newClient(t, sb, nil, nil)
+			s := newService(t, sb, login.Config{Client: c, Sessions: tc.policy})
+			a, _ := s.login(t, taro.QQ, "device-user")
+			require.Equal(t, 200, a.status, a.raw)
+			ticket := a.body["ticket"].(string)
+			code, err := sb.Login(taro.QQ, "device-user")
+			require.NoError(t, err)
+			_, err = c.Code2Session(context.Background(), taro.LoginOption{Platform: taro.QQ, Code: code})
+			require.NoError(t, err)
+			got := s.do(t, "GET", "/me", ticket, "")
+			assert.Equal(t, tc.status, got.status, got.raw)
+		})
+	}
+}

@@ -327,10 +327,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID}
 	rec, found, err := c.sessions.LookupSession(ctx, id)
 	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return ctxError(p, api, cerr, err)
-		}
-		return &Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}
+		return c.storeFailure(ctx, p, api, err, secrets)
 	}
 	if found || e.checker == nil {
 		if jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found); jerr != nil {
@@ -358,7 +355,10 @@ const DefaultDecryptFailures = 5
 // the record is there, holds the session key's fingerprint and is not
 // older than Config.MaxSessionAge by the store's clock; otherwise an
 // *Error with ErrSessionInvalid and the reason (DetailNeverSeen,
-// DetailSuperseded, DetailTooOld). It asks no platform: on weapp and
+// DetailSuperseded, DetailTooOld). An empty sessionKey means the caller
+// does not hold the key the record names (package login under PerDevice,
+// while a newer login's ticket is not stored yet): only the record's
+// presence and age are judged then. It asks no platform: on weapp and
 // Douyin mini-games a nil verdict is what makes a platform check worth
 // asking. api names the call in the error.
 func (c *Client) JudgeSession(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) error {
@@ -383,7 +383,7 @@ func (c *Client) judge(ctx context.Context, api string, p Platform, sessionKey s
 		}
 		return err
 	}
-	if sessionKey == "" || !rec.Fingerprint.Equal(c.fingerprint(sessionKey)) {
+	if sessionKey != "" && !rec.Fingerprint.Equal(c.fingerprint(sessionKey)) {
 		return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
 	}
 	if c.maxAge > 0 {
@@ -626,16 +626,22 @@ func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.L
 	p := e.d.Platform()
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
 	rec, err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
-	switch {
-	case err == nil:
-		if rec.IssuedAt.IsZero() {
-			rec.IssuedAt = c.now()
-		}
-		return rec, nil
-	case ctx.Err() != nil:
-		return SessionRecord{}, redact(ctxError(p, api, ctx.Err(), err), &secrets)
+	if err != nil {
+		return SessionRecord{}, c.storeFailure(ctx, p, api, err, secrets)
 	}
-	return SessionRecord{}, redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
+	if rec.IssuedAt.IsZero() {
+		rec.IssuedAt = c.now()
+	}
+	return rec, nil
+}
+
+// storeFailure is the error of a session store that failed a call, with
+// the call's secrets redacted.
+func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, secrets [2]string) *Error {
+	if cerr := ctx.Err(); cerr != nil {
+		return redact(ctxError(p, api, cerr, err), &secrets)
+	}
+	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
 }
 
 // maxNativeLen caps the raw client results FromNative accepts.

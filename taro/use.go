@@ -168,7 +168,7 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 		fp = c.fingerprint(key)
 		ok, err := c.limiter.TakeDecryptAttempt(ctx, p, e.d.AppID(), fp, c.decryptBudget, decryptWindow)
 		if err != nil {
-			return nil, c.storeFailure(ctx, p, api, err, key)
+			return nil, c.storeFailure(ctx, p, api, err, [2]string{key})
 		}
 		if !ok {
 			return nil, &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey, Err: errDecryptBudget}
@@ -194,15 +194,6 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 // DetailNotThisKey is the detail of every failure to open well-formed
 // data, and of a key refused for its spent failure budget.
 const DetailNotThisKey = driverkit.NotThisKey
-
-// storeFailure is the error of a session store that failed a call.
-func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, key string) *Error {
-	secrets := [2]string{key}
-	if cerr := ctx.Err(); cerr != nil {
-		return redact(ctxError(p, api, cerr, err), &secrets)
-	}
-	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
-}
 
 // wrapLocal wraps the error of a driver call that did no I/O, with its
 // reason as the detail and the session key redacted.

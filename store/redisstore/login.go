@@ -176,25 +176,47 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	l.Found = true
-	if ss, ok := at(v, 2).(string); ok {
-		rec, err := decodeSession(ss)
-		if err != nil {
-			return login.Lookup{}, err
-		}
-		rec.ReadAt = now
-		l.Session, l.SessionFound = rec, true
+	if l.Session, l.SessionFound, err = sessionAt(at(v, 2), now); err != nil {
+		return login.Lookup{}, err
 	}
-	if nid, ok := at(v, 4).(string); ok {
-		if ntk, ok := at(v, 5).(string); ok {
-			raw, herr := hex.DecodeString(nid)
-			rec, derr := decodeTicket(ntk, at(v, 6))
-			if herr == nil && derr == nil && len(raw) == len(login.TicketID{}) && now.Before(rec.ExpiresAt) && rec.Seq > l.Ticket.Seq {
-				copy(l.Newest.ID[:], raw)
-				l.Newest.Ticket, l.NewestFound = rec, true
-			}
+	if _, ok := at(v, 5).(string); ok {
+		st, err := storedTicket(at(v, 4), at(v, 5), at(v, 6))
+		if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
+			l.Newest, l.NewestFound = st, true
 		}
 	}
 	return l, nil
+}
+
+// sessionAt decodes a session record a script read (nil when there was
+// none), read at the server's time now.
+func sessionAt(v any, now time.Time) (taro.SessionRecord, bool, error) {
+	ss, ok := v.(string)
+	if !ok {
+		return taro.SessionRecord{}, false, nil
+	}
+	rec, err := decodeSession(ss)
+	if err != nil {
+		return taro.SessionRecord{}, false, err
+	}
+	rec.ReadAt = now
+	return rec, true, nil
+}
+
+// storedTicket decodes a ticket id (hex), record and last use a script
+// read.
+func storedTicket(id, record, used any) (login.StoredTicket, error) {
+	var st login.StoredTicket
+	nid, _ := id.(string)
+	tk, _ := record.(string)
+	raw, herr := hex.DecodeString(nid)
+	rec, derr := decodeTicket(tk, used)
+	if herr != nil || derr != nil || len(raw) != len(st.ID) {
+		return st, errors.New("redisstore: malformed ticket record")
+	}
+	copy(st.ID[:], raw)
+	st.Ticket = rec
+	return st, nil
 }
 
 func at(v []any, i int) any {
@@ -248,25 +270,14 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 		return out, errors.New("redisstore: the ticket listing answered the wrong shape")
 	}
 	out.Now = now
-	if ss, ok := at(v, 1).(string); ok {
-		rec, err := decodeSession(ss)
+	if out.Session, out.SessionFound, err = sessionAt(at(v, 1), now); err != nil {
+		return login.UserLookup{}, err
+	}
+	for i := 2; i+1 < len(v); i += 3 {
+		st, err := storedTicket(v[i], v[i+1], at(v, i+2))
 		if err != nil {
 			return login.UserLookup{}, err
 		}
-		rec.ReadAt = now
-		out.Session, out.SessionFound = rec, true
-	}
-	for i := 2; i+2 < len(v)+1 && i+1 < len(v); i += 3 {
-		nid, _ := v[i].(string)
-		tk, _ := v[i+1].(string)
-		raw, herr := hex.DecodeString(nid)
-		rec, derr := decodeTicket(tk, at(v, i+2))
-		if herr != nil || derr != nil || len(raw) != len(login.TicketID{}) {
-			return login.UserLookup{}, errors.New("redisstore: malformed ticket record")
-		}
-		var st login.StoredTicket
-		copy(st.ID[:], raw)
-		st.Ticket = rec
 		out.Tickets = append(out.Tickets, st)
 	}
 	return out, nil

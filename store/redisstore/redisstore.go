@@ -451,16 +451,7 @@ func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.S
 	if !ok {
 		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
 	}
-	if len(v) < 3 || v[2] == nil {
-		return taro.SessionRecord{}, false, nil
-	}
-	str, _ := v[2].(string)
-	rec, err := decodeSession(str)
-	if err != nil {
-		return taro.SessionRecord{}, false, err
-	}
-	rec.ReadAt = now
-	return rec, true, nil
+	return sessionAt(at(v, 2), now)
 }
 
 func (s *Store) decryptKey(p taro.Platform, appID string, fp taro.Fingerprint) string {
