@@ -1,7 +1,16 @@
 // Command loginservice is the start of a mini-program backend: login with
-// tickets, an authenticated /me, and a /decrypt endpoint that opens what
-// getUserInfo or getPhoneNumber hand the mini program — on every platform
-// configured in the environment. Copy it and grow it.
+// tickets, an authenticated /me, the user's sessions, a /profile endpoint
+// that reads the nickname and avatar out of getUserInfo's encryptedData, and
+// a /phone endpoint that exchanges a getPhoneNumber code on the platform's
+// server API — on every platform configured in the environment. Copy it and
+// grow it.
+//
+// It never shows a client what it decrypted beyond the two fields it uses:
+// encryptedData is AES-CBC without a MAC, and an endpoint that echoes or
+// otherwise reveals what a client's ciphertext decrypts to lets the client
+// forge data. taro.Decrypt answers every failure to open alike and limits
+// the failures per session key (taro.Config.DecryptFailures); keep it that
+// way when you grow this.
 //
 //	TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. \
 //	LOGIN_KEY=$(openssl rand -hex 32) TARO_REDIS_URL=redis://127.0.0.1:6379/0 \
@@ -11,8 +20,11 @@
 //
 //	POST /login    {"platform":"weapp","code":"…"} → {"errMsg":"login:ok","ticket":"…","openid":"…","expiresIn":604800}
 //	POST /logout   Authorization: Bearer <ticket>
+//	POST /logout-all  Authorization: Bearer <ticket>: ends every session of the user
 //	GET  /me       Authorization: Bearer <ticket> → {"platform","openid","unionid"}
-//	POST /decrypt  Authorization: Bearer <ticket>, {"encryptedData":"…","iv":"…"} → {"errMsg":"decrypt:ok","data":{…}}
+//	GET  /sessions Authorization: Bearer <ticket> → {"errMsg":"sessions:ok","sessions":[…]}
+//	POST /profile  Authorization: Bearer <ticket>, {"encryptedData":"…","iv":"…"} → {"errMsg":"profile:ok","nickName":"…","avatarUrl":"…"}
+//	POST /phone    Authorization: Bearer <ticket>, {"code":"…"} → {"errMsg":"phone:ok","phoneNumber":"…","purePhoneNumber":"…","countryCode":"…"}
 //
 // Without TARO_REDIS_URL it keeps tickets and sessions in memory (one
 // replica only).
@@ -101,8 +113,11 @@ func newServer(env func(string) string, logger *slog.Logger) (http.Handler, func
 	mux := http.NewServeMux()
 	mux.Handle("POST /login", m.Handler())
 	mux.Handle("POST /logout", m.LogoutHandler())
+	mux.Handle("POST /logout-all", m.LogoutAllHandler())
 	mux.Handle("GET /me", m.Require(http.HandlerFunc(me)))
-	mux.Handle("POST /decrypt", m.Require(decrypt(client)))
+	mux.Handle("GET /sessions", m.SessionsHandler())
+	mux.Handle("POST /profile", m.Require(profile(client)))
+	mux.Handle("POST /phone", m.Require(phone(client)))
 	return mux, closeAll, nil
 }
 
@@ -118,20 +133,72 @@ func me(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"platform": string(u.Platform), "openid": u.OpenID, "unionid": u.UnionID})
 }
 
-// decrypt opens the encryptedData a client API handed the mini program
-// with the user's session key, which never left the server.
-func decrypt(client *taro.Client) http.Handler {
+// fail answers a failed call of api with the status of its code and an
+// errMsg that holds only that code: the same answer for every way a call
+// can fail with that code.
+func fail(w http.ResponseWriter, api string, err error) {
+	code := taro.CodeOf(err)
+	writeJSON(w, taro.HTTPStatus(code), map[string]string{"errMsg": api + ":fail " + code.String(), "code": code.String()})
+}
+
+// readBody decodes the request's JSON body (at most 64 KiB) into v.
+func readBody(w http.ResponseWriter, r *http.Request, api, shape string, v any) bool {
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"errMsg": api + ":fail the body must be " + shape, "code": taro.CodeInvalidArgument.String()})
+		return false
+	}
+	return true
+}
+
+// profile reads the nickname and avatar out of the encryptedData that
+// getUserInfo handed the mini program, with the user's session key, which
+// never left the server. It answers those two fields and nothing else of
+// what it decrypted, whatever else the data holds.
+func profile(client *taro.Client) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := login.UserFrom(r.Context())
 		var req struct {
 			EncryptedData string `json:"encryptedData"`
 			IV            string `json:"iv"`
 		}
-		if err := json.NewDecoder(io.LimitReader(r.Body, 512<<10)).Decode(&req); err != nil {
-			writeJSON(w, http.StatusBadRequest, map[string]string{"errMsg": "decrypt:fail invalid argument: the body must be {\"encryptedData\",\"iv\"}"})
+		if !readBody(w, r, "profile", `{"encryptedData","iv"}`, &req) {
 			return
 		}
 		res, err := client.Decrypt(r.Context(), taro.DecryptOption{Platform: u.Platform, Session: u.Session(), EncryptedData: req.EncryptedData, IV: req.IV})
-		writeJSON(w, taro.HTTPStatus(taro.CodeOf(err)), res)
+		if err != nil {
+			fail(w, "profile", err)
+			return
+		}
+		// Decrypt answers only JSON objects. A field that is missing or
+		// not a string reads as empty, so the answer's shape never depends
+		// on the data.
+		var fields map[string]json.RawMessage
+		_ = json.Unmarshal(res.Data, &fields)
+		str := func(name string) string {
+			var v string
+			_ = json.Unmarshal(fields[name], &v)
+			return v
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"errMsg": "profile:ok", "nickName": str("nickName"), "avatarUrl": str("avatarUrl")})
+	})
+}
+
+// phone exchanges the code getPhoneNumber handed the mini program for the
+// user's phone number, on the platform's server API.
+func phone(client *taro.Client) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := login.UserFrom(r.Context())
+		var req struct {
+			Code string `json:"code"`
+		}
+		if !readBody(w, r, "phone", `{"code"}`, &req) {
+			return
+		}
+		res, err := client.GetPhoneNumber(r.Context(), taro.PhoneOption{Platform: u.Platform, Code: req.Code})
+		if err != nil {
+			fail(w, "phone", err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"errMsg": "phone:ok", "phoneNumber": res.PhoneNumber, "purePhoneNumber": res.PurePhoneNumber, "countryCode": res.CountryCode})
 	})
 }
