@@ -216,12 +216,13 @@ func (s *MemorySessionStore) LookupSession(ctx context.Context, id SessionKeyID)
 	return rec, ok, nil
 }
 
-// ForgetSession removes id's record (as an eviction or a deletion in a
-// shared store would).
-func (s *MemorySessionStore) ForgetSession(id SessionKeyID) {
+// ForgetSession removes id's record, as an eviction would: the user's
+// sessions then fail closed ("no login recorded") until the next login.
+func (s *MemorySessionStore) ForgetSession(ctx context.Context, id SessionKeyID) error {
 	s.mu.Lock()
 	delete(s.m, id)
 	s.mu.Unlock()
+	return nil
 }
 
 // Len returns the number of records held.

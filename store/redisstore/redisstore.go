@@ -454,6 +454,15 @@ func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.S
 	return sessionAt(at(v, 2), now)
 }
 
+// ForgetSession deletes id's session record, as an eviction would: the
+// user's sessions then fail closed ("no login recorded") on every replica
+// until the next login.
+func (s *Store) ForgetSession(ctx context.Context, id taro.SessionKeyID) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return wrapErr("forgetting a session", s.rdb.Del(ctx, s.sessionKey(id)).Err())
+}
+
 func (s *Store) decryptKey(p taro.Platform, appID string, fp taro.Fingerprint) string {
 	return s.opts.Prefix + "decrypt:{" + part(string(p)) + ":" + part(appID) + ":" + fp.String() + "}"
 }

@@ -1,0 +1,499 @@
+// Package logintest is the suite of the login state's guarantees, run
+// against the stores the replicas of one service share: login order
+// decides (1,000 concurrent logins leave one valid ticket), every age is
+// measured by the store's clock (replicas an hour fast or slow agree),
+// tickets are bound to their app, an evicted session record fails closed,
+// the session policies, Sessions, LogoutAll and IdleTimeout over HTTP
+// across two replicas, and the Decrypt failure budget across replicas.
+//
+// login's own tests run it on the memory stores, and store/redisstore's on
+// Redis and Redis Cluster. A new store runs it with one call:
+//
+//	func TestLoginSuite(t *testing.T) {
+//		logintest.Run(t, func(t *testing.T) logintest.Stores { … })
+//	}
+package logintest
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tarogo/adapter/login"
+	"github.com/tarogo/adapter/platforms"
+	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/taro"
+)
+
+// Stores are what the replicas of one service share.
+type Stores struct {
+	Sessions taro.SessionStore
+	Tickets  login.Store
+	// Tokens may be nil (each replica then keeps its own).
+	Tokens taro.TokenStore
+	// Forget deletes a user's session record, as an eviction would.
+	Forget func(ctx context.Context, id taro.SessionKeyID) error
+	// Advance moves the stores' clock forward by d. Nil means the stores
+	// keep real time (a real Redis); the suite then waits for short
+	// durations instead.
+	Advance func(d time.Duration)
+}
+
+// Clock is a settable clock for stores that take one (the memory stores'
+// Now).
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+// Memory returns the memory stores on one clock, as Run wants them.
+func Memory(t *testing.T) Stores {
+	clock := NewClock(time.Now())
+	sessions := &taro.MemorySessionStore{Now: clock.Now}
+	tickets := login.NewMemoryStore(sessions)
+	tickets.Now = clock.Now
+	return Stores{Sessions: sessions, Tickets: tickets, Forget: sessions.ForgetSession, Advance: clock.Advance}
+}
+
+var key = []byte("0123456789abcdef0123456789abcdef")
+
+// Replica is one replica of a service: a client, a manager on the shared
+// stores, and its routes over real HTTP.
+type Replica struct {
+	Client  *taro.Client
+	Manager *login.Manager
+	URL     string
+}
+
+// replica builds a replica against sb. Zero configs take the suite's
+// defaults; cfg.Client, Store and Key are filled in.
+func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc login.Config) *Replica {
+	t.Helper()
+	settings := map[taro.Platform]platforms.Settings{}
+	for _, p := range sb.Platforms() {
+		app := sb.App(p)
+		settings[p] = platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: sb.HTTPClient(), MiniGame: p == taro.TT}
+	}
+	ds, err := platforms.New(settings)
+	require.NoError(t, err)
+	tc.Drivers, tc.Sessions, tc.Tokens = ds, st.Sessions, st.Tokens
+	tc.Retry = taro.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
+	c, err := taro.New(tc)
+	require.NoError(t, err)
+	lc.Client, lc.Store, lc.Key = c, st.Tickets, key
+	m, err := login.New(lc)
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("POST /login", m.Handler())
+	mux.Handle("POST /logout", m.LogoutHandler())
+	mux.Handle("POST /logout-all", m.LogoutAllHandler())
+	mux.Handle("GET /sessions", m.SessionsHandler())
+	mux.Handle("GET /me", m.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := login.UserFrom(r.Context())
+		_ = json.NewEncoder(w).Encode(map[string]string{"openid": u.OpenID})
+	})))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &Replica{Client: c, Manager: m, URL: srv.URL}
+}
+
+// Answer is an HTTP answer of a replica.
+type Answer struct {
+	Status int
+	Body   map[string]any
+}
+
+func (r *Replica) do(t *testing.T, method, path, ticket, body string) Answer {
+	t.Helper()
+	req, err := http.NewRequest(method, r.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if ticket != "" {
+		req.Header.Set("Authorization", "Bearer "+ticket)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return Answer{resp.StatusCode, m}
+}
+
+// me is the status of GET /me with ticket.
+func (r *Replica) me(t *testing.T, ticket string) int {
+	t.Helper()
+	return r.do(t, "GET", "/me", ticket, "").Status
+}
+
+// login logs openid in over HTTP and returns the ticket.
+func (r *Replica) login(t *testing.T, sb *sandbox.Sandbox, p taro.Platform, openid string) string {
+	t.Helper()
+	code, err := sb.Login(p, openid)
+	require.NoError(t, err)
+	a := r.do(t, "POST", "/login", "", fmt.Sprintf(`{"platform":%q,"code":%q}`, p, code))
+	require.Equal(t, 200, a.Status, a.Body)
+	return a.Body["ticket"].(string)
+}
+
+// wait lets d pass on the stores' clock.
+func wait(st Stores, d time.Duration) {
+	if st.Advance != nil {
+		st.Advance(d)
+		return
+	}
+	time.Sleep(d)
+}
+
+// short is a duration the suite can wait out: an hour on a settable
+// clock, two seconds on a real one.
+func short(st Stores) time.Duration {
+	if st.Advance != nil {
+		return time.Hour
+	}
+	return 2 * time.Second
+}
+
+// Run runs the suite; newStores makes fresh shared stores for each test.
+func Run(t *testing.T, newStores func(t *testing.T) Stores) {
+	t.Run("ConcurrentLoginsLeaveOneTicket", func(t *testing.T) { concurrentLogins(t, newStores) })
+	t.Run("SkewedClocks", func(t *testing.T) { skewedClocks(t, newStores) })
+	t.Run("TicketsBoundToTheirApp", func(t *testing.T) { crossApp(t, newStores) })
+	t.Run("EvictedRecordFailsClosed", func(t *testing.T) { evicted(t, newStores) })
+	t.Run("PerDevice", func(t *testing.T) { perDevice(t, newStores) })
+	t.Run("OnePerUser", func(t *testing.T) { onePerUser(t, newStores) })
+	t.Run("IdleTimeout", func(t *testing.T) { idle(t, newStores) })
+	t.Run("DecryptBudgetAcrossReplicas", func(t *testing.T) { decryptBudget(t, newStores) })
+}
+
+// 1,000 concurrent logins of one user, on two replicas, with the platform
+// re-issuing the same key every time: exactly one ticket stays valid.
+func concurrentLogins(t *testing.T, newStores func(t *testing.T) Stores) {
+	for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
+		t.Run(string(p), func(t *testing.T) {
+			st := newStores(t)
+			sb := sandbox.NewServer(sandbox.Options{KeepKeyOnLogin: true})
+			defer sb.Close()
+			a := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
+			b := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
+			const n = 1000
+			tickets := make([]string, n)
+			var g errgroup.Group
+			g.SetLimit(32)
+			ctx := context.Background()
+			for i := range n {
+				g.Go(func() error {
+					code, err := sb.Login(p, "crowd")
+					if err != nil {
+						return err
+					}
+					m := a.Manager
+					if i%2 == 1 {
+						m = b.Manager
+					}
+					res, err := m.Login(ctx, taro.LoginOption{Platform: p, Code: code})
+					tickets[i] = res.Ticket
+					return err
+				})
+			}
+			require.NoError(t, g.Wait())
+			valid := 0
+			for i, tk := range tickets {
+				r := a
+				if i%2 == 0 {
+					r = b
+				}
+				if _, err := r.Manager.Resolve(ctx, tk); err == nil {
+					valid++
+				} else {
+					require.ErrorIs(t, err, taro.ErrSessionInvalid)
+				}
+			}
+			assert.Equal(t, 1, valid, "exactly one ticket of 1,000 concurrent logins is valid")
+		})
+	}
+}
+
+// Replicas an hour fast and an hour slow: a fresh session is valid on
+// both, and one past taro.Config.MaxSessionAge or the ticket's TTL is
+// invalid on both, since every age is read off the store's clock.
+func skewedClocks(t *testing.T, newStores func(t *testing.T) Stores) {
+	for _, limit := range []string{"MaxSessionAge", "TTL"} {
+		t.Run(limit, func(t *testing.T) {
+			st := newStores(t)
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			age := short(st)
+			var tc taro.Config
+			var lc login.Config
+			if limit == "MaxSessionAge" {
+				tc.MaxSessionAge = age
+			} else {
+				lc.TTL = age
+			}
+			fastNow := func() time.Time { return time.Now().Add(time.Hour) }
+			slowNow := func() time.Time { return time.Now().Add(-time.Hour) }
+			tcFast, lcFast, tcSlow, lcSlow := tc, lc, tc, lc
+			tcFast.Now, lcFast.Now, tcSlow.Now, lcSlow.Now = fastNow, fastNow, slowNow, slowNow
+			fast := replica(t, sb, st, tcFast, lcFast)
+			slow := replica(t, sb, st, tcSlow, lcSlow)
+			var tickets []string
+			for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
+				for i, r := range []*Replica{fast, slow} {
+					ticket := r.login(t, sb, p, fmt.Sprintf("skewed-%d", i))
+					tickets = append(tickets, ticket)
+					assert.Equal(t, 200, fast.me(t, ticket), "%s: a fresh session is valid on the fast replica", p)
+					assert.Equal(t, 200, slow.me(t, ticket), "%s: and on the slow one", p)
+				}
+			}
+			wait(st, age+age/4)
+			for _, ticket := range tickets {
+				assert.Equal(t, 401, fast.me(t, ticket), "past its %s on the store's clock", limit)
+				assert.Equal(t, 401, slow.me(t, ticket), "past its %s on the store's clock, on the slow replica too", limit)
+			}
+		})
+	}
+}
+
+// otherApps are apps of the same platforms that are not sb's.
+var otherApps = map[taro.Platform]sandbox.App{
+	taro.Weapp: {ID: "wx-other", Secret: "s"}, taro.Swan: {ID: "other-key", Secret: "s"},
+	taro.QQ: {ID: "qq-other", Secret: "s"}, taro.TT: {ID: "tt-other", Secret: "s"}, taro.Kwai: {ID: "ks-other", Secret: "s"},
+}
+
+// Two services of different apps share the stores and the Key: neither
+// accepts the other's tickets, on any platform.
+func crossApp(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	other := sandbox.NewServer(sandbox.Options{Apps: otherApps})
+	defer other.Close()
+	a := replica(t, sb, st, taro.Config{}, login.Config{})
+	b := replica(t, other, st, taro.Config{}, login.Config{})
+	for _, p := range sb.Platforms() {
+		ta := a.login(t, sb, p, "shared-user")
+		tb := b.login(t, other, p, "shared-user")
+		assert.Equal(t, 200, a.me(t, ta), "%s", p)
+		assert.Equal(t, 200, b.me(t, tb), "%s", p)
+		assert.Equal(t, 401, b.me(t, ta), "%s: another app's ticket", p)
+		assert.Equal(t, 401, a.me(t, tb), "%s: another app's ticket", p)
+	}
+}
+
+// A user's session record evicted or deleted: the user's tickets fail
+// closed on every replica, never answered from a cached platform check,
+// until the next login.
+func evicted(t *testing.T, newStores func(t *testing.T) Stores) {
+	for _, p := range []taro.Platform{taro.Weapp, taro.QQ} {
+		t.Run(string(p), func(t *testing.T) {
+			st := newStores(t)
+			require.NotNil(t, st.Forget, "Stores.Forget")
+			sb := sandbox.NewServer(sandbox.Options{})
+			defer sb.Close()
+			a := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
+			b := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
+			ticket := a.login(t, sb, p, "evicted")
+			require.Equal(t, 200, a.me(t, ticket))
+			require.Equal(t, 200, b.me(t, ticket))
+			checks := sb.Requests(p, sandbox.CheckSession)
+			require.NoError(t, st.Forget(context.Background(), taro.SessionKeyID{Platform: p, AppID: sb.App(p).ID, OpenID: "evicted"}))
+			ans := a.do(t, "GET", "/me", ticket, "")
+			assert.Equal(t, 401, ans.Status)
+			assert.Contains(t, ans.Body["errMsg"], taro.DetailNeverSeen)
+			assert.Equal(t, 401, b.me(t, ticket))
+			assert.Equal(t, checks, sb.Requests(p, sandbox.CheckSession), "decided without the platform")
+			assert.Equal(t, 200, b.me(t, b.login(t, sb, p, "evicted")), "the next login works")
+		})
+	}
+}
+
+// PerDevice over HTTP on two replicas: each login is a session of its
+// own up to MaxPerUser (the oldest ends past it), GET /sessions lists them
+// with handles that are not tickets, LogoutSession ends one, POST
+// /logout-all ends all on every replica; on weapp a platform answer that
+// the newest key is gone ends all the user's tickets.
+func perDevice(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	lc := login.Config{Sessions: login.PerDevice, MaxPerUser: 3, CheckInterval: -1}
+	a := replica(t, sb, st, taro.Config{}, lc)
+	b := replica(t, sb, st, taro.Config{}, lc)
+	ctx := context.Background()
+	for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
+		t.Run(string(p), func(t *testing.T) {
+			var tickets []string
+			for i := range 4 {
+				r := a
+				if i%2 == 1 {
+					r = b
+				}
+				tickets = append(tickets, r.login(t, sb, p, "devices"))
+			}
+			for _, r := range []*Replica{a, b} {
+				assert.Equal(t, 401, r.me(t, tickets[0]), "the oldest ends past MaxPerUser")
+				for _, tk := range tickets[1:] {
+					assert.Equal(t, 200, r.me(t, tk), "a newer login elsewhere leaves the other devices signed in")
+				}
+			}
+			ans := b.do(t, "GET", "/sessions", tickets[2], "")
+			require.Equal(t, 200, ans.Status, ans.Body)
+			list, _ := ans.Body["sessions"].([]any)
+			require.Len(t, list, 3)
+			current := 0
+			var ids []string
+			for _, v := range list {
+				s := v.(map[string]any)
+				id, _ := s["id"].(string)
+				require.NotEmpty(t, id)
+				ids = append(ids, id)
+				for _, tk := range tickets {
+					assert.NotContains(t, tk, id, "a session's ID is no part of its ticket")
+				}
+				for _, f := range []string{"issuedAt", "lastUsed", "expiresAt"} {
+					assert.NotEmpty(t, s[f], f)
+				}
+				if s["current"] == true {
+					current++
+				}
+			}
+			assert.Equal(t, 1, current)
+
+			u, err := a.Manager.Resolve(ctx, tickets[1])
+			require.NoError(t, err)
+			infos, err := a.Manager.Sessions(ctx, u)
+			require.NoError(t, err)
+			require.Len(t, infos, 3)
+			for _, in := range infos {
+				assert.False(t, in.IssuedAt.IsZero())
+				assert.True(t, in.ExpiresAt.After(in.IssuedAt))
+				if in.Current {
+					require.NoError(t, a.Manager.LogoutSession(ctx, u, in.ID))
+				}
+			}
+			assert.Equal(t, 401, b.me(t, tickets[1]), "LogoutSession ends that session")
+			assert.Equal(t, 200, b.me(t, tickets[2]))
+
+			if p == taro.Weapp {
+				// Another backend of the same app logs the user in: the
+				// platform rotates the key, and its answer on the next
+				// check ends every ticket of the user.
+				elsewhere := replica(t, sb, Memory(t), taro.Config{}, login.Config{})
+				elsewhere.login(t, sb, p, "devices")
+				assert.Equal(t, 401, a.me(t, tickets[2]))
+				infos, err := a.Manager.Sessions(ctx, u)
+				require.NoError(t, err)
+				assert.Empty(t, infos, "the platform's answer ended all the user's tickets")
+				assert.Equal(t, 401, b.me(t, tickets[3]))
+				return
+			}
+			ans = a.do(t, "POST", "/logout-all", tickets[3], "")
+			require.Equal(t, 200, ans.Status, ans.Body)
+			for _, tk := range tickets {
+				assert.Equal(t, 401, b.me(t, tk), "LogoutAll on A ends every session on B")
+			}
+			infos, err = b.Manager.Sessions(ctx, u)
+			require.NoError(t, err)
+			assert.Empty(t, infos)
+		})
+	}
+}
+
+// OnePerUser (the default) on two replicas: a newer login ends the
+// earlier tickets even when the platform re-issued the same key.
+func onePerUser(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	sb := sandbox.NewServer(sandbox.Options{KeepKeyOnLogin: true})
+	defer sb.Close()
+	a := replica(t, sb, st, taro.Config{}, login.Config{})
+	b := replica(t, sb, st, taro.Config{}, login.Config{})
+	for _, p := range sb.Platforms() {
+		first := a.login(t, sb, p, "single")
+		second := b.login(t, sb, p, "single")
+		for _, r := range []*Replica{a, b} {
+			ans := r.do(t, "GET", "/me", first, "")
+			assert.Equal(t, 401, ans.Status, "%s", p)
+			assert.Contains(t, ans.Body["errMsg"], taro.DetailSuperseded, "%s", p)
+			assert.Equal(t, 200, r.me(t, second), "%s", p)
+		}
+		ans := a.do(t, "GET", "/sessions", second, "")
+		require.Equal(t, 200, ans.Status)
+		assert.Len(t, ans.Body["sessions"], 1, "%s", p)
+	}
+}
+
+// IdleTimeout on two replicas: use keeps a ticket alive past the idle
+// timeout since login; a ticket unused for the idle timeout is invalid
+// on both.
+func idle(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	d := short(st)
+	lc := login.Config{IdleTimeout: d, Sessions: login.PerDevice}
+	a := replica(t, sb, st, taro.Config{}, lc)
+	b := replica(t, sb, st, taro.Config{}, lc)
+	kept := a.login(t, sb, taro.QQ, "idle")
+	left := a.login(t, sb, taro.QQ, "idle")
+	wait(st, d/2)
+	assert.Equal(t, 200, b.me(t, kept))
+	wait(st, d*6/10)
+	assert.Equal(t, 200, a.me(t, kept), "used %v ago, logged in %v ago", d*6/10, d*11/10)
+	ans := b.do(t, "GET", "/me", left, "")
+	assert.Equal(t, 401, ans.Status, "unused for longer than the idle timeout")
+	assert.Contains(t, ans.Body["errMsg"], login.DetailIdle)
+	wait(st, d+d/20)
+	assert.Equal(t, 401, b.me(t, kept))
+	assert.Equal(t, 401, a.me(t, kept))
+}
+
+// The Decrypt failure budget is kept in the shared session store: failures
+// on two replicas add up, and the key is then refused on both.
+func decryptBudget(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	_, ok := st.Sessions.(taro.DecryptLimiter)
+	require.True(t, ok, "the session store keeps the Decrypt failure budget (taro.DecryptLimiter)")
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	a := replica(t, sb, st, taro.Config{DecryptFailures: 2}, login.Config{})
+	b := replica(t, sb, st, taro.Config{DecryptFailures: 2}, login.Config{})
+	ctx := context.Background()
+	code, err := sb.Login(taro.Weapp, "budget")
+	require.NoError(t, err)
+	res, err := a.Client.Code2Session(ctx, taro.LoginOption{Platform: taro.Weapp, Code: code})
+	require.NoError(t, err)
+	good, iv, err := sb.Encrypt(taro.Weapp, "budget", []byte(`{"a":1}`))
+	require.NoError(t, err)
+	bad := base64.StdEncoding.EncodeToString(make([]byte, 32))
+	open := func(r *Replica, data string) error {
+		_, err := r.Client.Decrypt(ctx, taro.DecryptOption{Platform: taro.Weapp, Session: res.Session, EncryptedData: data, IV: iv})
+		return err
+	}
+	require.NoError(t, open(b, good))
+	assert.ErrorIs(t, open(a, bad), taro.ErrSessionInvalid)
+	require.NoError(t, open(b, good), "one failure of two")
+	assert.ErrorIs(t, open(b, bad), taro.ErrSessionInvalid)
+	assert.ErrorIs(t, open(a, good), taro.ErrSessionInvalid, "the budget is spent across replicas")
+	assert.ErrorIs(t, open(b, good), taro.ErrSessionInvalid)
+}
