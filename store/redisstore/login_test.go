@@ -25,6 +25,12 @@ var loginKey = []byte("0123456789abcdef0123456789abcdef")
 // loginReplica is one replica of a service: a client and a manager on st.
 func loginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, interval time.Duration) *loginpkg.Manager {
 	t.Helper()
+	return loginReplicaWith(t, sb, st, loginpkg.Config{CheckInterval: interval})
+}
+
+// loginReplicaWith is loginReplica with more of the manager's config.
+func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, lc loginpkg.Config) *loginpkg.Manager {
+	t.Helper()
 	cfg := map[taro.Platform]platforms.Settings{}
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
@@ -34,7 +40,8 @@ func loginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, inter
 	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds, Sessions: st, Tokens: st, Retry: fast})
 	require.NoError(t, err)
-	m, err := loginpkg.New(loginpkg.Config{Client: c, Store: st, Key: loginKey, CheckInterval: interval})
+	lc.Client, lc.Store, lc.Key = c, st, loginKey
+	m, err := loginpkg.New(lc)
 	require.NoError(t, err)
 	return m
 }
@@ -92,20 +99,40 @@ func TestLoginReplicasShareOneRedis(t *testing.T) {
 	}
 }
 
-// The warm path of Require asks Redis once: the ticket record and the
-// user's session record in one MGET.
+// The warm path of Require asks Redis once: the ticket record, the
+// user's session record, the newest ticket (PerDevice) and the idle
+// touch (IdleTimeout) in one script call.
 func TestRequireWarmPathIsOneRoundTrip(t *testing.T) {
-	for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
-		t.Run(string(p), func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		p    taro.Platform
+		lc   loginpkg.Config
+	}{
+		{"qq", taro.QQ, loginpkg.Config{}},
+		{"weapp", taro.Weapp, loginpkg.Config{}},
+		{"qq-idle-perdevice", taro.QQ, loginpkg.Config{IdleTimeout: time.Millisecond, Sessions: loginpkg.PerDevice}},
+		{"weapp-idle", taro.Weapp, loginpkg.Config{IdleTimeout: time.Millisecond}},
+	} {
+		p := tc.p
+		t.Run(tc.name, func(t *testing.T) {
 			b := newBackend(t)
 			st := b.store(redisstore.Options{})
 			sb := sandbox.NewServer(sandbox.Options{})
 			defer sb.Close()
-			m := loginReplica(t, sb, st, time.Hour)
+			tc.lc.CheckInterval = time.Hour
+			var gap time.Duration
+			if tc.lc.IdleTimeout > 0 {
+				// A second's timeout and requests 110 ms apart: every
+				// request is past IdleTimeout/10 and touches the ticket,
+				// the worst case, and is still one round trip.
+				tc.lc.IdleTimeout, gap = time.Second, 110*time.Millisecond
+			}
+			m := loginReplicaWith(t, sb, st, tc.lc)
 			ticket := loginVia(t, sb, m, p, "warm-user")
 			require.Equal(t, 200, status(t, m, ticket)) // weapp: the platform check of this interval
 			checks, cmds := sb.Requests(p, sandbox.CheckSession), b.commands.Load()
 			for range 10 {
+				time.Sleep(gap)
 				require.Equal(t, 200, status(t, m, ticket))
 			}
 			assert.Equal(t, int64(10), b.commands.Load()-cmds, "one Redis round trip per request")
@@ -169,6 +196,15 @@ func BenchmarkRequire(b *testing.B) {
 		st := bk.store(redisstore.Options{})
 		m := loginReplica(b, sb, st, time.Hour)
 		ticket := loginVia(b, sb, m, taro.QQ, "bench")
+		before := bk.commands.Load()
+		run(b, m, ticket)
+		b.ReportMetric(float64(bk.commands.Load()-before)/float64(b.N), "redis-round-trips/op")
+	})
+	b.Run("redis-idle", func(b *testing.B) {
+		bk := newBackend(b)
+		st := bk.store(redisstore.Options{})
+		m := loginReplicaWith(b, sb, st, loginpkg.Config{CheckInterval: time.Hour, IdleTimeout: 50 * time.Millisecond})
+		ticket := loginVia(b, sb, m, taro.QQ, "bench-idle")
 		before := bk.commands.Load()
 		run(b, m, ticket)
 		b.ReportMetric(float64(bk.commands.Load()-before)/float64(b.N), "redis-round-trips/op")
