@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -43,6 +44,17 @@ func (r LoginResponse) String() string {
 		t = "[redacted]"
 	}
 	return fmt.Sprintf("{ErrMsg:%q Code:%s Ticket:%s OpenID:%q UnionID:%q ExpiresIn:%d}", r.ErrMsg, r.Code, t, r.OpenID, r.UnionID, r.ExpiresIn)
+}
+
+// LogValue implements slog.LogValuer with the ticket redacted: the JSON
+// form is for the client only, so slog's JSON handler does not use it.
+func (r LoginResponse) LogValue() slog.Value {
+	t := ""
+	if r.Ticket != "" {
+		t = "[redacted]"
+	}
+	return slog.GroupValue(slog.String("errMsg", r.ErrMsg), slog.String("code", r.Code.String()), slog.String("ticket", t),
+		slog.String("openid", r.OpenID), slog.String("unionid", r.UnionID), slog.Int64("expiresIn", r.ExpiresIn))
 }
 
 // Format implements fmt.Formatter: every verb prints String.

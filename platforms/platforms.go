@@ -7,6 +7,7 @@ package platforms
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/tarogo/adapter/platforms/tt"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Settings configure one platform's driver; the fields a platform does not
@@ -35,11 +37,23 @@ type Settings struct {
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{AppID:%q Secret:[redacted] BaseURL:%q MiniGame:%t LegacyLogin:%t}", s.AppID, s.BaseURL, s.MiniGame, s.LegacyLogin)
+	return fmt.Sprintf("{AppID:%q Secret:%s BaseURL:%q MiniGame:%t LegacyLogin:%t}", s.AppID, driverkit.RedactedMark(s.Secret), driverkit.SafeURL(s.BaseURL), s.MiniGame, s.LegacyLogin)
 }
 
 // GoString is String, for %#v.
 func (s Settings) GoString() string { return "platforms.Settings" + s.String() }
+
+// MarshalJSON writes the settings with the secret redacted and the base
+// URL's user information and query withheld.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	return driverkit.ConfigJSON(s.AppID, s.Secret, s.BaseURL, "MiniGame", s.MiniGame, "LegacyLogin", s.LegacyLogin)
+}
+
+// LogValue implements slog.LogValuer with the secret redacted.
+func (s Settings) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appid", s.AppID), slog.String("secret", driverkit.RedactedMark(s.Secret)),
+		slog.String("base_url", driverkit.SafeURL(s.BaseURL)), slog.Bool("mini_game", s.MiniGame), slog.Bool("legacy_login", s.LegacyLogin))
+}
 
 // Format implements fmt.Formatter: every verb prints String.
 func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.String())) }

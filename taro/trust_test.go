@@ -124,6 +124,25 @@ func TestRedactText(t *testing.T) {
 	assert.Equal(t, "sig=[redacted] and again [redacted]", out)
 	out, _ = driver.RedactText("key=a%2Bb%2Fcdefgh%3D%3D", "a+b/cdefgh==")
 	assert.Equal(t, "key=[redacted]", out, "the URL-escaped form is found too")
+
+	const sec = "a+b/cdefgh==XYZ0123456789"
+	for _, tc := range []struct{ name, in, want string }{
+		{"lower-case percent-escapes", "key=a%2bb%2fcdefgh%3d%3dXYZ0123456789 end", "key=[redacted] end"},
+		{"upper-case percent-escapes", "key=a%2Bb%2Fcdefgh%3D%3DXYZ0123456789 end", "key=[redacted] end"},
+		{"JSON \\u escapes", `{"errmsg":"bad a\u002bb\/cdefgh\u003d\u003dXYZ0123456789"}`, `{"errmsg":"bad [redacted]"}`},
+		{"upper-cased echo", "invalid secret A+B/CDEFGH==XYZ0123456789.", "invalid secret [redacted]."},
+		{"truncated echo", "invalid secret cdefgh==XYZ0 (truncated)", "invalid secret [redacted] (truncated)"},
+		{"a run at the start", "got a+b/cdefgh==X…", "got [redacted]…"},
+		{"twelve characters of it", "got =XYZ01234567, ok", "got [redacted], ok"},
+		{"eleven are not cut", "got XYZ01234567, ok", "got XYZ01234567, ok"},
+		{"escapes of other text stay", "path a%2Fb and \\u0041", "path a%2Fb and \\u0041"},
+	} {
+		out, changed := driver.RedactText(tc.in, sec)
+		assert.Equal(t, tc.want, out, tc.name)
+		assert.Equal(t, tc.in != tc.want, changed, tc.name)
+	}
+	out, _ = driver.RedactText("Secret SECRETPW! and secretpw", "secretpw")
+	assert.Equal(t, "Secret [redacted]! and [redacted]", out, "a short secret, in any case")
 }
 
 // longTokenDriver hands out access tokens long enough to be found and cut

@@ -10,8 +10,8 @@ import (
 // Session is what a backend holds per user after Code2Session: the user's
 // openid and the session_key the platform issued.
 //
-// Session never prints its key: String, GoString, Format verbs and LogValue
-// all redact it.
+// Session never prints its key: String, GoString, Format verbs, LogValue
+// and MarshalJSON all redact it.
 type Session struct {
 	OpenID     string
 	SessionKey string
@@ -30,6 +30,12 @@ func (s Session) GoString() string {
 // LogValue implements slog.LogValuer with the key redacted.
 func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("openid", s.OpenID), slog.String("session_key", redactedMark(s.SessionKey)))
+}
+
+// MarshalJSON writes the session with its key redacted: a session key
+// never goes over the wire.
+func (s Session) MarshalJSON() ([]byte, error) {
+	return []byte(`{"openid":` + strconv.Quote(s.OpenID) + `,"sessionKey":` + strconv.Quote(redactedMark(s.SessionKey)) + `}`), nil
 }
 
 // Format implements fmt.Formatter: every verb prints the redacted String

@@ -81,7 +81,7 @@ func TestUsageErrors(t *testing.T) {
 		{"missing secret names the variable", map[string]string{"TARO_TT_APPID": "a"}, []string{"login", "--platform", "tt", "--code", "c"}, exitUsage, "TARO_TT_SECRET is not set"},
 		{"check needs an openid", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
 		{"check needs a key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o"}, exitUsage, "--session-key-env is required"},
-		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "SK is empty or unset"},
+		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "--session-key-env names is empty or unset"},
 		{"no one-shot check on qq", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s", "SK": "k"}, []string{"check", "--platform", "qq", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "qq documents no server-side session check"},
 		{"login needs a code", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq"}, exitUsage, "--code"},
 		{"a bad base URL", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq", "--code", "c", "--base-url", "ftp://x"}, exitUsage, "BaseURL"},

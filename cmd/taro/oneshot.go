@@ -127,7 +127,8 @@ func (sf sessionFlags) missing(env func(string) string) string {
 	case *sf.keyEnv == "":
 		return "--session-key-env is required (the name of a variable holding the session key)"
 	case env(*sf.keyEnv) == "":
-		return "the variable " + *sf.keyEnv + " is empty or unset"
+		// The value is not echoed: it may be a key pasted in by mistake.
+		return "the variable --session-key-env names is empty or unset (pass the variable's name, never the key)"
 	}
 	return ""
 }

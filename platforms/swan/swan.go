@@ -83,6 +83,11 @@ type Config struct {
 // String returns the config with the secret redacted.
 func (c Config) String() string { return driverkit.ConfigString("swan", c.AppID, c.Secret, c.BaseURL) }
 
+// MarshalJSON writes the config with the secret redacted.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "LegacyLogin", c.LegacyLogin)
+}
+
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 

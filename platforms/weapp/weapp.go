@@ -50,6 +50,11 @@ type Config struct {
 // String returns the config with the secret redacted.
 func (c Config) String() string { return driverkit.ConfigString("weapp", c.AppID, c.Secret, c.BaseURL) }
 
+// MarshalJSON writes the config with the secret redacted.
+func (c Config) MarshalJSON() ([]byte, error) {
+	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
+}
+
 // GoString is String, for %#v.
 func (c Config) GoString() string { return c.String() }
 

@@ -48,6 +48,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -94,6 +95,24 @@ type Options struct {
 func (o Options) String() string {
 	return fmt.Sprintf("redisstore.Options{Prefix:%q SessionTTL:%s OpTimeout:%s Secret:%s}",
 		o.Prefix, o.SessionTTL, o.OpTimeout, redactedMark(len(o.Secret) > 0))
+}
+
+// MarshalJSON writes the options without the secret (only whether one is
+// set) and without the logger.
+func (o Options) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Prefix     string
+		SessionTTL time.Duration
+		OpTimeout  time.Duration
+		SkipPing   bool
+		Secret     string
+	}{o.Prefix, o.SessionTTL, o.OpTimeout, o.SkipPing, redactedMark(len(o.Secret) > 0)})
+}
+
+// LogValue implements slog.LogValuer without the secret.
+func (o Options) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("prefix", o.Prefix), slog.Duration("session_ttl", o.SessionTTL),
+		slog.Duration("op_timeout", o.OpTimeout), slog.Bool("skip_ping", o.SkipPing), slog.String("secret", redactedMark(len(o.Secret) > 0)))
 }
 
 // GoString is String, for %#v.

@@ -1,11 +1,12 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // MinRedactLen is the shortest secret that RedactText looks for inside a
@@ -21,59 +22,183 @@ const Redacted = "[redacted]"
 // find safely.
 const Withheld = "[text withheld: it may contain a secret]"
 
-// RedactText returns s with every occurrence of each secret (as is, and in
-// its URL-escaped forms) replaced by Redacted, and reports whether it
-// changed anything. When a secret shorter than MinRedactLen occurs in s,
-// the whole of s is replaced by Withheld. Empty secrets are ignored.
+// MinEchoLen is the shortest part of a secret that RedactText cuts out of
+// a text on its own: a platform that echoes a secret truncated still
+// echoes a run of it, and any run of this many characters of a secret is
+// found.
+const MinEchoLen = 12
+
+// RedactText returns s with every echo of each secret replaced by
+// Redacted, and reports whether it changed anything. An echo is found
+// whatever the letter case and through percent-escapes (either case of
+// hex digits), JSON \u escapes and JSON's \/; for a secret of MinEchoLen
+// characters or more, any run of MinEchoLen characters of it counts, so a
+// truncated echo is cut out too. When a secret shorter than MinRedactLen
+// occurs in s, the whole of s is replaced by Withheld. Empty secrets are
+// ignored.
 func RedactText(s string, secrets ...string) (string, bool) {
 	if s == "" {
 		return s, false
 	}
-	changed := false
-	for _, sec := range secrets {
-		if sec == "" {
+	spans, withhold := echoes(s, secrets)
+	if withhold {
+		return Withheld, true
+	}
+	if len(spans) == 0 {
+		return s, false
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(s[last:sp[0]])
+		b.WriteString(Redacted)
+		last = sp[1]
+	}
+	b.WriteString(s[last:])
+	return b.String(), true
+}
+
+// decoded is a text with its escapes decoded and ASCII letters folded to
+// lower case; from[i] and to[i] bound the bytes of the original text that
+// decoded byte i came from.
+type decoded struct {
+	text     []byte
+	from, to []int
+}
+
+func hexVal(c byte) int {
+	switch {
+	case '0' <= c && c <= '9':
+		return int(c - '0')
+	case 'a' <= c && c <= 'f':
+		return int(c-'a') + 10
+	case 'A' <= c && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func decode(s string) decoded {
+	d := decoded{text: make([]byte, 0, len(s)), from: make([]int, 0, len(s)), to: make([]int, 0, len(s))}
+	add := func(c byte, from, to int) {
+		d.text = append(d.text, lower(c))
+		d.from = append(d.from, from)
+		d.to = append(d.to, to)
+	}
+	for i := 0; i < len(s); {
+		if s[i] == '%' && i+2 < len(s) && hexVal(s[i+1]) >= 0 && hexVal(s[i+2]) >= 0 {
+			add(byte(hexVal(s[i+1])<<4|hexVal(s[i+2])), i, i+3)
+			i += 3
 			continue
 		}
-		for _, form := range forms(sec) {
-			if !strings.Contains(s, form) {
+		if s[i] == '\\' && i+5 < len(s) && s[i+1] == 'u' {
+			v := 0
+			ok := true
+			for _, c := range []byte(s[i+2 : i+6]) {
+				h := hexVal(c)
+				if h < 0 {
+					ok = false
+					break
+				}
+				v = v<<4 | h
+			}
+			if ok {
+				var buf [4]byte
+				n := utf8.EncodeRune(buf[:], rune(v))
+				for _, c := range buf[:n] {
+					add(c, i, i+6)
+				}
+				i += 6
 				continue
 			}
-			if len(form) < MinRedactLen {
-				return Withheld, true
-			}
-			s = strings.ReplaceAll(s, form, Redacted)
-			changed = true
 		}
+		if s[i] == '\\' && i+1 < len(s) && s[i+1] == '/' {
+			add('/', i, i+2)
+			i += 2
+			continue
+		}
+		add(s[i], i, i+1)
+		i++
 	}
-	return s, changed
+	return d
 }
 
-// forms lists the ways a secret may be echoed: as is, query-escaped and
-// path-escaped.
-func forms(sec string) []string {
-	out := []string{sec}
-	if q := url.QueryEscape(sec); q != sec {
-		out = append(out, q)
-	}
-	if p := url.PathEscape(sec); p != sec && p != out[len(out)-1] {
-		out = append(out, p)
-	}
-	return out
-}
-
-// containsSecret reports whether s holds any form of any secret.
-func containsSecret(s string, secrets []string) bool {
+// echoes returns the sorted, merged spans of s that echo a secret, or
+// withhold when a secret too short to cut out safely occurs in s.
+func echoes(s string, secrets []string) (spans [][2]int, withhold bool) {
+	var d decoded
+	decodedOnce := false
+	var marks []bool // marks[i]: decoded byte i echoes a secret
 	for _, sec := range secrets {
 		if sec == "" {
 			continue
 		}
-		for _, form := range forms(sec) {
-			if strings.Contains(s, form) {
-				return true
+		if !decodedOnce {
+			d, decodedOnce = decode(s), true
+			marks = make([]bool, len(d.text))
+		}
+		low := []byte(strings.ToLower(sec))
+		if len(low) < MinEchoLen {
+			// The whole secret, wherever it occurs.
+			text := d.text
+			for off := 0; ; {
+				i := bytes.Index(text[off:], low)
+				if i < 0 {
+					break
+				}
+				if len(low) < MinRedactLen {
+					return nil, true
+				}
+				for k := off + i; k < off+i+len(low); k++ {
+					marks[k] = true
+				}
+				off += i + 1
+			}
+			continue
+		}
+		// Any run of MinEchoLen characters of the secret.
+		grams := make(map[string]struct{}, len(low)-MinEchoLen+1)
+		for i := 0; i+MinEchoLen <= len(low); i++ {
+			grams[string(low[i:i+MinEchoLen])] = struct{}{}
+		}
+		for i := 0; i+MinEchoLen <= len(d.text); i++ {
+			if _, ok := grams[string(d.text[i:i+MinEchoLen])]; ok {
+				for k := i; k < i+MinEchoLen; k++ {
+					marks[k] = true
+				}
 			}
 		}
 	}
-	return false
+	for i := 0; i < len(marks); i++ {
+		if !marks[i] {
+			continue
+		}
+		j := i
+		for j+1 < len(marks) && marks[j+1] {
+			j++
+		}
+		from, to := d.from[i], d.to[j]
+		if n := len(spans); n > 0 && from <= spans[n-1][1] {
+			spans[n-1][1] = max(spans[n-1][1], to)
+		} else {
+			spans = append(spans, [2]int{from, to})
+		}
+		i = j
+	}
+	return spans, false
+}
+
+// containsSecret reports whether s holds an echo of any secret.
+func containsSecret(s string, secrets []string) bool {
+	spans, withhold := echoes(s, secrets)
+	return withhold || len(spans) > 0
 }
 
 // ChainHolds reports whether any layer of err's chain — its Error() text,

@@ -4,6 +4,7 @@
 package driverkit
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,6 +39,30 @@ func ConfigString(pkg, appID, secret, base string) string {
 // LogValue is a config's slog value with the secret redacted.
 func ConfigLogValue(appID, secret, base string) slog.Value {
 	return slog.GroupValue(slog.String("appid", appID), slog.String("secret", RedactedMark(secret)), slog.String("base_url", SafeURL(base)))
+}
+
+// ConfigJSON is a config's JSON with the secret redacted and the base
+// URL made safe: {"AppID","Secret","BaseURL"} and then extra, pairs of a
+// field name and its (non-secret) value, in order.
+func ConfigJSON(appID, secret, base string, extra ...any) ([]byte, error) {
+	b := []byte(`{"AppID":`)
+	b = strconv.AppendQuote(b, appID)
+	b = append(b, `,"Secret":`...)
+	b = strconv.AppendQuote(b, RedactedMark(secret))
+	b = append(b, `,"BaseURL":`...)
+	b = strconv.AppendQuote(b, SafeURL(base))
+	for i := 0; i+1 < len(extra); i += 2 {
+		name, _ := extra[i].(string)
+		v, err := json.Marshal(extra[i+1])
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, ',')
+		b = strconv.AppendQuote(b, name)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
 }
 
 // SafeURL returns raw with its user information (user:password@) and query
