@@ -14,9 +14,10 @@
 //	◄── {ticket, openid, expiresIn}  (never the session key)
 //	GET /me, Authorization: Bearer ticket
 //	                             ─► Require: open the ticket (no I/O), one
-//	                                store round trip (ticket + the user's
-//	                                newest session), the platform's own
-//	                                check at most once per CheckInterval ─► checksession
+//	                                store round trip (the ticket record, the
+//	                                user's session record, the store's clock),
+//	                                the platform's own check at most once
+//	                                per CheckInterval ─────────────────────► checksession
 //	◄── 200, or 401 (log in again), or 503 (an outage, never 401)
 //
 // Tickets. A ticket is "v1." and the base64url of an AES-256-GCM box (a key
@@ -25,22 +26,38 @@
 // and readable by the server without any I/O, so that a forged ticket costs
 // nothing and the server knows which user's records to read in the same
 // round trip. The store keeps only SHA-256 of the ticket: a dump of the
-// store replays no ticket. Tickets live Config.TTL (default 7 days) from
-// login, fixed, not sliding: a stolen ticket does not live forever by being
-// used. A newer login of the same user (on any replica sharing the session
-// store) makes older tickets fail with 401 "superseded".
+// store replays no ticket. A ticket is valid only on a Manager whose client
+// serves its platform and app id.
+//
+// Login order. Every login takes the user's next sequence number from the
+// session store, and its ticket keeps it. Under OnePerUser (the default) a
+// ticket whose number is not the user's newest is 401 "superseded by a
+// newer login", even when the platform re-issued the same session key.
+// Under PerDevice each login is a session of its own, up to
+// Config.MaxPerUser; Sessions lists them and LogoutSession and LogoutAll end
+// them, on every replica.
+//
+// Ages. Tickets live Config.TTL (default 7 days) from login, fixed, not
+// sliding: a stolen ticket does not live forever by being used.
+// Config.IdleTimeout ends a ticket unused that long; its last use is written
+// at most once per IdleTimeout/10, inside the lookup, so a ticket ends
+// between 9/10 of IdleTimeout and IdleTimeout after its last use.
+// taro.Config.MaxSessionAge is judged on every request. Every age is
+// measured by the store's clock (Redis TIME, MemoryStore.Now), never the
+// replica's. A missing session record (evicted or deleted) fails closed.
 //
 // Session keys at rest are sealed with AES-256-GCM under a key derived from
-// Config.Key, with the ticket's hash and the user's platform and openid as
-// associated data, so a sealed key cannot be moved to another ticket or
-// user. Key rotation: set Key to the new key and OldKeys to the keys that
-// must still open tickets and sealed session keys issued before; new tickets
-// are sealed with Key only.
+// Config.Key, with the ticket's hash and the user's platform, app id and
+// openid as associated data, so a sealed key cannot be moved to another
+// ticket, user or app. Key rotation: set Key to the new key and OldKeys to
+// the keys that must still open tickets and sealed session keys issued
+// before; new tickets are sealed with Key only.
 //
 // Stores. Store keeps the ticket records; NewMemoryStore is the default, and
 // store/redisstore's Store implements it so that managers on one Redis (or
 // Redis Cluster) are replicas of one service: a ticket issued on one works
-// on all, a newer login on one makes the old ticket 401 on all.
+// on all, a newer login or a logout on one is seen by all. Package
+// login/logintest is the suite of these guarantees for any Store.
 package login
 
 import (

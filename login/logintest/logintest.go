@@ -382,6 +382,8 @@ func perDevice(t *testing.T, newStores func(t *testing.T) Stores) {
 
 			u, err := a.Manager.Resolve(ctx, tickets[1])
 			require.NoError(t, err)
+			newest, _ := sb.SessionKey(p, "devices")
+			assert.Equal(t, newest, u.Session().SessionKey, "an older device's ticket gives the user's newest key")
 			infos, err := a.Manager.Sessions(ctx, u)
 			require.NoError(t, err)
 			require.Len(t, infos, 3)
