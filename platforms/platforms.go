@@ -1,8 +1,18 @@
-// Package platforms builds the built-in drivers from settings or from the
-// environment, so that no program writes its own switch over platforms.
+// Package platforms is the bundle of built-in platforms: it lists them (All,
+// one line each, a driver plugin and its fake) and builds their drivers from
+// settings or from the environment, so that no program writes its own
+// switch over platforms.
 //
 //	ds, err := platforms.FromEnv(os.Getenv)
 //	client, err := taro.New(taro.Config{Drivers: ds})
+//
+// Importing this package registers every built-in platform's plugin with
+// the portable layer (driver.RegisterPlugin), so taro.FromNative
+// understands each platform's client results with no driver.
+//
+// Several apps of one platform: NewApps takes a list of settings per
+// platform, and FromEnv reads comma-separated lists from TARO_<P>_APPID and
+// TARO_<P>_SECRET (the n-th secret goes with the n-th app id).
 package platforms
 
 import (
@@ -12,16 +22,25 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tarogo/adapter/platforms/kwai"
-	"github.com/tarogo/adapter/platforms/qq"
-	"github.com/tarogo/adapter/platforms/swan"
-	"github.com/tarogo/adapter/platforms/tt"
-	"github.com/tarogo/adapter/platforms/weapp"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Settings configure one platform's driver; the fields a platform does not
+// Builtin is one built-in platform: its driver plugin and its fake.
+type Builtin struct {
+	driver.Plugin
+	// Fake returns a new fake of the platform, for the sandbox.
+	Fake func() fake.Platform
+}
+
+// fakeOf adapts a fake package's New.
+func fakeOf[F fake.Platform](mk func() F) func() fake.Platform {
+	return func() fake.Platform { return mk() }
+}
+
+// Settings configure one app's driver; the fields a platform does not
 // know are ignored.
 type Settings struct {
 	AppID   string
@@ -33,6 +52,14 @@ type Settings struct {
 	MiniGame bool
 	// LegacyLogin selects Baidu's legacy mini-game login (swan).
 	LegacyLogin bool
+	// Options holds a platform's own settings, by the names its plugin's
+	// Env lists.
+	Options map[string]string
+}
+
+func (s Settings) driver() driver.Settings {
+	return driver.Settings{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient,
+		MiniGame: s.MiniGame, LegacyLogin: s.LegacyLogin, Options: s.Options}
 }
 
 // String describes the settings without the secret.
@@ -58,108 +85,174 @@ func (s Settings) LogValue() slog.Value {
 // Format implements fmt.Formatter: every verb prints String.
 func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.String())) }
 
-// builtin lists the platforms this package builds, and how.
-var builtin = map[taro.Platform]func(Settings) (taro.Driver, error){
-	taro.Weapp: func(s Settings) (taro.Driver, error) {
-		return weapp.New(weapp.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
-	},
-	taro.TT: func(s Settings) (taro.Driver, error) {
-		return tt.New(tt.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame})
-	},
-	taro.QQ: func(s Settings) (taro.Driver, error) {
-		return qq.New(qq.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
-	},
-	taro.Kwai: func(s Settings) (taro.Driver, error) {
-		return kwai.New(kwai.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
-	},
-	taro.Swan: func(s Settings) (taro.Driver, error) {
-		return swan.New(swan.Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, LegacyLogin: s.LegacyLogin})
-	},
+// lookup returns the built-in platform p.
+func lookup(p taro.Platform) (Builtin, bool) {
+	for _, b := range All {
+		if b.Platform == p {
+			return b, true
+		}
+	}
+	return Builtin{}, false
 }
 
-// Names lists the platforms this package builds, sorted.
+// Names lists the built-in platforms, sorted.
 func Names() []taro.Platform {
-	out := make([]taro.Platform, 0, len(builtin))
-	for p := range builtin {
-		out = append(out, p)
+	out := make([]taro.Platform, 0, len(All))
+	for _, b := range All {
+		out = append(out, b.Platform)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// Fakes returns a new fake of every built-in platform, in Names order.
+func Fakes() []fake.Platform {
+	out := make([]fake.Platform, 0, len(All))
+	for _, p := range Names() {
+		b, _ := lookup(p)
+		out = append(out, b.Fake())
+	}
 	return out
 }
 
 // Driver builds p's driver from s. An unknown platform or incomplete
 // settings are taro.ErrInvalidArgument.
 func Driver(p taro.Platform, s Settings) (taro.Driver, error) {
-	mk, ok := builtin[p]
+	b, ok := lookup(p)
 	if !ok {
 		return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument,
 			Detail: fmt.Sprintf("unknown platform %q; known: %s", p, list())}
 	}
-	return mk(s)
+	return b.New(s.driver())
 }
 
 // New builds a driver for each platform in cfg, in Names order.
 func New(cfg map[taro.Platform]Settings) ([]taro.Driver, error) {
-	var ds []taro.Driver
-	for _, p := range Names() {
-		s, ok := cfg[p]
-		if !ok {
-			continue
-		}
-		d, err := Driver(p, s)
-		if err != nil {
-			return nil, err
-		}
-		ds = append(ds, d)
+	apps := make(map[taro.Platform][]Settings, len(cfg))
+	for p, s := range cfg {
+		apps[p] = []Settings{s}
 	}
+	return NewApps(apps)
+}
+
+// NewApps builds a driver for each app of each platform in cfg, in Names
+// order and then in the order of each platform's list. A taro.Client
+// serves several apps of one platform; callers choose one with the
+// options' AppID.
+func NewApps(cfg map[taro.Platform][]Settings) ([]taro.Driver, error) {
 	for p := range cfg {
-		if _, ok := builtin[p]; !ok {
+		if _, ok := lookup(p); !ok {
 			_, err := Driver(p, Settings{})
 			return nil, err
+		}
+	}
+	var ds []taro.Driver
+	for _, p := range Names() {
+		for _, s := range cfg[p] {
+			d, err := Driver(p, s)
+			if err != nil {
+				return nil, err
+			}
+			ds = append(ds, d)
 		}
 	}
 	return ds, nil
 }
 
-// EnvNames returns the variables FromEnv reads for p.
+// EnvNames returns the three variables FromEnv reads for every platform p.
 func EnvNames(p taro.Platform) (appID, secret, baseURL string) {
-	up := "TARO_" + strings.ToUpper(string(p)) + "_"
+	up := envPrefix(p)
 	return up + "APPID", up + "SECRET", up + "BASE_URL"
 }
 
-// FromEnv builds a driver for every platform whose TARO_<PLATFORM>_APPID
-// is set, with TARO_<PLATFORM>_SECRET (required with it) and, optionally,
-// TARO_<PLATFORM>_BASE_URL; TARO_TT_MINIGAME=1 selects Douyin's mini-game
-// mode and TARO_SWAN_LEGACY_LOGIN=1 Baidu's legacy login. It fails, naming
-// the variable, when an app id comes without its secret, and when no
-// platform is configured at all.
-func FromEnv(env func(string) string) ([]taro.Driver, error) {
-	cfg := map[taro.Platform]Settings{}
+func envPrefix(p taro.Platform) string { return "TARO_" + strings.ToUpper(string(p)) + "_" }
+
+// EnvHelp lists every variable FromEnv reads, one line each, for help
+// texts.
+func EnvHelp() []string {
+	var out []string
 	for _, p := range Names() {
-		idVar, secretVar, baseVar := EnvNames(p)
-		id, secret := env(idVar), env(secretVar)
-		switch {
-		case id == "" && secret == "":
-			continue
-		case id == "" || secret == "":
-			missing := idVar
-			if id != "" {
-				missing = secretVar
-			}
-			return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument, Detail: missing + " is not set"}
+		b, _ := lookup(p)
+		id, secret, base := EnvNames(p)
+		out = append(out, fmt.Sprintf("%s, %s (%s; comma-separated for several apps), %s (optional)", id, secret, b.Title, base))
+		for _, v := range b.Env {
+			out = append(out, fmt.Sprintf("  %s%s: %s", envPrefix(p), v.Suffix, v.Help))
 		}
-		cfg[p] = Settings{AppID: id, Secret: secret, BaseURL: env(baseVar),
-			MiniGame: env("TARO_TT_MINIGAME") == "1", LegacyLogin: env("TARO_SWAN_LEGACY_LOGIN") == "1"}
+	}
+	return out
+}
+
+// FromEnv builds a driver for every app of every platform whose
+// TARO_<PLATFORM>_APPID is set, with TARO_<PLATFORM>_SECRET (required with
+// it) and, optionally, TARO_<PLATFORM>_BASE_URL, plus each platform's own
+// variables (TARO_TT_MINIGAME=1 selects Douyin's mini-game mode and
+// TARO_SWAN_LEGACY_LOGIN=1 Baidu's legacy login; EnvHelp lists them all).
+// Several apps of one platform are comma-separated lists of app ids and
+// secrets, in the same order; the base URL and the platform's own
+// variables apply to all of them. It fails, naming the variable, when an
+// app id comes without its secret, and when no platform is configured at
+// all.
+func FromEnv(env func(string) string) ([]taro.Driver, error) {
+	cfg := map[taro.Platform][]Settings{}
+	for _, p := range Names() {
+		b, _ := lookup(p)
+		idVar, secretVar, baseVar := EnvNames(p)
+		idList, secretList := env(idVar), env(secretVar)
+		if idList == "" && secretList == "" {
+			continue
+		}
+		ids, secrets := splitList(idList), splitList(secretList)
+		if len(ids) != len(secrets) || idList == "" || secretList == "" {
+			detail := secretVar + " is not set"
+			switch {
+			case idList == "":
+				detail = idVar + " is not set"
+			case secretList != "":
+				detail = fmt.Sprintf("%s lists %d app ids and %s %d secrets: give one secret per app id, in the same order", idVar, len(ids), secretVar, len(secrets))
+			}
+			return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument, Detail: detail}
+		}
+		base := Settings{BaseURL: env(baseVar)}
+		for _, v := range b.Env {
+			val := env(envPrefix(p) + v.Suffix)
+			switch v.Setting {
+			case "MiniGame":
+				base.MiniGame = val == "1"
+			case "LegacyLogin":
+				base.LegacyLogin = val == "1"
+			default:
+				if val != "" {
+					if base.Options == nil {
+						base.Options = map[string]string{}
+					}
+					base.Options[v.Setting] = val
+				}
+			}
+		}
+		for i := range ids {
+			s := base
+			s.AppID, s.Secret = ids[i], secrets[i]
+			cfg[p] = append(cfg[p], s)
+		}
 	}
 	if len(cfg) == 0 {
 		return nil, &taro.Error{API: "platforms", Code: taro.CodeInvalidArgument,
 			Detail: "no platform is configured: set TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET for one of " + list()}
 	}
-	return New(cfg)
+	return NewApps(cfg)
+}
+
+// splitList splits a comma-separated list, trimming spaces.
+func splitList(s string) []string {
+	parts := strings.Split(s, ",")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
 }
 
 func list() string {
-	names := make([]string, 0, len(builtin))
+	names := make([]string, 0, len(All))
 	for _, p := range Names() {
 		names = append(names, string(p))
 	}

@@ -655,8 +655,11 @@ const maxNativeLen = 64 << 10
 // ErrInvalidArgument. No callbacks are called.
 //
 // Normalising is pure: it needs no credentials. A registered driver's
-// normaliser is used when it has one; weapp, tt, qq and swan are understood
-// with no driver registered at all.
+// normaliser is used when it has one; with no driver, the normaliser of
+// the platform's registered plugin (driver.RegisterPlugin): every platform
+// package registers its plugin when imported, so a program that imports
+// the bundle (package platforms) or the platform's package understands its
+// client results with no driver and no app secret.
 func (c *Client) FromNative(p Platform, api string, raw []byte) (CallbackResult, error) {
 	if err := c.fromNative(p, api, raw); err != nil {
 		return CallbackResult{ErrMsg: api + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err
@@ -668,7 +671,10 @@ func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
 	if d := checkText("api", api, maxPlatformLen); d != "" {
 		return &Error{Platform: p, API: "fromNative", Code: CodeInvalidArgument, Detail: d}
 	}
-	normalize := builtinNative[p]
+	var normalize func(string, []byte) (driver.NativeResult, error)
+	if pl, ok := driver.LookupPlugin(p); ok {
+		normalize = pl.FromNative
+	}
 	e, perr := c.lookup(api, p)
 	switch {
 	case perr != nil && (perr.Code != CodeNoDriver || normalize == nil):

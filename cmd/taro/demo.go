@@ -40,7 +40,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 		fmt.Fprint(fs.Output(), lines(
 			"usage: taro demo [--json] [--no-color] [--redis]",
 			"",
-			"Starts the sandbox in-process and walks weapp, swan, tt and qq through login code →",
+			"Starts the sandbox in-process and walks "+platformList()+" through login code →",
 			"Code2Session → CheckSession → a second login rotating the key → the old session rejected",
 			"→ a busy fault retried; then h5, rn and harmony fail with not-supported. No network, no",
 			"credentials. Exits 0 when every step behaved as documented.",

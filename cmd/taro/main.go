@@ -75,7 +75,7 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {"walk weapp, swan, tt and qq through login and session checks against an in-process sandbox", runDemo},
+	"demo":    {"walk every platform through login and session checks against an in-process sandbox", runDemo},
 	"sandbox": {"serve the fake platforms and an admin API until interrupted", runSandbox},
 	"check":   {"check one session against a platform (credentials from the environment)", runCheck},
 	"login":   {"exchange one login code for a session (credentials from the environment)", runLogin},

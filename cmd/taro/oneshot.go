@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
@@ -17,6 +19,7 @@ type oneShotFlags struct {
 	fs       *flag.FlagSet
 	platform *string
 	baseURL  *string
+	appID    *string
 	timeout  *time.Duration
 	redis    *bool
 	miniGame *bool
@@ -27,7 +30,8 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 	fs.SetOutput(stderr)
 	f := &oneShotFlags{fs: fs,
 		platform: fs.String("platform", "", "platform: "+platformList()+" (required)"),
-		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL)"),
+		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL); default $TARO_<PLATFORM>_BASE_URL"),
+		appID:    fs.String("appid", "", "the app, when TARO_<PLATFORM>_APPID lists several (comma-separated)"),
 		timeout:  fs.Duration("timeout", 15*time.Second, "give up after this long"),
 		redis:    fs.Bool("redis", false, "share tokens and session records with your services through the Redis at $TARO_REDIS_URL"),
 		miniGame: fs.Bool("tt-minigame", false, "tt only: the app is a Douyin mini-game (the documented server-side check and key reset)"),
@@ -68,17 +72,17 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 		fmt.Fprintf(stderr, "taro %s: %s\n", name, msg)
 		return nil, nil, noop, exitUsage
 	}
-	idVar, secretVar := envNames(p)
-	appID, secret := env(idVar), env(secretVar)
-	if appID == "" || secret == "" {
-		missing := idVar
-		if appID != "" {
-			missing = secretVar
-		}
-		fmt.Fprintf(stderr, "taro %s: missing credentials: %s is not set (%s needs %s and %s)\n", name, missing, p, idVar, secretVar)
+	idVar, secretVar, baseVar := platforms.EnvNames(p)
+	appID, secret, msg := pickApp(idVar, secretVar, env(idVar), env(secretVar), *f.appID)
+	if msg != "" {
+		fmt.Fprintf(stderr, "taro %s: %s (%s needs %s and %s; several apps are comma-separated lists in the same order)\n", name, msg, p, idVar, secretVar)
 		return nil, nil, noop, exitUsage
 	}
-	d, err := newDriver(p, appID, secret, *f.baseURL, nil, *f.miniGame)
+	base := *f.baseURL
+	if base == "" {
+		base = env(baseVar) // as platforms.FromEnv reads it
+	}
+	d, err := newDriver(p, appID, secret, base, nil, *f.miniGame)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
 		return nil, nil, noop, exitUsage
@@ -106,6 +110,37 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 		return nil, nil, noop, exitUsage
 	}
 	return c, d, closeStore, exitOK
+}
+
+// pickApp returns the app id and secret to use from the comma-separated
+// lists ids and secrets: the one --appid names, or the only one. msg says
+// what is wrong, without any secret.
+func pickApp(idVar, secretVar, ids, secrets, want string) (appID, secret, msg string) {
+	switch {
+	case ids == "":
+		return "", "", "missing credentials: " + idVar + " is not set"
+	case secrets == "":
+		return "", "", "missing credentials: " + secretVar + " is not set"
+	}
+	idList, secretList := strings.Split(ids, ","), strings.Split(secrets, ",")
+	if len(idList) != len(secretList) {
+		return "", "", fmt.Sprintf("%s lists %d apps and %s %d secrets", idVar, len(idList), secretVar, len(secretList))
+	}
+	for i := range idList {
+		idList[i], secretList[i] = strings.TrimSpace(idList[i]), strings.TrimSpace(secretList[i])
+	}
+	if want == "" {
+		if len(idList) > 1 {
+			return "", "", "several apps are configured (" + strings.Join(idList, ", ") + "): choose one with --appid"
+		}
+		return idList[0], secretList[0], ""
+	}
+	for i, id := range idList {
+		if id == want {
+			return id, secretList[i], ""
+		}
+	}
+	return "", "", fmt.Sprintf("--appid %q is not among the configured apps (%s)", want, strings.Join(idList, ", "))
 }
 
 // sessionFlags are the flags naming a session: the openid, and the

@@ -21,7 +21,7 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 		fmt.Fprint(fs.Output(), lines(
 			"usage: taro sandbox [--addr 127.0.0.1:8787]",
 			"",
-			"Serves the fake platforms (kwai, qq, swan, tt, weapp) under /<platform> and an admin API",
+			"Serves the fake platforms ("+platformList()+") under /<platform> and an admin API",
 			"under /admin until interrupted (SIGINT or SIGTERM). Point a driver's BaseURL, or any",
 			"language's HTTP client, at the printed base URLs. Admin API:",
 			"  GET    /admin/apps       app ids, secrets and base URLs",

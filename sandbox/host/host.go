@@ -1,0 +1,470 @@
+// Package host is the platform-neutral part of the sandbox: the clock,
+// each platform's app, users and their session keys and the rotation of
+// keys at login, login and phone-number codes, access tokens, injected
+// faults, request counters, the admin API and the HTTP host. It serves the
+// fakes it is given (Options.Fakes) and imports none: package sandbox adds
+// the built-in platforms' fakes from the bundle (package platforms).
+package host
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tarogo/adapter/sandbox/fake"
+	"github.com/tarogo/adapter/taro"
+)
+
+// Endpoint names a server API, for fault injection and request counting.
+type Endpoint = fake.Endpoint
+
+// The endpoints.
+const (
+	Code2Session = fake.Code2Session
+	Token        = fake.Token
+	CheckSession = fake.CheckSession
+	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
+	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
+)
+
+// Endpoints lists every endpoint.
+func Endpoints() []Endpoint {
+	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey}
+}
+
+// FaultKind is a failure the sandbox can produce on purpose.
+type FaultKind = fake.FaultKind
+
+// The faults.
+const (
+	Busy         = fake.Busy         // the platform's "system busy" error answer
+	RateLimit    = fake.RateLimit    // the platform's quota error answer
+	TokenInvalid = fake.TokenInvalid // the platform's "access token invalid" answer
+	ServerError  = fake.ServerError  // HTTP 502 with a text body
+	HTMLBody     = fake.HTMLBody     // HTTP 200 with an HTML error page
+	Truncated    = fake.Truncated    // HTTP 200 with JSON cut off mid-object
+	Reset        = fake.Reset        // the connection closed without an answer
+	Slow         = fake.Slow         // the answer delayed (Options.SlowDelay or InjectDelay)
+)
+
+// FaultKinds lists every fault kind.
+func FaultKinds() []FaultKind {
+	return []FaultKind{Busy, RateLimit, TokenInvalid, ServerError, HTMLBody, Truncated, Reset, Slow}
+}
+
+// App is a platform application's credentials.
+type App = fake.App
+
+// Options configures a sandbox. The zero value is usable.
+type Options struct {
+	// Apps overrides the app credentials of a platform.
+	Apps map[taro.Platform]App
+	// Fakes are the platforms served (package sandbox adds the built-in
+	// ones; a later fake of the same name replaces an earlier one).
+	Fakes []fake.Platform
+	// Now is the clock. Nil means the real time plus whatever Advance
+	// added.
+	Now func() time.Time
+	// SlowDelay is how long a Slow fault delays an answer. Zero means 5s.
+	// A delayed answer ends early when the client hangs up.
+	SlowDelay time.Duration
+	// TokenTTL is the lifetime of access tokens. Zero means 7200s.
+	TokenTTL time.Duration
+	// KeepKeyOnLogin makes Login keep a user's session_key instead of
+	// rotating it.
+	KeepKeyOnLogin bool
+}
+
+type fault struct {
+	kind  FaultKind
+	delay time.Duration
+}
+
+// periodic is a fault on every n-th request.
+type periodic struct {
+	kind FaultKind
+	n    int
+}
+
+// platform is one served platform: its fake, its state, its faults and
+// counters.
+type platform struct {
+	fake   fake.Platform
+	st     *fake.State
+	faults map[Endpoint][]fault
+	every  map[Endpoint]periodic
+	counts map[Endpoint]int
+}
+
+// Sandbox is the fake platforms' state and HTTP handler. It is safe for
+// concurrent use.
+type Sandbox struct {
+	opts   Options
+	mu     sync.Mutex
+	offset time.Duration
+	ps     map[taro.Platform]*platform
+	mux    *http.ServeMux
+	url    string
+	srv    *httptest.Server
+}
+
+// New returns a sandbox that is not yet serving; mount Handler on a server
+// of your own and call SetURL with its address.
+func New(opts Options) *Sandbox {
+	if opts.SlowDelay <= 0 {
+		opts.SlowDelay = 5 * time.Second
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 7200 * time.Second
+	}
+	s := &Sandbox{opts: opts, ps: make(map[taro.Platform]*platform), mux: http.NewServeMux()}
+	fakes := map[taro.Platform]fake.Platform{}
+	for _, f := range opts.Fakes {
+		fakes[f.Name()] = f
+	}
+	for name, f := range fakes {
+		app := f.DefaultApp()
+		if a, ok := opts.Apps[name]; ok {
+			app = a
+		}
+		s.ps[name] = &platform{fake: f, st: fake.NewState(f, app, s.nowLocked, opts.TokenTTL, opts.KeepKeyOnLogin),
+			faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
+		f.Routes(router{s: s, p: name})
+	}
+	s.admin()
+	return s
+}
+
+// NewServer returns a sandbox serving on a new loopback port. Close it when
+// done.
+func NewServer(opts Options) *Sandbox {
+	s := New(opts)
+	s.srv = httptest.NewServer(s.mux)
+	s.url = s.srv.URL
+	return s
+}
+
+// Close stops the server NewServer started.
+func (s *Sandbox) Close() {
+	if s.srv != nil {
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	}
+}
+
+// Handler serves the platforms (each under /<platform>) and the admin API
+// (under /admin; its requests are listed in the README and in the comment
+// on the admin routes).
+func (s *Sandbox) Handler() http.Handler { return s.mux }
+
+// SetURL records the address the sandbox is served at, for BaseURL.
+func (s *Sandbox) SetURL(u string) { s.mu.Lock(); s.url = strings.TrimRight(u, "/"); s.mu.Unlock() }
+
+// URL returns the address the sandbox is served at.
+func (s *Sandbox) URL() string { s.mu.Lock(); defer s.mu.Unlock(); return s.url }
+
+// BaseURL returns what a driver's Config.BaseURL must be to talk to p.
+func (s *Sandbox) BaseURL(p taro.Platform) string { return s.URL() + "/" + string(p) }
+
+// Platforms lists the platforms this sandbox serves, sorted.
+func (s *Sandbox) Platforms() []taro.Platform {
+	ps := make([]taro.Platform, 0, len(s.ps))
+	for p := range s.ps {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// App returns the credentials p accepts.
+func (s *Sandbox) App(p taro.Platform) App {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return st.st.App()
+	}
+	return App{}
+}
+
+// HTTPClient returns a client for the sandbox's server (nil before
+// NewServer).
+func (s *Sandbox) HTTPClient() *http.Client {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Client()
+}
+
+// Now returns the sandbox's current time.
+func (s *Sandbox) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Sandbox) nowLocked() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now().Add(s.offset)
+	}
+	return time.Now().Add(s.offset)
+}
+
+// The sandbox's bounds: what one call may inject, and what may be pending
+// per platform at once.
+const (
+	MaxFaultsPerCall = 1000
+	MaxPendingFaults = 10_000
+	// MaxAdvance is how far the clock may move forward in all: a century.
+	MaxAdvance = 100 * 365 * 24 * time.Hour
+)
+
+// Advance moves the sandbox's clock forward by d: codes and tokens expire.
+// It refuses a negative d and any move past MaxAdvance in all, so the
+// clock never overflows.
+func (s *Sandbox) Advance(d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d < 0 || d > MaxAdvance || s.offset+d > MaxAdvance {
+		return fmt.Errorf("sandbox: the clock moves forward by at most %s in all", MaxAdvance)
+	}
+	s.offset += d
+	return nil
+}
+
+// platform returns p's state; s.mu is held.
+func (s *Sandbox) platform(p taro.Platform) (*platform, error) {
+	st, ok := s.ps[p]
+	if !ok {
+		return nil, fmt.Errorf("sandbox: unknown platform %q (have %v)", p, s.Platforms())
+	}
+	return st, nil
+}
+
+// Login does what the client's login() does: it mints a one-time login code
+// for openid and, unless Options.KeepKeyOnLogin, gives the user a new
+// session_key, invalidating the old one.
+func (s *Sandbox) Login(p taro.Platform, openid string) (string, error) {
+	return s.login(p, openid, false)
+}
+
+// AnonymousLogin mints a Douyin anonymous_code for an anonymous user.
+func (s *Sandbox) AnonymousLogin(anonymousOpenID string) (string, error) {
+	return s.login(taro.TT, anonymousOpenID, true)
+}
+
+func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string, error) {
+	if openid == "" || len(openid) > 128 {
+		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", err
+	}
+	return st.st.Login(openid, anonymous), nil
+}
+
+// CodeCount reports how many login codes p holds (live, used or expired
+// but not yet purged).
+func (s *Sandbox) CodeCount(p taro.Platform) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return st.st.CodeCount()
+	}
+	return 0
+}
+
+// PhoneCode mints a one-time phone-number code for openid's phone (what the
+// client's getPhoneNumber button hands the mini program), valid five
+// minutes, on a platform that exchanges such codes on its server API.
+func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, error) {
+	if openid == "" || len(openid) > 128 || phone == "" || len(phone) > 32 {
+		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes and the phone number 1 to 32")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(st.fake.Endpoints(), PhoneNumber) {
+		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
+	}
+	return st.st.PhoneCode(openid, phone), nil
+}
+
+// Encrypt encrypts the JSON payload for openid with the user's current
+// session key, as p's client APIs do (WeChat, QQ, Douyin and Kuaishou:
+// AES-128-CBC with a watermark naming the app; Baidu: AES-192-CBC with its
+// random prefix, length and app-key suffix). It returns encryptedData and
+// iv.
+func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encryptedData, iv string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", "", err
+	}
+	u, ok := st.st.User(openid)
+	if !ok {
+		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
+	}
+	return st.fake.Encrypt(u.Key, st.st.App().ID, payload, s.nowLocked())
+}
+
+// SessionKey returns the user's current session_key on p.
+func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return "", false
+	}
+	u, ok := st.st.User(openid)
+	if !ok {
+		return "", false
+	}
+	return u.Key, true
+}
+
+// IssuedTokens lists the access tokens p has issued (the newest 10,000 at
+// most), for tests that must prove a token never leaks.
+func (s *Sandbox) IssuedTokens(p taro.Platform) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.platform(p)
+	if err != nil {
+		return nil
+	}
+	return st.st.IssuedTokens()
+}
+
+// ExpireTokens makes every access token of p invalid at once.
+func (s *Sandbox) ExpireTokens(p taro.Platform) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, err := s.platform(p); err == nil {
+		st.st.ExpireTokens()
+	}
+}
+
+// Inject makes the next n requests to p's endpoint ep fail with kind. A
+// TokenInvalid fault applies only to endpoints that take an access token.
+func (s *Sandbox) Inject(p taro.Platform, ep Endpoint, kind FaultKind, n int) error {
+	return s.inject(p, ep, fault{kind: kind}, n)
+}
+
+// InjectDelay makes the next n requests to p's endpoint ep answer after d.
+func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n int) error {
+	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
+}
+
+func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
+	if n < 1 || n > MaxFaultsPerCall {
+		return fmt.Errorf("sandbox: fault count must be 1 to %d", MaxFaultsPerCall)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.faultable(p, ep, f.kind)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, q := range st.faults {
+		pending += len(q)
+	}
+	if pending+n > MaxPendingFaults {
+		return fmt.Errorf("sandbox: at most %d faults may be pending per platform (%s has %d)", MaxPendingFaults, p, pending)
+	}
+	for range n {
+		st.faults[ep] = append(st.faults[ep], f)
+	}
+	return nil
+}
+
+// InjectEvery makes every n-th request to p's endpoint ep (the n-th, the
+// 2n-th, ...) fail with kind until ClearFaults: a deterministic fault rate
+// of 1/n for load tests.
+func (s *Sandbox) InjectEvery(p taro.Platform, ep Endpoint, kind FaultKind, n int) error {
+	if n < 2 {
+		return fmt.Errorf("sandbox: InjectEvery needs n ≥ 2")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.faultable(p, ep, kind)
+	if err != nil {
+		return err
+	}
+	st.every[ep] = periodic{kind: kind, n: n}
+	return nil
+}
+
+// faultable returns p's state if kind can be injected on ep. s.mu is held.
+func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*platform, error) {
+	if !slices.Contains(FaultKinds(), kind) {
+		return nil, fmt.Errorf("sandbox: unknown fault %q (have %v)", kind, FaultKinds())
+	}
+	st, err := s.platform(p)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(st.fake.Endpoints(), ep) {
+		return nil, fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
+	}
+	if kind == TokenInvalid && !slices.Contains(st.fake.TokenEndpoints(), ep) {
+		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
+	}
+	return st, nil
+}
+
+// ClearFaults removes every pending fault.
+func (s *Sandbox) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.ps {
+		clear(st.faults)
+		clear(st.every)
+	}
+}
+
+// Requests returns how many requests p's endpoint ep has received.
+func (s *Sandbox) Requests(p taro.Platform, ep Endpoint) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.ps[p]; ok {
+		return st.counts[ep]
+	}
+	return 0
+}
+
+// ResetCounters sets every request counter to zero.
+func (s *Sandbox) ResetCounters() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, st := range s.ps {
+		clear(st.counts)
+	}
+}
+
+// enter counts a request and returns the fault to apply, if any.
+func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.ps[p]
+	st.counts[ep]++
+	if pf, ok := st.every[ep]; ok && st.counts[ep]%pf.n == 0 {
+		return fault{kind: pf.kind}, true
+	}
+	q := st.faults[ep]
+	if len(q) == 0 {
+		return fault{}, false
+	}
+	st.faults[ep] = q[1:]
+	return q[0], true
+}

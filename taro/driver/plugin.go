@@ -1,0 +1,108 @@
+package driver
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+)
+
+// Settings configure one app's driver, whatever its platform: the fields
+// every platform shares, and a platform's own settings by name in Options.
+// Each platform reads the fields it knows and ignores the others.
+type Settings struct {
+	AppID   string
+	Secret  string
+	BaseURL string
+	// HTTPClient sends the requests; nil means the drivers' default.
+	HTTPClient *http.Client
+	// MiniGame selects Douyin's mini-game mode (tt).
+	MiniGame bool
+	// LegacyLogin selects Baidu's legacy mini-game login (swan).
+	LegacyLogin bool
+	// Options holds a platform's own settings, by the names its Plugin's
+	// Env lists (the Setting of each EnvVar).
+	Options map[string]string
+}
+
+// EnvVar is a variable of a platform's own, beyond the three every
+// platform reads (TARO_<PLATFORM>_APPID, _SECRET and _BASE_URL).
+type EnvVar struct {
+	// Suffix names the variable: TARO_<PLATFORM>_<Suffix>.
+	Suffix string
+	// Setting is the Settings.Options key the value goes to. "MiniGame"
+	// and "LegacyLogin" set those fields instead ("1" means true).
+	Setting string
+	// Help says what it is, for help texts.
+	Help string
+	// Secret marks a value never to be printed.
+	Secret bool
+}
+
+// Plugin describes a platform to the portable layer and to the bundle of
+// built-in platforms: its name, how to build its driver from settings, its
+// pure client-result normaliser and its environment variables. A platform
+// package registers its Plugin from init, as database/sql's drivers do,
+// so that importing it (or the bundle) is enough.
+type Plugin struct {
+	// Platform is the platform's name (weapp, tt, …).
+	Platform Platform
+	// Title is its human name (WeChat, Douyin, …).
+	Title string
+	// New builds a driver for one app.
+	New func(Settings) (Driver, error)
+	// FromNative normalises a client API's raw callback object; nil when
+	// the platform has none. It needs no credentials.
+	FromNative func(api string, raw []byte) (NativeResult, error)
+	// Env lists the platform's own variables.
+	Env []EnvVar
+}
+
+var (
+	pluginsMu sync.RWMutex
+	plugins   = map[Platform]Plugin{}
+)
+
+// RegisterPlugin makes p known to the portable layer (taro.FromNative with
+// no driver) and to the bundle's helpers. It panics on an empty name, a
+// nil New or a second registration of one platform: those are programming
+// errors found at start-up.
+func RegisterPlugin(p Plugin) {
+	if p.Platform == "" || p.New == nil {
+		panic("driver: RegisterPlugin needs a Platform and a New")
+	}
+	pluginsMu.Lock()
+	defer pluginsMu.Unlock()
+	if _, dup := plugins[p.Platform]; dup {
+		panic(fmt.Sprintf("driver: RegisterPlugin called twice for platform %q", p.Platform))
+	}
+	plugins[p.Platform] = p
+}
+
+// LookupPlugin returns the registered plugin of platform p.
+func LookupPlugin(p Platform) (Plugin, bool) {
+	pluginsMu.RLock()
+	defer pluginsMu.RUnlock()
+	pl, ok := plugins[p]
+	return pl, ok
+}
+
+// Plugins lists the registered plugins, sorted by platform.
+func Plugins() []Plugin {
+	pluginsMu.RLock()
+	defer pluginsMu.RUnlock()
+	out := make([]Plugin, 0, len(plugins))
+	for _, p := range plugins {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Plugin) int {
+		switch {
+		case a.Platform < b.Platform:
+			return -1
+		case a.Platform > b.Platform:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
