@@ -19,6 +19,7 @@ const maxLoginBody = 4 << 10
 // loginRequest is the body the login handler accepts.
 type loginRequest struct {
 	Platform      taro.Platform `json:"platform"`
+	AppID         string        `json:"appid"`
 	Code          string        `json:"code"`
 	AnonymousCode string        `json:"anonymousCode"`
 }
@@ -30,6 +31,7 @@ type LoginResponse struct {
 	Code         taro.Code `json:"code,omitempty"`
 	PlatformCode string    `json:"platformCode,omitempty"`
 	Ticket       string    `json:"ticket,omitempty"`
+	AppID        string    `json:"appid,omitempty"`
 	OpenID       string    `json:"openid,omitempty"`
 	UnionID      string    `json:"unionid,omitempty"`
 	// ExpiresIn is the ticket's lifetime in seconds.
@@ -87,7 +89,9 @@ func fail(w http.ResponseWriter, api string, err error) {
 }
 
 // Handler returns the login endpoint: POST with the JSON body
-// {"platform","code","anonymousCode"} exchanges the code (Code2Session)
+// {"platform","appid","code","anonymousCode"} exchanges the code
+// (Code2Session; "appid" chooses the app where the client serves several
+// of the platform, and may be left out where it serves one)
 // and answers 200 {"errMsg":"login:ok","ticket","openid","unionid",
 // "expiresIn"}; failures answer {"errMsg":"login:fail …","code":…} with
 // the status of taro.HTTPStatus (a malformed body 400, a rejected code 400,
@@ -104,15 +108,15 @@ func (m *Manager) Handler() http.Handler {
 		dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody+1))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil {
-			fail(w, APILogin, &taro.Error{API: APILogin, Code: taro.CodeInvalidArgument, Detail: "the body must be a JSON object {\"platform\",\"code\",\"anonymousCode\"} of at most 4 KiB"})
+			fail(w, APILogin, &taro.Error{API: APILogin, Code: taro.CodeInvalidArgument, Detail: "the body must be a JSON object {\"platform\",\"appid\",\"code\",\"anonymousCode\"} of at most 4 KiB"})
 			return
 		}
-		res, err := m.Login(r.Context(), taro.LoginOption{Platform: req.Platform, Code: req.Code, AnonymousCode: req.AnonymousCode})
+		res, err := m.Login(r.Context(), taro.LoginOption{Platform: req.Platform, AppID: req.AppID, Code: req.Code, AnonymousCode: req.AnonymousCode})
 		if err != nil {
 			fail(w, APILogin, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, LoginResponse{ErrMsg: APILogin + ":ok", Ticket: res.Ticket, OpenID: res.User.OpenID,
+		writeJSON(w, http.StatusOK, LoginResponse{ErrMsg: APILogin + ":ok", Ticket: res.Ticket, AppID: res.User.AppID, OpenID: res.User.OpenID,
 			UnionID: res.User.UnionID, ExpiresIn: int64(res.ExpiresIn.Seconds())})
 	})
 }

@@ -452,7 +452,7 @@ func (m *Manager) Login(ctx context.Context, opt taro.LoginOption) (Result, erro
 		return Result{}, &taro.Error{Platform: opt.Platform, API: APILogin, Code: taro.CodeInvalidArgument,
 			Detail: "an anonymous login has no session: log in with a code"}
 	}
-	appID, _ := m.client.AppID(opt.Platform)
+	appID := res.AppID
 	u := taro.SessionKeyID{Platform: opt.Platform, AppID: appID, OpenID: res.OpenID}
 	ticket, id := m.issue(u)
 	at := res.Record.IssuedAt
@@ -517,7 +517,7 @@ func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error
 		return User{}, invalid("", DetailBadTicket, err)
 	}
 	p := uid.Platform
-	if appID, ok := m.client.AppID(p); !ok || appID != uid.AppID {
+	if !m.client.Serves(p, uid.AppID) {
 		return User{}, invalid(p, DetailBadTicket, errOtherApp)
 	}
 	var q Query
@@ -573,8 +573,8 @@ func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error
 		return User{}, te
 	}
 	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
-	if judgeKey != "" && m.client.ChecksOnPlatform(p) && m.due(id, now) {
-		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, Session: s}); err != nil {
+	if judgeKey != "" && m.client.ChecksOnPlatform(p, uid.AppID) && m.due(id, now) {
+		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, AppID: uid.AppID, Session: s}); err != nil {
 			var te *taro.Error
 			if !errors.As(err, &te) {
 				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}

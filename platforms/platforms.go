@@ -11,8 +11,9 @@
 // understands each platform's client results with no driver.
 //
 // Several apps of one platform: NewApps takes a list of settings per
-// platform, and FromEnv reads comma-separated lists from TARO_<P>_APPID and
-// TARO_<P>_SECRET (the n-th secret goes with the n-th app id).
+// platform, and FromEnv reads comma-separated lists from TARO_<P>_APPID,
+// TARO_<P>_SECRET and TARO_<P>_BASE_URL (the n-th secret goes with the n-th
+// app id).
 package platforms
 
 import (
@@ -188,8 +189,8 @@ func EnvHelp() []string {
 // variables (TARO_TT_MINIGAME=1 selects Douyin's mini-game mode and
 // TARO_SWAN_LEGACY_LOGIN=1 Baidu's legacy login; EnvHelp lists them all).
 // Several apps of one platform are comma-separated lists of app ids and
-// secrets, in the same order; the base URL and the platform's own
-// variables apply to all of them. It fails, naming the variable, when an
+// secrets, in the same order; the base URL is one for all of them or a
+// list of one per app, and the platform's own variables apply to all. It fails, naming the variable, when an
 // app id comes without its secret, and when no platform is configured at
 // all.
 func FromEnv(env func(string) string) ([]taro.Driver, error) {
@@ -212,7 +213,15 @@ func FromEnv(env func(string) string) ([]taro.Driver, error) {
 			}
 			return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument, Detail: detail}
 		}
-		base := Settings{BaseURL: env(baseVar)}
+		var bases []string
+		if v := env(baseVar); v != "" {
+			bases = splitList(v)
+			if len(bases) != 1 && len(bases) != len(ids) {
+				return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument,
+					Detail: fmt.Sprintf("%s lists %d base URLs for %d apps: give one for all, or one per app id in the same order", baseVar, len(bases), len(ids))}
+			}
+		}
+		var base Settings
 		for _, v := range b.Env {
 			val := env(envPrefix(p) + v.Suffix)
 			switch v.Setting {
@@ -232,6 +241,12 @@ func FromEnv(env func(string) string) ([]taro.Driver, error) {
 		for i := range ids {
 			s := base
 			s.AppID, s.Secret = ids[i], secrets[i]
+			switch len(bases) {
+			case 1:
+				s.BaseURL = bases[0]
+			case len(ids):
+				s.BaseURL = bases[i]
+			}
 			cfg[p] = append(cfg[p], s)
 		}
 	}

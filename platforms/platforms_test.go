@@ -46,3 +46,31 @@ func TestFromEnv(t *testing.T) {
 		assert.NotContains(t, fmt.Sprintf(verb, s), "TOP-SECRET-VALUE")
 	}
 }
+
+// Several apps of one platform from the environment: comma-separated
+// lists in the same order; a mismatch names the variables.
+func TestFromEnvSeveralApps(t *testing.T) {
+	env := map[string]string{
+		"TARO_WEAPP_APPID": "wx-main, wx-lite", "TARO_WEAPP_SECRET": "s1,s2",
+		"TARO_WEAPP_BASE_URL": "http://127.0.0.1:1/a,http://127.0.0.1:2/b",
+	}
+	get := func(k string) string { return env[k] }
+	ds, err := platforms.FromEnv(get)
+	require.NoError(t, err)
+	require.Len(t, ds, 2)
+	assert.Equal(t, "wx-main", ds[0].AppID())
+	assert.Equal(t, "wx-lite", ds[1].AppID())
+	c, err := taro.New(taro.Config{Drivers: ds})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"wx-main", "wx-lite"}, c.AppIDs(taro.Weapp))
+
+	env["TARO_WEAPP_SECRET"] = "s1"
+	_, err = platforms.FromEnv(get)
+	assert.ErrorIs(t, err, taro.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "TARO_WEAPP_APPID lists 2 app ids and TARO_WEAPP_SECRET 1 secrets")
+	assert.NotContains(t, err.Error(), "s1")
+	env["TARO_WEAPP_SECRET"] = "s1,s2"
+	env["TARO_WEAPP_BASE_URL"] = "http://127.0.0.1:1/a,http://127.0.0.1:2/b,http://127.0.0.1:3/c"
+	_, err = platforms.FromEnv(get)
+	assert.ErrorContains(t, err, "TARO_WEAPP_BASE_URL lists 3 base URLs for 2 apps")
+}

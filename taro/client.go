@@ -94,7 +94,7 @@ type Config struct {
 // concurrent use.
 type Client struct {
 	mu            sync.RWMutex
-	drivers       map[Platform]*entry
+	drivers       map[Platform]*apps
 	sessions      SessionStore
 	tokens        *tokenManager
 	retry         RetryPolicy
@@ -125,12 +125,27 @@ type entry struct {
 	builtin   bool
 }
 
+// apps are the drivers of one platform, one per app id, in the order they
+// were added.
+type apps struct {
+	byID  map[string]*entry
+	order []*entry
+}
+
+func (a *apps) only() (*entry, bool) {
+	if len(a.order) == 1 {
+		return a.order[0], true
+	}
+	return nil, false
+}
+
 // New returns a client configured by cfg. It fails with ErrInvalidArgument
 // on a nil driver, a driver with an invalid platform, or two drivers for one
-// platform.
+// platform and app id. Several drivers of one platform with different app
+// ids serve several apps; callers choose one with the options' AppID.
 func New(cfg Config) (*Client, error) {
 	c := &Client{
-		drivers:  make(map[Platform]*entry),
+		drivers:  make(map[Platform]*apps),
 		sessions: cfg.Sessions,
 		retry:    cfg.Retry.withDefaults(),
 		maxAge:   cfg.MaxSessionAge,
@@ -161,7 +176,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	c.tokens = &tokenManager{store: ts, now: c.now, log: c.log, lockTTL: 15 * time.Second, poll: 20 * time.Millisecond}
 	for _, d := range unsupported.Defaults() {
-		c.drivers[d.Platform()] = newEntry(d, true)
+		e := newEntry(d, true)
+		c.drivers[d.Platform()] = &apps{byID: map[string]*entry{d.AppID(): e}, order: []*entry{e}}
 	}
 	for _, d := range cfg.Drivers {
 		if err := c.add(d); err != nil {
@@ -204,9 +220,9 @@ func newEntry(d Driver, builtin bool) *entry {
 }
 
 // Register adds d to the client. It fails with ErrInvalidArgument on a nil
-// driver, an invalid platform name or a platform that already has a driver
-// registered by the caller; the built-in not-supported drivers for H5, RN and
-// Harmony may be replaced once.
+// driver, an invalid platform name or a platform and app id that already
+// have a driver registered by the caller; the built-in not-supported
+// drivers for H5, RN and Harmony may be replaced once.
 func (c *Client) Register(d Driver) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -221,10 +237,18 @@ func (c *Client) add(d Driver) error {
 	if detail := checkText("Platform", string(p), maxPlatformLen); detail != "" {
 		return &Error{API: "register", Code: CodeInvalidArgument, Detail: detail}
 	}
-	if old, ok := c.drivers[p]; ok && !old.builtin {
-		return &Error{Platform: p, API: "register", Code: CodeInvalidArgument, Detail: "a driver for platform " + string(p) + " is already registered"}
+	id := d.AppID()
+	a, ok := c.drivers[p]
+	if !ok || a.order[0].builtin {
+		a = &apps{byID: map[string]*entry{}}
+		c.drivers[p] = a
 	}
-	c.drivers[p] = newEntry(d, false)
+	if _, dup := a.byID[id]; dup {
+		return &Error{Platform: p, API: "register", Code: CodeInvalidArgument, Detail: "a driver for platform " + string(p) + " and this app id is already registered"}
+	}
+	e := newEntry(d, false)
+	a.byID[id] = e
+	a.order = append(a.order, e)
 	return nil
 }
 
@@ -250,14 +274,42 @@ func (c *Client) Platforms() []Platform {
 	return ps
 }
 
-func (c *Client) lookup(api string, p Platform) (*entry, *Error) {
+// DetailAppIDRequired is the detail of a call without an AppID on a
+// platform the client serves several apps of.
+const DetailAppIDRequired = "AppID is required: the platform has several apps"
+
+// lookup returns the driver of platform p and app appID; an empty appID
+// means the platform's only app.
+func (c *Client) lookup(api string, p Platform, appID string) (*entry, *Error) {
 	if detail := checkText("Platform", string(p), maxPlatformLen); detail != "" {
 		return nil, &Error{API: api, Code: CodeInvalidArgument, Detail: detail}
 	}
+	if len(appID) > maxFieldLen {
+		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: fmt.Sprintf("AppID must be at most %d bytes", maxFieldLen)}
+	}
 	c.mu.RLock()
-	e, ok := c.drivers[p]
+	a, ok := c.drivers[p]
+	var e *entry
+	several := false
+	if ok {
+		if appID == "" {
+			e, ok = a.only()
+			several = !ok
+		} else {
+			e, ok = a.byID[appID]
+		}
+	}
 	c.mu.RUnlock()
-	if !ok {
+	switch {
+	case several:
+		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: DetailAppIDRequired}
+	case !ok && a != nil:
+		// The errMsg names neither app id; the Go error lists what is
+		// registered.
+		return nil, &Error{Platform: p, API: api, Code: CodeNoDriver,
+			Detail: fmt.Sprintf("platform %q has no such app", string(p)),
+			Err:    errors.New("the platform's app ids: " + strings.Join(c.AppIDs(p), ", "))}
+	case !ok:
 		names := make([]string, 0, 8)
 		for _, q := range c.Platforms() {
 			names = append(names, string(q))
@@ -269,6 +321,35 @@ func (c *Client) lookup(api string, p Platform) (*entry, *Error) {
 			Err:    errors.New("drivers are registered for: " + strings.Join(names, ", "))}
 	}
 	return e, nil
+}
+
+// AppIDs lists the app ids the client serves on p, in the order their
+// drivers were added.
+func (c *Client) AppIDs(p Platform) []string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	a, ok := c.drivers[p]
+	if !ok {
+		return nil
+	}
+	out := make([]string, 0, len(a.order))
+	for _, e := range a.order {
+		out = append(out, e.d.AppID())
+	}
+	return out
+}
+
+// Serves reports whether the client has a driver for platform p and app
+// appID.
+func (c *Client) Serves(p Platform, appID string) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	a, ok := c.drivers[p]
+	if !ok {
+		return false
+	}
+	_, ok = a.byID[appID]
+	return ok
 }
 
 // CheckSession reports whether opt.Session is still valid on opt.Platform,
@@ -300,7 +381,7 @@ func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, 
 
 func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	const api = APICheckSession
-	e, perr := c.lookup(api, opt.Platform)
+	e, perr := c.lookup(api, opt.Platform, opt.AppID)
 	if perr != nil {
 		return perr
 	}
@@ -545,7 +626,7 @@ func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult
 	var res LoginResult
 	resp, rec, err := c.code2Session(ctx, &opt)
 	if err == nil {
-		res = LoginResult{ErrMsg: APICode2Session + ":ok", OpenID: resp.OpenID, UnionID: resp.UnionID,
+		res = LoginResult{ErrMsg: APICode2Session + ":ok", AppID: opt.AppID, OpenID: resp.OpenID, UnionID: resp.UnionID,
 			AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
 		if opt.Success != nil {
 			opt.Success(res)
@@ -568,10 +649,11 @@ func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult
 func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APICode2Session
 	var resp driver.LoginResponse
-	e, perr := c.lookup(api, opt.Platform)
+	e, perr := c.lookup(api, opt.Platform, opt.AppID)
 	if perr != nil {
 		return resp, SessionRecord{}, perr
 	}
+	opt.AppID = e.d.AppID() // the result names the app
 	p := opt.Platform
 	if opt.Code == "" && opt.AnonymousCode == "" {
 		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "Code and AnonymousCode are both empty"}
@@ -661,13 +743,19 @@ const maxNativeLen = 64 << 10
 // the bundle (package platforms) or the platform's package understands its
 // client results with no driver and no app secret.
 func (c *Client) FromNative(p Platform, api string, raw []byte) (CallbackResult, error) {
-	if err := c.fromNative(p, api, raw); err != nil {
+	return c.FromNativeFor(p, "", api, raw)
+}
+
+// FromNativeFor is FromNative with the normaliser of the driver of app
+// appID of p (empty: the platform's only app, or its plugin's).
+func (c *Client) FromNativeFor(p Platform, appID, api string, raw []byte) (CallbackResult, error) {
+	if err := c.fromNative(p, appID, api, raw); err != nil {
 		return CallbackResult{ErrMsg: api + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err
 	}
 	return CallbackResult{ErrMsg: api + ":ok"}, nil
 }
 
-func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
+func (c *Client) fromNative(p Platform, appID, api string, raw []byte) *Error {
 	if d := checkText("api", api, maxPlatformLen); d != "" {
 		return &Error{Platform: p, API: "fromNative", Code: CodeInvalidArgument, Detail: d}
 	}
@@ -675,7 +763,11 @@ func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
 	if pl, ok := driver.LookupPlugin(p); ok {
 		normalize = pl.FromNative
 	}
-	e, perr := c.lookup(api, p)
+	e, perr := c.lookup(api, p, appID)
+	if perr != nil && appID == "" && perr.Detail == DetailAppIDRequired && normalize != nil {
+		perr = nil // several apps, one platform: its plugin's normaliser is pure
+		e = &entry{}
+	}
 	switch {
 	case perr != nil && (perr.Code != CodeNoDriver || normalize == nil):
 		return perr
@@ -703,11 +795,16 @@ func (c *Client) fromNative(p Platform, api string, raw []byte) *Error {
 	return &Error{Platform: p, API: api, Code: code, PlatformCode: r.PlatformCode, PlatformMessage: r.Detail}
 }
 
-// AppID returns the app id of p's driver, and false when p has no driver.
+// AppID returns the app id of p's only driver, and false when p has no
+// driver or several (AppIDs lists them).
 func (c *Client) AppID(p Platform) (string, bool) {
 	c.mu.RLock()
-	e, ok := c.drivers[p]
-	c.mu.RUnlock()
+	defer c.mu.RUnlock()
+	a, ok := c.drivers[p]
+	if !ok {
+		return "", false
+	}
+	e, ok := a.only()
 	if !ok {
 		return "", false
 	}
@@ -721,11 +818,10 @@ func (c *Client) Sessions() SessionStore { return c.sessions }
 // sessionKey (keyed when the store is a Fingerprinter).
 func (c *Client) Fingerprint(sessionKey string) Fingerprint { return c.fingerprint(sessionKey) }
 
-// ChecksOnPlatform reports whether p's driver asks the platform to check a
-// session (weapp, Douyin mini-games) rather than the session store alone.
-func (c *Client) ChecksOnPlatform(p Platform) bool {
-	c.mu.RLock()
-	e, ok := c.drivers[p]
-	c.mu.RUnlock()
-	return ok && e.checker != nil
+// ChecksOnPlatform reports whether the driver of p and appID (empty: the
+// platform's only app) asks the platform to check a session (weapp,
+// Douyin mini-games) rather than the session store alone.
+func (c *Client) ChecksOnPlatform(p Platform, appID string) bool {
+	e, err := c.lookup("checkSession", p, appID)
+	return err == nil && e.checker != nil
 }

@@ -173,7 +173,7 @@ func TestSessionStoreVerdict(t *testing.T) {
 	assert.Equal(t, taro.SessionRecord{Fingerprint: taro.FingerprintOf("key-1"), IssuedAt: clock(), Seq: uint64(clock().UnixMicro())}, l1.Record,
 		"the record as the store kept it, by the store's clock")
 	l1.Record = taro.SessionRecord{}
-	assert.Equal(t, taro.LoginResult{ErrMsg: "code2Session:ok", OpenID: "u1", UnionID: "union",
+	assert.Equal(t, taro.LoginResult{ErrMsg: "code2Session:ok", AppID: "app", OpenID: "u1", UnionID: "union",
 		Session: taro.Session{OpenID: "u1", SessionKey: "key-1"}}, l1)
 
 	res, err := c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: l1.Session})

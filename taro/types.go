@@ -67,6 +67,9 @@ func redactedMark(secret string) string {
 type Option struct {
 	// Platform selects the driver.
 	Platform Platform
+	// AppID chooses the app on a platform the client serves several apps
+	// of; empty means the platform's only app.
+	AppID string
 	// Session is the session to check.
 	Session Session
 	// Success, Fail and Complete follow the callback contract in the
@@ -76,8 +79,8 @@ type Option struct {
 
 // String describes the option; the session key is redacted.
 func (o Option) String() string {
-	return fmt.Sprintf("{Platform:%s Session:%s Success:%t Fail:%t Complete:%t}",
-		o.Platform, o.Session.String(), o.Success != nil, o.Fail != nil, o.Complete != nil)
+	return fmt.Sprintf("{Platform:%s AppID:%s Session:%s Success:%t Fail:%t Complete:%t}",
+		o.Platform, o.AppID, o.Session.String(), o.Success != nil, o.Fail != nil, o.Complete != nil)
 }
 
 // Format implements fmt.Formatter: every verb prints String.
@@ -98,6 +101,9 @@ type CallbackResult struct {
 // Douyin, the anonymous code) the client's login() produced.
 type LoginOption struct {
 	Platform Platform
+	// AppID chooses the app on a platform the client serves several apps
+	// of; empty means the platform's only app.
+	AppID string
 	// Code is the login code. At least one of Code and AnonymousCode must
 	// be set; AnonymousCode is only meaningful on Douyin (tt).
 	Code          string
@@ -109,9 +115,11 @@ type LoginOption struct {
 // LoginResult is the result of Code2Session. Its JSON form never includes
 // the session key.
 type LoginResult struct {
-	ErrMsg          string  `json:"errMsg"`
-	Code            Code    `json:"code,omitempty"`
-	PlatformCode    string  `json:"platformCode,omitempty"`
+	ErrMsg       string `json:"errMsg"`
+	Code         Code   `json:"code,omitempty"`
+	PlatformCode string `json:"platformCode,omitempty"`
+	// AppID is the app the login was for.
+	AppID           string  `json:"appid,omitempty"`
 	OpenID          string  `json:"openid,omitempty"`
 	UnionID         string  `json:"unionid,omitempty"`
 	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`

@@ -28,7 +28,10 @@ const maxDataLen = 256 << 10
 // client API (getUserInfo, getPhoneNumber, getWeRunData …) handed the mini
 // program, and the session whose key encrypted them.
 type DecryptOption struct {
-	Platform      Platform
+	Platform Platform
+	// AppID chooses the app on a platform the client serves several apps
+	// of; empty means the platform's only app.
+	AppID         string
 	Session       Session
 	EncryptedData string
 	IV            string
@@ -59,7 +62,10 @@ type DecryptResult struct {
 // getPhoneNumber button handed the mini program.
 type PhoneOption struct {
 	Platform Platform
-	Code     string
+	// AppID chooses the app on a platform the client serves several apps
+	// of; empty means the platform's only app.
+	AppID string
+	Code  string
 	// Success, Fail and Complete follow the callback contract.
 	Success, Fail, Complete func(PhoneResult)
 }
@@ -142,7 +148,7 @@ var errDecryptBudget = errors.New("the session key has spent its Decrypt failure
 
 func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessage, *Error) {
 	const api = APIDecrypt
-	e, perr := c.lookup(api, opt.Platform)
+	e, perr := c.lookup(api, opt.Platform, opt.AppID)
 	if perr != nil {
 		return nil, perr
 	}
@@ -214,8 +220,14 @@ func (c *Client) wrapLocal(p Platform, api string, err error, key string) *Error
 // hexadecimal digits) or input. Platforms without signed rawData answer
 // ErrNotSupported. It does no I/O.
 func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string) error {
+	return c.VerifyRawDataFor(p, "", s, rawData, signature)
+}
+
+// VerifyRawDataFor is VerifyRawData for the app appID of p (empty: the
+// platform's only app).
+func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, signature string) error {
 	const api = APIVerifyRawData
-	e, perr := c.lookup(api, p)
+	e, perr := c.lookup(api, p, appID)
 	if perr != nil {
 		return perr
 	}
@@ -252,7 +264,7 @@ func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResu
 func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.PhoneNumber, *Error) {
 	const api = APIGetPhoneNumber
 	var out driver.PhoneNumber
-	e, perr := c.lookup(api, opt.Platform)
+	e, perr := c.lookup(api, opt.Platform, opt.AppID)
 	if perr != nil {
 		return out, perr
 	}
@@ -297,7 +309,7 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 		res = LoginResult{ErrMsg: cb.ErrMsg, Code: cb.Code, PlatformCode: cb.PlatformCode}
 	} else {
 		cb = CallbackResult{ErrMsg: APIResetSession + ":ok"}
-		res = LoginResult{ErrMsg: cb.ErrMsg, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
+		res = LoginResult{ErrMsg: cb.ErrMsg, AppID: opt.AppID, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
 	}
 	if _, cerr := finish(cb, err, opt.Success, opt.Fail, opt.Complete); cerr != nil {
 		return res, cerr
@@ -308,10 +320,11 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APIResetSession
 	var resp driver.LoginResponse
-	e, perr := c.lookup(api, opt.Platform)
+	e, perr := c.lookup(api, opt.Platform, opt.AppID)
 	if perr != nil {
 		return resp, SessionRecord{}, perr
 	}
+	opt.AppID = e.d.AppID() // the result names the app
 	p := opt.Platform
 	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
 		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
@@ -353,8 +366,14 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 // InvalidateAccessToken. Targets without server APIs answer
 // ErrNotSupported.
 func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
+	return c.AccessTokenFor(ctx, p, "")
+}
+
+// AccessTokenFor is AccessToken for the app appID of p (empty: the
+// platform's only app).
+func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (string, error) {
 	const api = APIAccessToken
-	e, perr := c.lookup(api, p)
+	e, perr := c.lookup(api, p, appID)
 	if perr != nil {
 		return "", perr
 	}
@@ -378,8 +397,14 @@ func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
 // the cached one changes nothing (compare-and-delete), so a replica holding
 // a stale token cannot throw away a fresh one.
 func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token string) error {
+	return c.InvalidateAccessTokenFor(ctx, p, "", token)
+}
+
+// InvalidateAccessTokenFor is InvalidateAccessToken for the app appID of p
+// (empty: the platform's only app).
+func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID, token string) error {
 	const api = APIAccessToken
-	e, perr := c.lookup(api, p)
+	e, perr := c.lookup(api, p, appID)
 	if perr != nil {
 		return perr
 	}

@@ -18,16 +18,19 @@
 //
 // Routes:
 //
-//	POST /login    {"platform":"weapp","code":"…"} → {"errMsg":"login:ok","ticket":"…","openid":"…","expiresIn":604800}
+//	POST /login    {"platform":"weapp","appid":"…","code":"…"} → {"errMsg":"login:ok","ticket":"…","openid":"…","expiresIn":604800}
 //	POST /logout   Authorization: Bearer <ticket>
 //	POST /logout-all  Authorization: Bearer <ticket>: ends every session of the user
-//	GET  /me       Authorization: Bearer <ticket> → {"platform","openid","unionid"}
+//	GET  /me       Authorization: Bearer <ticket> → {"platform","appid","openid","unionid"}
 //	GET  /sessions Authorization: Bearer <ticket> → {"errMsg":"sessions:ok","sessions":[…]}
 //	POST /profile  Authorization: Bearer <ticket>, {"encryptedData":"…","iv":"…"} → {"errMsg":"profile:ok","nickName":"…","avatarUrl":"…"}
 //	POST /phone    Authorization: Bearer <ticket>, {"code":"…"} → {"errMsg":"phone:ok","phoneNumber":"…","purePhoneNumber":"…","countryCode":"…"}
 //
-// Without TARO_REDIS_URL it keeps tickets and sessions in memory (one
-// replica only).
+// Several apps of one platform (a main app and a lite app, or tenants) are
+// comma-separated lists in TARO_<PLATFORM>_APPID and _SECRET (and
+// _BASE_URL, one for all or one per app); the login body's "appid" then
+// chooses. Without TARO_REDIS_URL it keeps tickets and sessions in memory
+// (one replica only).
 package main
 
 import (
@@ -130,7 +133,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // me answers who the ticket belongs to.
 func me(w http.ResponseWriter, r *http.Request) {
 	u, _ := login.UserFrom(r.Context())
-	writeJSON(w, http.StatusOK, map[string]string{"platform": string(u.Platform), "openid": u.OpenID, "unionid": u.UnionID})
+	writeJSON(w, http.StatusOK, map[string]string{"platform": string(u.Platform), "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID})
 }
 
 // fail answers a failed call of api with the status of its code and an

@@ -164,3 +164,42 @@ func TestCBCRAttackThroughProfile(t *testing.T) {
 	assert.Equal(t, 200, status)
 	assert.Equal(t, "forged", res["nickName"], "with an oracle the forgery would have been accepted")
 }
+
+// The service serves two WeChat apps (a main app and a lite app, each its
+// own sandbox) from comma-separated lists in the environment: the login
+// body's "appid" chooses, and each app's tickets are its own.
+func TestServiceServesTwoWeChatApps(t *testing.T) {
+	main := sandbox.NewServer(sandbox.Options{})
+	defer main.Close()
+	lite := sandbox.NewServer(sandbox.Options{Apps: map[taro.Platform]sandbox.App{taro.Weapp: {ID: "wx-lite", Secret: "lite-secret"}}})
+	defer lite.Close()
+	a, b := main.App(taro.Weapp), lite.App(taro.Weapp)
+	idVar, secretVar, baseVar := platforms.EnvNames(taro.Weapp)
+	env := map[string]string{"LOGIN_KEY": hex.EncodeToString([]byte("0123456789abcdef0123456789abcdef")),
+		idVar: a.ID + "," + b.ID, secretVar: a.Secret + "," + b.Secret, baseVar: main.BaseURL(taro.Weapp) + "," + lite.BaseURL(taro.Weapp)}
+	h, closeAll, err := newServer(func(k string) string { return env[k] }, nil)
+	require.NoError(t, err)
+	defer closeAll()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	tickets := map[string]string{}
+	for _, app := range []struct {
+		sb *sandbox.Sandbox
+		id string
+	}{{main, a.ID}, {lite, b.ID}} {
+		code, _ := app.sb.Login(taro.Weapp, "two-apps-user")
+		status, res := call(t, "POST", srv.URL+"/login", "", fmt.Sprintf(`{"platform":"weapp","appid":%q,"code":%q}`, app.id, code))
+		require.Equal(t, 200, status, res)
+		tickets[app.id] = res["ticket"].(string)
+	}
+	for id, ticket := range tickets {
+		status, res := call(t, "GET", srv.URL+"/me", ticket, "")
+		require.Equal(t, 200, status, res)
+		assert.Equal(t, id, res["appid"])
+	}
+	code, _ := main.Login(taro.Weapp, "two-apps-user")
+	status, res := call(t, "POST", srv.URL+"/login", "", fmt.Sprintf(`{"platform":"weapp","code":%q}`, code))
+	assert.Equal(t, 400, status, "which app must be said")
+	assert.Contains(t, res["errMsg"], "AppID")
+}

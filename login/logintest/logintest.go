@@ -97,6 +97,17 @@ func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc lo
 	}
 	ds, err := platforms.New(settings)
 	require.NoError(t, err)
+	return replicaWith(t, ds, st, tc, lc)
+}
+
+// replicaOf is a replica serving the drivers ds.
+func replicaOf(t *testing.T, ds []taro.Driver, st Stores, lc login.Config) *Replica {
+	t.Helper()
+	return replicaWith(t, ds, st, taro.Config{}, lc)
+}
+
+func replicaWith(t *testing.T, ds []taro.Driver, st Stores, tc taro.Config, lc login.Config) *Replica {
+	t.Helper()
 	tc.Drivers, tc.Sessions, tc.Tokens = ds, st.Sessions, st.Tokens
 	tc.Retry = taro.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}
 	c, err := taro.New(tc)
@@ -184,6 +195,56 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	t.Run("OnePerUser", func(t *testing.T) { onePerUser(t, newStores) })
 	t.Run("IdleTimeout", func(t *testing.T) { idle(t, newStores) })
 	t.Run("DecryptBudgetAcrossReplicas", func(t *testing.T) { decryptBudget(t, newStores) })
+	t.Run("SeveralAppsOfOnePlatform", func(t *testing.T) { severalApps(t, newStores) })
+}
+
+// severalApps: one Client and one Manager serve two weapp apps (each app
+// its own sandbox); POST /login chooses with "appid"; the same openid on
+// both apps is two users; a service of app B alone refuses app A's
+// tickets.
+func severalApps(t *testing.T, newStores func(t *testing.T) Stores) {
+	st := newStores(t)
+	main := sandbox.NewServer(sandbox.Options{})
+	defer main.Close()
+	lite := sandbox.NewServer(sandbox.Options{Apps: otherApps})
+	defer lite.Close()
+	appA, appB := main.App(taro.Weapp), lite.App(taro.Weapp)
+	ds, err := platforms.NewApps(map[taro.Platform][]platforms.Settings{taro.Weapp: {
+		{AppID: appA.ID, Secret: appA.Secret, BaseURL: main.BaseURL(taro.Weapp)},
+		{AppID: appB.ID, Secret: appB.Secret, BaseURL: lite.BaseURL(taro.Weapp)},
+	}})
+	require.NoError(t, err)
+	both := replicaOf(t, ds, st, login.Config{})
+	onlyB := replica(t, lite, st, taro.Config{}, login.Config{})
+
+	loginTo := func(r *Replica, sb *sandbox.Sandbox, appID string) Answer {
+		code, err := sb.Login(taro.Weapp, "same-openid")
+		require.NoError(t, err)
+		return r.do(t, "POST", "/login", "", fmt.Sprintf(`{"platform":"weapp","appid":%q,"code":%q}`, appID, code))
+	}
+	calls := main.Requests(taro.Weapp, sandbox.Code2Session) + lite.Requests(taro.Weapp, sandbox.Code2Session)
+	code, _ := main.Login(taro.Weapp, "same-openid")
+	ans := both.do(t, "POST", "/login", "", fmt.Sprintf(`{"platform":"weapp","code":%q}`, code))
+	assert.Equal(t, 400, ans.Status, "no appid on a platform with two apps")
+	assert.Contains(t, ans.Body["errMsg"], "AppID")
+	assert.Equal(t, calls, main.Requests(taro.Weapp, sandbox.Code2Session)+lite.Requests(taro.Weapp, sandbox.Code2Session), "refused before any I/O")
+
+	a := loginTo(both, main, appA.ID)
+	require.Equal(t, 200, a.Status, a.Body)
+	b := loginTo(both, lite, appB.ID)
+	require.Equal(t, 200, b.Status, b.Body)
+	ta, tb := a.Body["ticket"].(string), b.Body["ticket"].(string)
+	assert.Equal(t, 200, both.me(t, ta), "app B's login does not supersede the same openid on app A")
+	assert.Equal(t, 200, both.me(t, tb))
+	ua, err := both.Manager.Resolve(context.Background(), ta)
+	require.NoError(t, err)
+	assert.Equal(t, appA.ID, ua.AppID)
+	assert.Equal(t, 401, onlyB.me(t, ta), "a service of app B alone refuses app A's ticket")
+	assert.Equal(t, 200, onlyB.me(t, tb))
+
+	// A login to the wrong app's sandbox is that app's bad code.
+	wrong := loginTo(both, main, appB.ID)
+	assert.Equal(t, 400, wrong.Status)
 }
 
 // 1,000 concurrent logins of one user, on two replicas, with the platform
