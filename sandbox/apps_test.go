@@ -44,16 +44,27 @@ func TestSeveralAppsOfOnePlatform(t *testing.T) {
 	_, err = c.Code2Session(ctx, taro.LoginOption{Platform: taro.Weapp, AppID: "wx-nobody", Code: code})
 	assert.ErrorIs(t, err, taro.ErrNoDriver)
 	for _, call := range []func() error{
-		func() error { _, err := c.CheckSession(ctx, taro.Option{Platform: taro.Weapp, Session: taro.Session{OpenID: "u", SessionKey: "k"}}); return err },
+		func() error {
+			_, err := c.CheckSession(ctx, taro.Option{Platform: taro.Weapp, Session: taro.Session{OpenID: "u", SessionKey: "k"}})
+			return err
+		},
 		func() error {
 			_, err := c.Decrypt(ctx, taro.DecryptOption{Platform: taro.Weapp, Session: taro.Session{OpenID: "u", SessionKey: "k"}, EncryptedData: "AAAA", IV: "AAAA"})
 			return err
 		},
-		func() error { _, err := c.GetPhoneNumber(ctx, taro.PhoneOption{Platform: taro.Weapp, Code: "c"}); return err },
-		func() error { _, err := c.ResetSession(ctx, taro.Option{Platform: taro.Weapp, Session: taro.Session{OpenID: "u", SessionKey: "k"}}); return err },
+		func() error {
+			_, err := c.GetPhoneNumber(ctx, taro.PhoneOption{Platform: taro.Weapp, Code: "c"})
+			return err
+		},
+		func() error {
+			_, err := c.ResetSession(ctx, taro.Option{Platform: taro.Weapp, Session: taro.Session{OpenID: "u", SessionKey: "k"}})
+			return err
+		},
 		func() error { _, err := c.AccessToken(ctx, taro.Weapp); return err },
 		func() error { return c.InvalidateAccessToken(ctx, taro.Weapp, "t") },
-		func() error { return c.VerifyRawData(taro.Weapp, taro.Session{OpenID: "u", SessionKey: "k"}, "{}", "0") },
+		func() error {
+			return c.VerifyRawData(taro.Weapp, taro.Session{OpenID: "u", SessionKey: "k"}, "{}", "0")
+		},
 	} {
 		assert.ErrorIs(t, call(), taro.ErrInvalidArgument)
 	}
