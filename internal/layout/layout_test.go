@@ -1,0 +1,64 @@
+// Package layout holds the tests of the module's import graph: the
+// portable layer imports no platform, and the sandbox's neutral host
+// imports no platform's fake.
+package layout
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/tarogo/adapter/"
+
+// deps lists the packages pkgs import, directly or not (tests aside).
+func deps(t *testing.T, pkgs ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list", "-deps", "-f", "{{.ImportPath}}"}, pkgs...)...).CombinedOutput()
+	require.NoError(t, err, string(out))
+	return strings.Fields(string(out))
+}
+
+func TestThePortableLayerImportsNoPlatform(t *testing.T) {
+	for _, p := range deps(t, module+"taro/...", module+"login", module+"store/...", module+"sandbox/host", module+"sandbox/fake") {
+		assert.False(t, strings.HasPrefix(p, module+"platforms"), "imports %s", p)
+	}
+}
+
+func TestTheNeutralHostImportsNoFake(t *testing.T) {
+	for _, p := range deps(t, module+"sandbox/host") {
+		assert.False(t, strings.HasPrefix(p, module+"platforms"), "sandbox/host imports %s", p)
+		assert.NotEqual(t, module+"sandbox", p)
+	}
+}
+
+// Every benchmark of the module builds and runs once, so that none rots
+// unseen (CI runs no benchmarks otherwise).
+func TestEveryBenchmarkRunsOnce(t *testing.T) {
+	var pkgs []string
+	for _, p := range listPackages(t) {
+		if p != module+"internal/layout" {
+			pkgs = append(pkgs, p)
+		}
+	}
+	out, err := exec.Command("go", append([]string{"test", "-count=1", "-run", "^$", "-bench", ".", "-benchtime", "1x"}, pkgs...)...).CombinedOutput()
+	if err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) > 30 {
+			lines = lines[len(lines)-30:]
+		}
+		t.Fatalf("a benchmark failed:\n%s", strings.Join(lines, "\n"))
+	}
+	assert.Contains(t, string(out), "BenchmarkCheckSession")
+}
+
+// listPackages lists the module's packages.
+func listPackages(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("go", "list", module+"...").CombinedOutput()
+	require.NoError(t, err, string(out))
+	return strings.Fields(string(out))
+}
