@@ -14,6 +14,7 @@ import (
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/platforms/tt"
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
@@ -121,9 +122,9 @@ func TestDecryptRefusesAnotherAppsData(t *testing.T) {
 
 func mpcryptoSeal(p taro.Platform, key, appID string) (string, string, error) {
 	if p == taro.Swan {
-		return driverkit.SealBaidu(key, appID, []byte(`{"a":1}`))
+		return fake.SealBaidu(key, appID, []byte(`{"a":1}`))
 	}
-	return driverkit.SealWeChat(key, appID, []byte(`{"a":1}`), sandboxNow)
+	return fake.SealWeChat(key, appID, []byte(`{"a":1}`), sandboxNow)
 }
 
 func TestVerifyRawData(t *testing.T) {

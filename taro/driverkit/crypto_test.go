@@ -98,14 +98,14 @@ func TestRawDataDocVector(t *testing.T) {
 func TestRoundTripsAndMalformedInput(t *testing.T) {
 	key16 := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef"))
 	key24 := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef01234567"))
-	data, iv, err := SealWeChat(key16, "app", []byte(`{"phoneNumber":"13800000000"}`), time.Unix(1, 0))
+	data, iv, err := sealWeChat(key16, "app", []byte(`{"phoneNumber":"13800000000"}`), time.Unix(1, 0))
 	require.NoError(t, err)
 	out, err := OpenWeChat(key16, iv, data, "app", WatermarkRequired)
 	require.NoError(t, err)
 	assert.Contains(t, string(out), `"phoneNumber":"13800000000"`)
 	assert.Contains(t, string(out), `"watermark":{"appid":"app","timestamp":1}`)
 
-	bd, biv, err := SealBaidu(key24, "appkey", []byte(`{"a":1}`))
+	bd, biv, err := sealBaidu(key24, "appkey", []byte(`{"a":1}`))
 	require.NoError(t, err)
 	out, err = OpenBaidu(key24, biv, bd, "appkey")
 	require.NoError(t, err)
@@ -221,7 +221,7 @@ func TestOneFailureForEveryWayDataFailsToOpen(t *testing.T) {
 	// Baidu: bad padding, a bad frame, bad JSON and another app key.
 	key24raw := []byte("0123456789abcdef01234567")
 	key24 := base64.StdEncoding.EncodeToString(key24raw)
-	bd, biv, err := SealBaidu(key24, "appkey", []byte(`{"a":1}`))
+	bd, biv, err := sealBaidu(key24, "appkey", []byte(`{"a":1}`))
 	require.NoError(t, err)
 	_, err = OpenBaidu(key24, biv, bd, "other-key")
 	assert.Equal(t, driver.CodeSessionInvalid, code(err))

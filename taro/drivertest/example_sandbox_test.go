@@ -104,7 +104,7 @@ func (acmeFake) FaultBody(_ fake.Endpoint, k fake.FaultKind) any {
 	return map[string]any{"status": 2, "message": "slow down"}
 }
 func (acmeFake) Encrypt(key, appID string, payload []byte, now time.Time) (string, string, error) {
-	return driverkit.SealWeChat(key, appID, payload, now)
+	return fake.SealWeChat(key, appID, payload, now)
 }
 
 func acmeLogin(w http.ResponseWriter, r *http.Request, st *fake.State) {

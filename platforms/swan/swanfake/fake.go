@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
-	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Fake is the fake; it implements fake.Platform: codes live ten minutes;
@@ -173,8 +172,8 @@ func swanLegacyCode2Session(w http.ResponseWriter, r *http.Request, st *fake.Sta
 	}{openid, key(st, openid)})
 }
 
-// sealBaidu is driverkit.SealBaidu as a fake.Spec.Seal (Baidu's data
+// sealBaidu is fake.SealBaidu as a fake.Spec.Seal (Baidu's data
 // carries no time).
 func sealBaidu(sessionKey, appID string, payload []byte, _ time.Time) (string, string, error) {
-	return driverkit.SealBaidu(sessionKey, appID, payload)
+	return fake.SealBaidu(sessionKey, appID, payload)
 }

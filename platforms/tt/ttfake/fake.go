@@ -19,7 +19,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey}, Seal: driverkit.SealWeChat}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey}, Seal: fake.SealWeChat}}
 }
 
 var _ fake.Platform = (*Fake)(nil)

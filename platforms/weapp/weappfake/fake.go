@@ -20,7 +20,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, Seal: driverkit.SealWeChat}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, Seal: fake.SealWeChat}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
