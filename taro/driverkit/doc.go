@@ -22,7 +22,9 @@
 //   - The login-state signature: SignLoginState and VerifyLoginState
 //     (hex HMAC-SHA256 keyed with the session key; SigMethod).
 //   - Session cryptography: OpenWeChat (WeChat's scheme, shared by QQ,
-//     Douyin and Kuaishou), OpenBaidu, and VerifyRawData (hex(sha1(rawData + session_key)), constant time).
+//     Douyin and Kuaishou), OpenBaidu, and VerifyRawData
+//     (hex(sha1(rawData + session_key)), constant time). Sealing, which
+//     only fakes do, is in package sandbox/fake (SealWeChat, SealBaidu).
 //   - Configs: ConfigBase validates AppID, Secret and BaseURL; ConfigString,
 //     ConfigLogValue and FormatRedacted print a config with its secret (and
 //     any password in its base URL) redacted, for every fmt verb.
