@@ -83,10 +83,10 @@ const (
 )
 
 // Endpoints lists every endpoint.
-func Endpoints() []Endpoint { return host.Endpoints() }
+func Endpoints() []Endpoint { return fake.Endpoints() }
 
 // FaultKinds lists every fault kind.
-func FaultKinds() []FaultKind { return host.FaultKinds() }
+func FaultKinds() []FaultKind { return fake.FaultKinds() }
 
 // Builtins returns a new fake of every built-in platform (the bundle's).
 func Builtins() []fake.Platform { return platforms.Fakes() }

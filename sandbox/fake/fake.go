@@ -37,6 +37,11 @@ const (
 	ResetKey     Endpoint = "resetkey"    // a session-key reset
 )
 
+// Endpoints lists every endpoint.
+func Endpoints() []Endpoint {
+	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey}
+}
+
 // FaultKind is a failure the sandbox can produce on purpose.
 type FaultKind string
 
@@ -53,6 +58,11 @@ const (
 	Reset        FaultKind = "reset"
 	Slow         FaultKind = "slow"
 )
+
+// FaultKinds lists every fault kind.
+func FaultKinds() []FaultKind {
+	return []FaultKind{Busy, RateLimit, TokenInvalid, ServerError, HTMLBody, Truncated, Reset, Slow}
+}
 
 // App is a platform application's credentials.
 type App struct {

@@ -32,9 +32,7 @@ const (
 )
 
 // Endpoints lists every endpoint.
-func Endpoints() []Endpoint {
-	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey}
-}
+func Endpoints() []Endpoint { return fake.Endpoints() }
 
 // FaultKind is a failure the sandbox can produce on purpose.
 type FaultKind = fake.FaultKind
@@ -52,9 +50,7 @@ const (
 )
 
 // FaultKinds lists every fault kind.
-func FaultKinds() []FaultKind {
-	return []FaultKind{Busy, RateLimit, TokenInvalid, ServerError, HTMLBody, Truncated, Reset, Slow}
-}
+func FaultKinds() []FaultKind { return fake.FaultKinds() }
 
 // App is a platform application's credentials.
 type App = fake.App

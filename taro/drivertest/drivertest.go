@@ -60,6 +60,7 @@ package drivertest
 
 import (
 	"context"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"testing"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -88,37 +89,37 @@ type LoginHarness interface {
 }
 
 // Endpoint names a server API of a platform, for fault injection and
-// request counting.
-type Endpoint string
+// request counting: the sandbox's vocabulary (package sandbox/fake), the
+// one definition.
+type Endpoint = fake.Endpoint
 
 // The endpoints the kit knows.
 const (
-	EndpointCode2Session Endpoint = "code2session"
-	EndpointToken        Endpoint = "token"
-	EndpointCheckSession Endpoint = "checksession"
-	EndpointPhoneNumber  Endpoint = "phonenumber"
-	EndpointResetKey     Endpoint = "resetkey"
+	EndpointCode2Session = fake.Code2Session
+	EndpointToken        = fake.Token
+	EndpointCheckSession = fake.CheckSession
+	EndpointPhoneNumber  = fake.PhoneNumber
+	EndpointResetKey     = fake.ResetKey
 )
 
-// Fault is a failure a FaultHarness can make its fake platform produce.
-type Fault string
+// Fault is a failure a FaultHarness can make its fake platform produce
+// (package sandbox/fake's FaultKind).
+type Fault = fake.FaultKind
 
 // The faults and what the portable API must turn each into.
 const (
-	FaultBusy         Fault = "busy"           // "system busy" error answer → Unavailable, retried
-	FaultRateLimit    Fault = "rate_limit"     // quota answer → RateLimited, not retried
-	FaultTokenInvalid Fault = "token_invalid"  // access token rejected → one refetch, then success
-	FaultServerError  Fault = "server_error"   // HTTP 502 → Unavailable, retried
-	FaultHTML         Fault = "html"           // HTML error page with 200 → Unavailable, retried
-	FaultTruncated    Fault = "truncated_json" // cut-off JSON → Unavailable, retried
-	FaultReset        Fault = "reset"          // connection closed without an answer → Unavailable, retried
-	FaultSlow         Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
+	FaultBusy         = fake.Busy         // "system busy" error answer → Unavailable, retried
+	FaultRateLimit    = fake.RateLimit    // quota answer → RateLimited, not retried
+	FaultTokenInvalid = fake.TokenInvalid // access token rejected → one refetch, then success
+	FaultServerError  = fake.ServerError  // HTTP 502 → Unavailable, retried
+	FaultHTML         = fake.HTMLBody     // HTML error page with 200 → Unavailable, retried
+	FaultTruncated    = fake.Truncated    // cut-off JSON → Unavailable, retried
+	FaultReset        = fake.Reset        // connection closed without an answer → Unavailable, retried
+	FaultSlow         = fake.Slow         // answer slower than the caller's deadline → DeadlineExceeded
 )
 
 // Faults lists every fault.
-func Faults() []Fault {
-	return []Fault{FaultBusy, FaultRateLimit, FaultTokenInvalid, FaultServerError, FaultHTML, FaultTruncated, FaultReset, FaultSlow}
-}
+func Faults() []Fault { return fake.FaultKinds() }
 
 // FaultHarness is a LoginHarness whose fake platform can fail on purpose
 // and count requests.
