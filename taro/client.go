@@ -96,7 +96,7 @@ type Client struct {
 	mu            sync.RWMutex
 	drivers       map[Platform]*apps
 	sessions      SessionStore
-	tokens        *tokenManager
+	tokenStore    TokenStore
 	retry         RetryPolicy
 	maxAge        time.Duration
 	decryptBudget int
@@ -122,6 +122,7 @@ type entry struct {
 	phone     driver.PhoneNumberGetter
 	resetter  driver.SessionResetter
 	tokenKey  string
+	source    *TokenSource // the app's access token, when the driver fetches one
 	builtin   bool
 }
 
@@ -174,9 +175,9 @@ func New(cfg Config) (*Client, error) {
 	if ts == nil {
 		ts = NewMemoryTokenStore()
 	}
-	c.tokens = &tokenManager{store: ts, now: c.now, log: c.log, lockTTL: 15 * time.Second, poll: 20 * time.Millisecond}
+	c.tokenStore = ts
 	for _, d := range unsupported.Defaults() {
-		e := newEntry(d, true)
+		e := c.newEntry(d, true)
 		c.drivers[d.Platform()] = &apps{byID: map[string]*entry{d.AppID(): e}, order: []*entry{e}}
 	}
 	for _, d := range cfg.Drivers {
@@ -190,7 +191,7 @@ func New(cfg Config) (*Client, error) {
 // NewClient returns a client serving drivers with the default Config.
 func NewClient(drivers ...Driver) (*Client, error) { return New(Config{Drivers: drivers}) }
 
-func newEntry(d Driver, builtin bool) *entry {
+func (c *Client) newEntry(d Driver, builtin bool) *entry {
 	e := &entry{d: d, builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
 	if driver.Has(d, driver.CapSessionChecker) {
 		e.checker = d.(driver.SessionChecker)
@@ -200,6 +201,8 @@ func newEntry(d Driver, builtin bool) *entry {
 	}
 	if driver.Has(d, driver.CapTokenFetcher) {
 		e.tokens = d.(driver.TokenFetcher)
+		e.source = NewTokenSource(c.tokenStore, e.tokenKey, e.tokens.FetchToken,
+			TokenSourceOptions{Now: c.now, Logger: c.log, Platform: d.Platform()})
 	}
 	if driver.Has(d, driver.CapNativeNormalizer) {
 		e.native = d.(driver.NativeNormalizer)
@@ -246,7 +249,7 @@ func (c *Client) add(d Driver) error {
 	if _, dup := a.byID[id]; dup {
 		return &Error{Platform: p, API: "register", Code: CodeInvalidArgument, Detail: "a driver for platform " + string(p) + " and this app id is already registered"}
 	}
-	e := newEntry(d, false)
+	e := c.newEntry(d, false)
 	a.byID[id] = e
 	a.order = append(a.order, e)
 	return nil
@@ -513,13 +516,13 @@ const (
 // transient failures within ctx, and error wrapping.
 func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, secrets *[2]string, call func(token string) error) *Error {
 	p := e.d.Platform()
-	var rejected string // a token the platform rejected during this call
+	rejected := false // the platform rejected a token during this call
 	var err error
 	for attempt := 1; ; attempt++ {
 		var tok string
 		err = nil
 		if needToken && e.tokens != nil {
-			tok, err = c.tokens.token(ctx, e, rejected)
+			tok, err = e.source.Token(ctx)
 			secrets[1] = tok
 		}
 		if err == nil {
@@ -533,9 +536,9 @@ func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, s
 		}
 		code := CodeOf(err)
 		switch {
-		case code == CodeTokenInvalid && tok != "" && rejected == "":
-			rejected = tok
-			if ierr := c.tokens.invalidate(ctx, e, tok); ierr != nil {
+		case code == CodeTokenInvalid && tok != "" && !rejected:
+			rejected = true
+			if ierr := e.source.Invalidate(ctx, tok); ierr != nil {
 				return redact(c.wrap(p, api, ierr), secrets)
 			}
 			c.debug(ctx, "taro: access token rejected; refetching", p, api, attempt, code)

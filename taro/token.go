@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -12,23 +14,63 @@ import (
 	"github.com/tarogo/adapter/taro/driver"
 )
 
-// tokenManager is the one access-token cache of the library. It shares one
+// TokenSource is one app's managed access token, in the spirit of
+// oauth2.TokenSource: Token returns a usable token, fetching one when
+// needed, and Invalidate drops one a platform rejected. It shares one
 // fetch among concurrent callers in this process (singleflight) and, when
-// the store is a TokenLocker, among processes (a lock in the store).
-type tokenManager struct {
+// the store is a TokenLocker, among processes (a lock in the store); it
+// replaces a token shortly before its announced expiry (the refresh
+// margin), keeps this process's copy so that the warm path costs no round
+// trip to a shared store, and drops a token only if it is still the one
+// stored (compare-and-delete), so that a stale replica never throws away a
+// fresh token. A Client makes one per app; it is safe for concurrent use.
+type TokenSource struct {
 	store TokenStore
-	// local keeps this process's copy of each token, so that the warm path
-	// costs no round trip to a shared store; it never outlives the token's
-	// ExpiresAt and is dropped with the token on a token-invalid answer.
-	localMu sync.RWMutex
-	local   map[string]StoredToken
-	sf      singleflight.Group
-	now     func() time.Time
-	log     *slog.Logger
-	// lockTTL bounds how long a fetch lock in a shared store is held.
-	lockTTL time.Duration
-	// poll is how often a process waiting for another's fetch looks again.
-	poll time.Duration
+	key   string
+	fetch func(context.Context) (driver.Token, error)
+	opts  TokenSourceOptions
+
+	mu sync.RWMutex
+	// local is this process's copy; it never outlives the token's
+	// ExpiresAt and is dropped with it on Invalidate.
+	local StoredToken
+	// gen counts Invalidates: a caller after one never joins a fetch that
+	// began before it, which could hand it the rejected token again.
+	gen      uint64
+	rejected [4]string // the last tokens invalidated, never handed out again
+	sf       singleflight.Group
+}
+
+// TokenSourceOptions tune a TokenSource. The zero value is usable.
+type TokenSourceOptions struct {
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives a debug record per fetch (never the token). Nil
+	// means silence.
+	Logger *slog.Logger
+	// Platform names the token's platform in the log records.
+	Platform Platform
+	// LockTTL bounds how long a fetch lock in a shared store is held.
+	// Zero means 15s.
+	LockTTL time.Duration
+	// Poll is how often a process waiting for another's fetch looks
+	// again. Zero means 20ms.
+	Poll time.Duration
+}
+
+// NewTokenSource returns the token of key in store, fetched with fetch
+// when the store has none that is usable.
+func NewTokenSource(store TokenStore, key string, fetch func(context.Context) (driver.Token, error), opts TokenSourceOptions) *TokenSource {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.LockTTL <= 0 {
+		opts.LockTTL = 15 * time.Second
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 20 * time.Millisecond
+	}
+	return &TokenSource{store: store, key: key, fetch: fetch, opts: opts}
 }
 
 // maxTokenLife caps the lifetime the library believes a platform announced
@@ -46,30 +88,34 @@ func refreshMargin(life time.Duration) time.Duration {
 	return m
 }
 
-// token returns a usable token for e, fetching one if needed. rejected,
-// when set, is a token the platform has just rejected (and that invalidate
-// has dropped): the caller then neither takes it from the local cache nor
-// joins a fetch that began before it was rejected, which could hand it the
-// rejected token again.
-func (m *tokenManager) token(ctx context.Context, e *entry, rejected string) (string, error) {
-	m.localMu.RLock()
-	t, ok := m.local[e.tokenKey]
-	m.localMu.RUnlock()
-	if ok && t.Value != rejected && m.now().Before(t.ExpiresAt) {
-		return t.Value, nil
+// usable reports whether t may be handed out; s.mu is held.
+func (s *TokenSource) usableLocked(t StoredToken) bool {
+	if t.Value == "" || !s.opts.Now().Before(t.ExpiresAt) {
+		return false
 	}
-	if rejected == "" {
-		if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
-			return v, err
+	for _, r := range s.rejected {
+		if r == t.Value {
+			return false
 		}
 	}
-	sfKey := e.tokenKey
-	if rejected != "" {
-		// Callers that saw the same rejection share one refetch.
-		sfKey += "\x00" + rejected
+	return true
+}
+
+// Token returns a usable token, fetching one if needed.
+func (s *TokenSource) Token(ctx context.Context) (string, error) {
+	s.mu.RLock()
+	t, gen := s.local, s.gen
+	ok := s.usableLocked(t)
+	s.mu.RUnlock()
+	if ok {
+		return t.Value, nil
 	}
+	if v, ok, err := s.cached(ctx); err != nil || ok {
+		return v, err
+	}
+	sfKey := strconv.FormatUint(gen, 10)
 	for range 3 {
-		v, err, _ := m.sf.Do(sfKey, func() (any, error) { return m.fetch(ctx, e) })
+		v, err, _ := s.sf.Do(sfKey, func() (any, error) { return s.fetchOnce(ctx) })
 		if err == nil {
 			return v.(string), nil
 		}
@@ -83,35 +129,29 @@ func (m *tokenManager) token(ctx context.Context, e *entry, rejected string) (st
 	return "", driver.Errorf(driver.CodeUnavailable, "access token fetch abandoned by other callers")
 }
 
-func (m *tokenManager) cached(ctx context.Context, key string) (string, bool, error) {
-	t, ok, err := m.store.Token(ctx, key)
+// cached reads the store's token, keeping a usable one locally.
+func (s *TokenSource) cached(ctx context.Context) (string, bool, error) {
+	t, ok, err := s.store.Token(ctx, s.key)
 	if err != nil {
 		return "", false, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
-	if ok && t.Value != "" && m.now().Before(t.ExpiresAt) {
-		m.remember(key, t)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ok && s.usableLocked(t) {
+		s.local = t
 		return t.Value, true, nil
 	}
 	return "", false, nil
 }
 
-func (m *tokenManager) remember(key string, t StoredToken) {
-	m.localMu.Lock()
-	if m.local == nil {
-		m.local = make(map[string]StoredToken)
-	}
-	m.local[key] = t
-	m.localMu.Unlock()
-}
-
-func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
+func (s *TokenSource) fetchOnce(ctx context.Context) (any, error) {
 	// Another caller may have stored a token while this one waited.
-	if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
+	if v, ok, err := s.cached(ctx); err != nil || ok {
 		return v, err
 	}
-	if l, ok := m.store.(TokenLocker); ok {
+	if l, ok := s.store.(TokenLocker); ok {
 		for {
-			unlock, acquired, err := l.LockToken(ctx, e.tokenKey, m.lockTTL)
+			unlock, acquired, err := l.LockToken(ctx, s.key, s.opts.LockTTL)
 			if err != nil {
 				return nil, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token lock", err)}
 			}
@@ -119,20 +159,20 @@ func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
 				defer unlock(context.WithoutCancel(ctx))
 				// The previous holder may have stored a token just before
 				// releasing the lock.
-				if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
+				if v, ok, err := s.cached(ctx); err != nil || ok {
 					return v, err
 				}
 				break
 			}
-			if err := sleepCtx(ctx, m.poll); err != nil {
+			if err := sleepCtx(ctx, s.opts.Poll); err != nil {
 				return nil, err
 			}
-			if v, ok, err := m.cached(ctx, e.tokenKey); err != nil || ok {
+			if v, ok, err := s.cached(ctx); err != nil || ok {
 				return v, err
 			}
 		}
 	}
-	tok, err := e.tokens.FetchToken(ctx)
+	tok, err := s.fetch(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -146,26 +186,38 @@ func (m *tokenManager) fetch(ctx context.Context, e *entry) (any, error) {
 	case life > maxTokenLife:
 		life = maxTokenLife // an absurd lifetime (or an overflowed one) is not trusted
 	}
-	if m.log != nil {
-		m.log.LogAttrs(ctx, slog.LevelDebug, "taro: fetched access token",
-			slog.String("platform", string(e.d.Platform())), slog.Duration("expires_in", life))
+	if s.opts.Logger != nil {
+		s.opts.Logger.LogAttrs(ctx, slog.LevelDebug, "taro: fetched access token",
+			slog.String("platform", string(s.opts.Platform)), slog.Duration("expires_in", life))
 	}
-	st := StoredToken{Value: tok.Value, ExpiresAt: m.now().Add(life - refreshMargin(life))}
-	if err := m.store.SetToken(ctx, e.tokenKey, st); err != nil {
+	st := StoredToken{Value: tok.Value, ExpiresAt: s.opts.Now().Add(life - refreshMargin(life))}
+	if err := s.store.SetToken(ctx, s.key, st); err != nil {
 		return nil, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
-	m.remember(e.tokenKey, st)
+	s.mu.Lock()
+	s.local = st
+	s.mu.Unlock()
 	return tok.Value, nil
 }
 
-// invalidate drops value from the cache if it is still the cached token.
-func (m *tokenManager) invalidate(ctx context.Context, e *entry, value string) error {
-	m.localMu.Lock()
-	if t, ok := m.local[e.tokenKey]; ok && t.Value == value {
-		delete(m.local, e.tokenKey)
+// Invalidate drops tok, a token the platform rejected: from this
+// process's copy and, if it is still the stored one, from the store
+// (compare-and-delete). The next Token fetches anew and never hands out
+// tok again.
+func (s *TokenSource) Invalidate(ctx context.Context, tok string) error {
+	s.mu.Lock()
+	if s.local.Value == tok {
+		s.local = StoredToken{}
 	}
-	m.localMu.Unlock()
-	if err := m.store.DeleteToken(ctx, e.tokenKey, value); err != nil {
+	if !slices.Contains(s.rejected[:], tok) {
+		// The first to report tok starts a new generation; callers that
+		// saw the same rejection share its one refetch.
+		copy(s.rejected[1:], s.rejected[:len(s.rejected)-1])
+		s.rejected[0] = tok
+		s.gen++
+	}
+	s.mu.Unlock()
+	if err := s.store.DeleteToken(ctx, s.key, tok); err != nil {
 		return &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
 	return nil

@@ -414,7 +414,7 @@ func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID
 	if e.tokens == nil {
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	if err := c.tokens.invalidate(ctx, e, token); err != nil {
+	if err := e.source.Invalidate(ctx, token); err != nil {
 		secrets := [2]string{"", token}
 		return redact(c.wrap(p, api, err), &secrets)
 	}
