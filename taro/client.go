@@ -404,7 +404,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	if e.checker == nil && e.auth == nil {
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	secrets := [2]string{opt.Session.SessionKey}
+	secrets := callSecrets{SessionKey: opt.Session.SessionKey}
 
 	// The store first: a superseded or too old session is invalid without
 	// any network call.
@@ -514,7 +514,7 @@ const (
 // do runs call with the client's policy: an access token when the driver
 // needs one, one retry after a rejected token, bounded jittered retries of
 // transient failures within ctx, and error wrapping.
-func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, secrets *[2]string, call func(token string) error) *Error {
+func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, secrets *callSecrets, call func(token string) error) *Error {
 	p := e.d.Platform()
 	rejected := false // the platform rejected a token during this call
 	var err error
@@ -523,7 +523,7 @@ func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, s
 		err = nil
 		if needToken && e.tokens != nil {
 			tok, err = e.source.Token(ctx)
-			secrets[1] = tok
+			secrets.Token = tok
 		}
 		if err == nil {
 			err = call(tok)
@@ -610,15 +610,26 @@ type ctxCause struct {
 func (e *ctxCause) Error() string { return e.ctx.Error() + " (last attempt: " + e.last + ")" }
 func (e *ctxCause) Unwrap() error { return e.ctx }
 
+// callSecrets are the secrets a call knows, by name; redact removes them
+// from the call's errors.
+type callSecrets struct {
+	SessionKey string // the caller's session key
+	NewKey     string // a session key the platform answered with
+	Token      string // the access token the call used
+}
+
+func (s *callSecrets) list() []string { return []string{s.SessionKey, s.NewKey, s.Token} }
+
 // redact removes secrets from every part of e: its detail, the platform's
 // message and every layer of its cause (see driver.RedactError). Drivers
 // keep their own secrets out of errors; this is the portable layer's second
 // line of defence for the secrets it knows (the session key and the access
 // token).
-func redact(e *Error, secrets *[2]string) *Error {
-	e.Detail, _ = driver.RedactText(e.Detail, secrets[:]...)
-	e.PlatformMessage, _ = driver.RedactText(e.PlatformMessage, secrets[:]...)
-	e.Err = driver.RedactError(e.Err, secrets[:]...)
+func redact(e *Error, s *callSecrets) *Error {
+	list := s.list()
+	e.Detail, _ = driver.RedactText(e.Detail, list...)
+	e.PlatformMessage, _ = driver.RedactText(e.PlatformMessage, list...)
+	e.Err = driver.RedactError(e.Err, list...)
 	return e
 }
 
@@ -677,7 +688,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	if e.auth == nil {
 		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	var secrets [2]string
+	var secrets callSecrets
 	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
 		r, err := e.auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
 		if err != nil {
@@ -696,7 +707,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		// An anonymous login: there is no session to record.
 		return resp, SessionRecord{}, nil
 	}
-	rec, err := c.record(ctx, e, api, resp, [2]string{resp.SessionKey})
+	rec, err := c.record(ctx, e, api, resp, callSecrets{NewKey: resp.SessionKey})
 	if err != nil {
 		return driver.LoginResponse{}, SessionRecord{}, err
 	}
@@ -707,7 +718,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 // and returns the record as the store kept it (its Seq and the store's
 // IssuedAt). A login (or reset) that could not be recorded hands out no
 // session.
-func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets [2]string) (SessionRecord, *Error) {
+func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets callSecrets) (SessionRecord, *Error) {
 	p := e.d.Platform()
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
 	rec, err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
@@ -722,7 +733,7 @@ func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.L
 
 // storeFailure is the error of a session store that failed a call, with
 // the call's secrets redacted.
-func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, secrets [2]string) *Error {
+func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, secrets callSecrets) *Error {
 	if cerr := ctx.Err(); cerr != nil {
 		return redact(ctxError(p, api, cerr, err), &secrets)
 	}

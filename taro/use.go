@@ -174,7 +174,7 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 		fp = c.fingerprint(key)
 		ok, err := c.limiter.TakeDecryptAttempt(ctx, p, e.d.AppID(), fp, c.decryptBudget, decryptWindow)
 		if err != nil {
-			return nil, c.storeFailure(ctx, p, api, err, [2]string{key})
+			return nil, c.storeFailure(ctx, p, api, err, callSecrets{SessionKey: key})
 		}
 		if !ok {
 			return nil, &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey, Err: errDecryptBudget}
@@ -209,8 +209,7 @@ func (c *Client) wrapLocal(p Platform, api string, err error, key string) *Error
 		w.Detail = w.Err.Error()
 		w.Err = nil
 	}
-	secrets := [2]string{key}
-	return redact(w, &secrets)
+	return redact(w, &callSecrets{SessionKey: key})
 }
 
 // VerifyRawData checks the signature a client API (getUserInfo) handed the
@@ -278,7 +277,7 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 	if e.phone == nil {
 		return out, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	var secrets [2]string
+	var secrets callSecrets
 	err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
 		r, err := e.phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, AccessToken: tok})
 		if err != nil {
@@ -338,7 +337,7 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 	if e.resetter == nil {
 		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
-	secrets := [2]string{opt.Session.SessionKey}
+	secrets := callSecrets{SessionKey: opt.Session.SessionKey}
 	if err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
 		r, err := e.resetter.ResetSession(ctx, driver.ResetRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey, AccessToken: tok})
 		if err != nil {
@@ -352,7 +351,7 @@ func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginRes
 	}); err != nil {
 		return driver.LoginResponse{}, SessionRecord{}, err
 	}
-	rec, err := c.record(ctx, e, api, resp, [2]string{opt.Session.SessionKey, resp.SessionKey})
+	rec, err := c.record(ctx, e, api, resp, callSecrets{SessionKey: opt.Session.SessionKey, NewKey: resp.SessionKey})
 	if err != nil {
 		return driver.LoginResponse{}, SessionRecord{}, err
 	}
@@ -384,7 +383,7 @@ func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (
 		return "", &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	var tok string
-	var secrets [2]string
+	var secrets callSecrets
 	if err := c.do(ctx, e, api, true, &secrets, func(t string) error { tok = t; return nil }); err != nil {
 		return "", err
 	}
@@ -415,8 +414,7 @@ func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	if err := e.source.Invalidate(ctx, token); err != nil {
-		secrets := [2]string{"", token}
-		return redact(c.wrap(p, api, err), &secrets)
+		return redact(c.wrap(p, api, err), &callSecrets{Token: token})
 	}
 	return nil
 }
