@@ -65,7 +65,7 @@ func (s Settings) driver() driver.Settings {
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{AppID:%q Secret:%s BaseURL:%q MiniGame:%t LegacyLogin:%t}", s.AppID, driverkit.RedactedMark(s.Secret), driverkit.SafeURL(s.BaseURL), s.MiniGame, s.LegacyLogin)
+	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q MiniGame:%t LegacyLogin:%t}", s.AppID, driver.Secret(s.Secret), driverkit.SafeURL(s.BaseURL), s.MiniGame, s.LegacyLogin)
 }
 
 // GoString is String, for %#v.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -34,11 +33,13 @@ type TokenSource struct {
 	// local is this process's copy; it never outlives the token's
 	// ExpiresAt and is dropped with it on Invalidate.
 	local StoredToken
-	// gen counts Invalidates: a caller after one never joins a fetch that
-	// began before it, which could hand it the rejected token again.
-	gen      uint64
-	rejected [4]string // the last tokens invalidated, never handed out again
-	sf       singleflight.Group
+	// gen counts Invalidates of distinct tokens: a caller after one never
+	// joins a fetch that began before it, which could hand it the
+	// rejected token again, and such a fetch does not become the local
+	// copy.
+	gen          uint64
+	lastRejected string
+	sf           singleflight.Group
 }
 
 // TokenSourceOptions tune a TokenSource. The zero value is usable.
@@ -88,34 +89,25 @@ func refreshMargin(life time.Duration) time.Duration {
 	return m
 }
 
-// usable reports whether t may be handed out; s.mu is held.
-func (s *TokenSource) usableLocked(t StoredToken) bool {
-	if t.Value == "" || !s.opts.Now().Before(t.ExpiresAt) {
-		return false
-	}
-	for _, r := range s.rejected {
-		if r == t.Value {
-			return false
-		}
-	}
-	return true
+// usable reports whether t may be handed out.
+func (s *TokenSource) usable(t StoredToken) bool {
+	return t.Value != "" && s.opts.Now().Before(t.ExpiresAt)
 }
 
 // Token returns a usable token, fetching one if needed.
 func (s *TokenSource) Token(ctx context.Context) (string, error) {
 	s.mu.RLock()
 	t, gen := s.local, s.gen
-	ok := s.usableLocked(t)
 	s.mu.RUnlock()
-	if ok {
+	if s.usable(t) {
 		return t.Value, nil
 	}
-	if v, ok, err := s.cached(ctx); err != nil || ok {
+	if v, ok, err := s.cached(ctx, gen); err != nil || ok {
 		return v, err
 	}
 	sfKey := strconv.FormatUint(gen, 10)
 	for range 3 {
-		v, err, _ := s.sf.Do(sfKey, func() (any, error) { return s.fetchOnce(ctx) })
+		v, err, _ := s.sf.Do(sfKey, func() (any, error) { return s.fetchOnce(ctx, gen) })
 		if err == nil {
 			return v.(string), nil
 		}
@@ -129,24 +121,32 @@ func (s *TokenSource) Token(ctx context.Context) (string, error) {
 	return "", driver.Errorf(driver.CodeUnavailable, "access token fetch abandoned by other callers")
 }
 
-// cached reads the store's token, keeping a usable one locally.
-func (s *TokenSource) cached(ctx context.Context) (string, bool, error) {
+// cached reads the store's token, keeping a usable one as the local copy
+// unless an Invalidate came after gen.
+func (s *TokenSource) cached(ctx context.Context, gen uint64) (string, bool, error) {
 	t, ok, err := s.store.Token(ctx, s.key)
 	if err != nil {
 		return "", false, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ok && s.usableLocked(t) {
-		s.local = t
-		return t.Value, true, nil
+	if !ok || !s.usable(t) {
+		return "", false, nil
 	}
-	return "", false, nil
+	s.keep(t, gen)
+	return t.Value, true, nil
 }
 
-func (s *TokenSource) fetchOnce(ctx context.Context) (any, error) {
+// keep makes t the local copy unless an Invalidate came after gen.
+func (s *TokenSource) keep(t StoredToken, gen uint64) {
+	s.mu.Lock()
+	if s.gen == gen {
+		s.local = t
+	}
+	s.mu.Unlock()
+}
+
+func (s *TokenSource) fetchOnce(ctx context.Context, gen uint64) (any, error) {
 	// Another caller may have stored a token while this one waited.
-	if v, ok, err := s.cached(ctx); err != nil || ok {
+	if v, ok, err := s.cached(ctx, gen); err != nil || ok {
 		return v, err
 	}
 	if l, ok := s.store.(TokenLocker); ok {
@@ -159,7 +159,7 @@ func (s *TokenSource) fetchOnce(ctx context.Context) (any, error) {
 				defer unlock(context.WithoutCancel(ctx))
 				// The previous holder may have stored a token just before
 				// releasing the lock.
-				if v, ok, err := s.cached(ctx); err != nil || ok {
+				if v, ok, err := s.cached(ctx, gen); err != nil || ok {
 					return v, err
 				}
 				break
@@ -167,7 +167,7 @@ func (s *TokenSource) fetchOnce(ctx context.Context) (any, error) {
 			if err := sleepCtx(ctx, s.opts.Poll); err != nil {
 				return nil, err
 			}
-			if v, ok, err := s.cached(ctx); err != nil || ok {
+			if v, ok, err := s.cached(ctx, gen); err != nil || ok {
 				return v, err
 			}
 		}
@@ -194,26 +194,24 @@ func (s *TokenSource) fetchOnce(ctx context.Context) (any, error) {
 	if err := s.store.SetToken(ctx, s.key, st); err != nil {
 		return nil, &driver.Error{Code: driver.CodeUnavailable, Err: storeError("token store", err)}
 	}
-	s.mu.Lock()
-	s.local = st
-	s.mu.Unlock()
+	s.keep(st, gen)
 	return tok.Value, nil
 }
 
 // Invalidate drops tok, a token the platform rejected: from this
 // process's copy and, if it is still the stored one, from the store
-// (compare-and-delete). The next Token fetches anew and never hands out
-// tok again.
+// (compare-and-delete). The next Token fetches anew (a platform with
+// stable tokens may hand out tok again); it never joins a fetch that began
+// before the Invalidate.
 func (s *TokenSource) Invalidate(ctx context.Context, tok string) error {
 	s.mu.Lock()
 	if s.local.Value == tok {
 		s.local = StoredToken{}
 	}
-	if !slices.Contains(s.rejected[:], tok) {
+	if tok != s.lastRejected {
 		// The first to report tok starts a new generation; callers that
 		// saw the same rejection share its one refetch.
-		copy(s.rejected[1:], s.rejected[:len(s.rejected)-1])
-		s.rejected[0] = tok
+		s.lastRejected = tok
 		s.gen++
 	}
 	s.mu.Unlock()

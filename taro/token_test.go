@@ -100,7 +100,7 @@ func TestTokenSource(t *testing.T) {
 		require.Equal(t, "tok-1", v)
 		require.NoError(t, a.Invalidate(ctx, "tok-1"))
 		v, _ = a.Token(ctx)
-		assert.Equal(t, "tok-2", v, "a rejected token is never handed out again")
+		assert.Equal(t, "tok-2", v, "the refetch")
 		// b still holds nothing locally; a stale replica invalidating the
 		// old token does not throw away the fresh one.
 		require.NoError(t, b.Invalidate(ctx, "tok-1"))
@@ -121,5 +121,21 @@ func TestTokenSource(t *testing.T) {
 		}
 		require.NoError(t, g.Wait())
 		assert.Equal(t, int64(3), f.n.Load())
+	})
+	t.Run("a platform that hands out the same token again", func(t *testing.T) {
+		var n atomic.Int64
+		fetch := func(context.Context) (driver.Token, error) {
+			n.Add(1)
+			return driver.Token{Value: "stable", ExpiresIn: time.Hour}, nil
+		}
+		s := taro.NewTokenSource(taro.NewMemoryTokenStore(), "app", fetch, taro.TokenSourceOptions{})
+		_, _ = s.Token(ctx)
+		require.NoError(t, s.Invalidate(ctx, "stable"))
+		for range 10 {
+			v, err := s.Token(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, "stable", v)
+		}
+		assert.Equal(t, int64(2), n.Load(), "one refetch, then the local copy")
 	})
 }

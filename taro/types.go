@@ -2,6 +2,7 @@ package taro
 
 import (
 	"fmt"
+	"github.com/tarogo/adapter/taro/driver"
 	"io"
 	"log/slog"
 	"strconv"
@@ -56,12 +57,7 @@ func formatText(f fmt.State, verb rune, text string) {
 	_, _ = io.WriteString(f, text)
 }
 
-func redactedMark(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	return "[redacted]"
-}
+func redactedMark(secret string) string { return driver.Secret(secret).String() }
 
 // Option is the argument of CheckSession, after Taro.checkSession(option).
 type Option struct {

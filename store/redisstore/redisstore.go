@@ -63,6 +63,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 // Options configures a Store. The zero value is usable.
@@ -129,9 +130,9 @@ func (o Options) Format(f fmt.State, verb rune) {
 
 func redactedMark(set bool) string {
 	if set {
-		return "[redacted]"
+		return driver.RedactedSecret
 	}
-	return `""`
+	return ""
 }
 
 // Store is a Redis-backed taro.TokenStore, taro.TokenLocker and

@@ -33,7 +33,7 @@ func ConfigBase(pkg, appID, secret, base, def string) (string, error) {
 // String formats a config with the secret (and any password in the base
 // URL) redacted.
 func ConfigString(pkg, appID, secret, base string) string {
-	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + RedactedMark(secret) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
+	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + driver.Secret(secret).GoString() + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
 }
 
 // LogValue is a config's slog value with the secret redacted.
@@ -99,10 +99,6 @@ func FormatRedacted(f fmt.State, verb rune, s string) {
 	}
 }
 
-// Redacted stands in for a secret: "[redacted]", or `""` when it is empty.
-func RedactedMark(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[redacted]"
-}
+// RedactedMark stands in for a secret: driver.Secret's rule, "[redacted]",
+// or "" when it is empty.
+func RedactedMark(s string) string { return driver.Secret(s).String() }
