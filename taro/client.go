@@ -109,21 +109,14 @@ type Client struct {
 	warnOnce    sync.Once
 }
 
-// entry is a registered driver with its capabilities discovered once.
+// entry is a registered driver with its token source. Its capabilities
+// are found on each call (driver.Offers), so that adding one touches only
+// package driver and the method that uses it.
 type entry struct {
-	d       Driver
-	checker driver.SessionChecker
-	auth    driver.Authenticator
-	tokens  driver.TokenFetcher
-	native  driver.NativeNormalizer
-	// The capabilities that use a session.
-	decrypter driver.Decrypter
-	rawData   driver.RawDataVerifier
-	phone     driver.PhoneNumberGetter
-	resetter  driver.SessionResetter
-	tokenKey  string
-	source    *TokenSource // the app's access token, when the driver fetches one
-	builtin   bool
+	d        Driver
+	tokenKey string
+	source   *TokenSource // the app's access token, when the driver fetches one
+	builtin  bool
 }
 
 // apps are the drivers of one platform, one per app id, in the order they
@@ -193,31 +186,9 @@ func NewClient(drivers ...Driver) (*Client, error) { return New(Config{Drivers: 
 
 func (c *Client) newEntry(d Driver, builtin bool) *entry {
 	e := &entry{d: d, builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
-	if driver.Has(d, driver.CapSessionChecker) {
-		e.checker = d.(driver.SessionChecker)
-	}
-	if driver.Has(d, driver.CapAuthenticator) {
-		e.auth = d.(driver.Authenticator)
-	}
-	if driver.Has(d, driver.CapTokenFetcher) {
-		e.tokens = d.(driver.TokenFetcher)
-		e.source = NewTokenSource(c.tokenStore, e.tokenKey, e.tokens.FetchToken,
+	if f, ok := driver.Offers[driver.TokenFetcher](d, driver.CapTokenFetcher); ok {
+		e.source = NewTokenSource(c.tokenStore, e.tokenKey, f.FetchToken,
 			TokenSourceOptions{Now: c.now, Logger: c.log, Platform: d.Platform()})
-	}
-	if driver.Has(d, driver.CapNativeNormalizer) {
-		e.native = d.(driver.NativeNormalizer)
-	}
-	if driver.Has(d, driver.CapDecrypter) {
-		e.decrypter = d.(driver.Decrypter)
-	}
-	if driver.Has(d, driver.CapRawDataVerifier) {
-		e.rawData = d.(driver.RawDataVerifier)
-	}
-	if driver.Has(d, driver.CapPhoneNumber) {
-		e.phone = d.(driver.PhoneNumberGetter)
-	}
-	if driver.Has(d, driver.CapSessionResetter) {
-		e.resetter = d.(driver.SessionResetter)
 	}
 	return e
 }
@@ -358,50 +329,28 @@ func (c *Client) Serves(p Platform, appID string) bool {
 // CheckSession reports whether opt.Session is still valid on opt.Platform,
 // following the callback contract in the package documentation.
 func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
-	var res CallbackResult
-	err := c.checkSession(ctx, &opt)
-	if err == nil {
-		res.ErrMsg = APICheckSession + ":ok"
-		if opt.Success != nil {
-			opt.Success(res)
-		}
-	} else {
-		res.ErrMsg = APICheckSession + ":fail " + err.Reason()
-		res.Code = err.Code
-		res.PlatformCode = err.PlatformCode
-		if opt.Fail != nil {
-			opt.Fail(res)
-		}
+	if err := c.checkSession(ctx, &opt); err != nil {
+		return finish(CallbackResult{ErrMsg: APICheckSession + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
-	if opt.Complete != nil {
-		opt.Complete(res)
-	}
-	if err != nil {
-		return res, err
-	}
-	return res, nil
+	return finish(CallbackResult{ErrMsg: APICheckSession + ":ok"}, nil, opt.Success, opt.Fail, opt.Complete)
 }
 
 func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	const api = APICheckSession
-	e, perr := c.lookup(api, opt.Platform, opt.AppID)
+	t := target{api, opt.Platform, opt.AppID}
+	p := t.p
+	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
+	if bad == nil {
+		bad = checkKey(p, api, opt.Session.SessionKey)
+	}
+	e, _, perr := begin[Driver](ctx, c, t, bad, "")
 	if perr != nil {
 		return perr
 	}
-	p := opt.Platform
-	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
-		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-	}
-	if opt.Session.SessionKey == "" {
-		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: DetailNoSessionKey}
-	}
-	if d := checkText("Session.SessionKey", opt.Session.SessionKey, maxFieldLen); d != "" {
-		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-	}
-	if err := ctx.Err(); err != nil {
-		return ctxError(p, api, err, nil)
-	}
-	if e.checker == nil && e.auth == nil {
+	// The platform's check, or the store alone for a platform without one
+	// (the store knows the logins Code2Session recorded).
+	checker, hasChecker := driver.Offers[driver.SessionChecker](e.d, driver.CapSessionChecker)
+	if !hasChecker && !driver.Has(e.d, driver.CapAuthenticator) {
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	secrets := callSecrets{SessionKey: opt.Session.SessionKey}
@@ -413,18 +362,18 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	if err != nil {
 		return c.storeFailure(ctx, p, api, err, secrets)
 	}
-	if found || e.checker == nil {
+	if found || !hasChecker {
 		if jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found); jerr != nil {
 			return jerr
 		}
 	}
-	if e.checker == nil {
+	if !hasChecker {
 		return nil
 	}
 	req := driver.CheckRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey}
 	return c.do(ctx, e, api, true, &secrets, func(token string) error {
 		req.AccessToken = token
-		return e.checker.CheckSession(ctx, req)
+		return checker.CheckSession(ctx, req)
 	})
 }
 
@@ -521,7 +470,7 @@ func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, s
 	for attempt := 1; ; attempt++ {
 		var tok string
 		err = nil
-		if needToken && e.tokens != nil {
+		if needToken && e.source != nil {
 			tok, err = e.source.Token(ctx)
 			secrets.Token = tok
 		}
@@ -637,60 +586,36 @@ func redact(e *Error, s *callSecrets) *Error {
 // Taro.login) and records it in the session store, following the callback
 // contract in the package documentation with "code2Session" as the API name.
 func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
-	var res LoginResult
 	resp, rec, err := c.code2Session(ctx, &opt)
-	if err == nil {
-		res = LoginResult{ErrMsg: APICode2Session + ":ok", AppID: opt.AppID, OpenID: resp.OpenID, UnionID: resp.UnionID,
-			AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
-		if opt.Success != nil {
-			opt.Success(res)
-		}
-	} else {
-		res = LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}
-		if opt.Fail != nil {
-			opt.Fail(res)
-		}
-	}
-	if opt.Complete != nil {
-		opt.Complete(res)
-	}
 	if err != nil {
-		return res, err
+		return finish(LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
-	return res, nil
+	return finish(LoginResult{ErrMsg: APICode2Session + ":ok", AppID: opt.AppID, OpenID: resp.OpenID, UnionID: resp.UnionID,
+		AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec},
+		nil, opt.Success, opt.Fail, opt.Complete)
 }
 
 func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APICode2Session
 	var resp driver.LoginResponse
-	e, perr := c.lookup(api, opt.Platform, opt.AppID)
+	t := target{api, opt.Platform, opt.AppID}
+	var bad *Error
+	switch {
+	case opt.Code == "" && opt.AnonymousCode == "":
+		bad = t.invalid("Code and AnonymousCode are both empty")
+	case opt.Code != "" && checkText("Code", opt.Code, maxFieldLen) != "":
+		bad = t.invalid(checkText("Code", opt.Code, maxFieldLen))
+	case opt.AnonymousCode != "":
+		bad = t.invalid(checkText("AnonymousCode", opt.AnonymousCode, maxFieldLen))
+	}
+	e, auth, perr := begin[driver.Authenticator](ctx, c, t, bad, driver.CapAuthenticator)
 	if perr != nil {
 		return resp, SessionRecord{}, perr
 	}
 	opt.AppID = e.d.AppID() // the result names the app
-	p := opt.Platform
-	if opt.Code == "" && opt.AnonymousCode == "" {
-		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "Code and AnonymousCode are both empty"}
-	}
-	if opt.Code != "" {
-		if d := checkText("Code", opt.Code, maxFieldLen); d != "" {
-			return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-		}
-	}
-	if opt.AnonymousCode != "" {
-		if d := checkText("AnonymousCode", opt.AnonymousCode, maxFieldLen); d != "" {
-			return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return resp, SessionRecord{}, ctxError(p, api, err, nil)
-	}
-	if e.auth == nil {
-		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
-	}
 	var secrets callSecrets
 	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
-		r, err := e.auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
+		r, err := auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
 		if err != nil {
 			return err
 		}
@@ -785,8 +710,9 @@ func (c *Client) fromNative(p Platform, appID, api string, raw []byte) *Error {
 	switch {
 	case perr != nil && (perr.Code != CodeNoDriver || normalize == nil):
 		return perr
-	case perr == nil && e.native != nil:
-		normalize = e.native.FromNative
+	case perr == nil && e.d != nil && driver.Has(e.d, driver.CapNativeNormalizer):
+		n, _ := driver.Offers[driver.NativeNormalizer](e.d, driver.CapNativeNormalizer)
+		normalize = n.FromNative
 	}
 	if len(raw) == 0 || len(raw) > maxNativeLen {
 		return &Error{Platform: p, API: api, Code: CodeInvalidArgument,
@@ -837,5 +763,5 @@ func (c *Client) Fingerprint(sessionKey string) Fingerprint { return c.fingerpri
 // Douyin mini-games) rather than the session store alone.
 func (c *Client) ChecksOnPlatform(p Platform, appID string) bool {
 	e, err := c.lookup("checkSession", p, appID)
-	return err == nil && e.checker != nil
+	return err == nil && driver.Has(e.d, driver.CapSessionChecker)
 }

@@ -148,25 +148,18 @@ var errDecryptBudget = errors.New("the session key has spent its Decrypt failure
 
 func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessage, *Error) {
 	const api = APIDecrypt
-	e, perr := c.lookup(api, opt.Platform, opt.AppID)
-	if perr != nil {
-		return nil, perr
+	t := target{api, opt.Platform, opt.AppID}
+	p := t.p
+	bad := checkKey(p, api, opt.Session.SessionKey)
+	if bad == nil && (opt.EncryptedData == "" || len(opt.EncryptedData) > maxDataLen) {
+		bad = t.invalid(fmt.Sprintf("EncryptedData must be 1 to %d bytes", maxDataLen))
 	}
-	p := opt.Platform
-	if err := checkKey(p, api, opt.Session.SessionKey); err != nil {
+	if bad == nil {
+		bad = t.invalid(checkText("IV", opt.IV, maxFieldLen))
+	}
+	e, decrypter, err := begin[driver.Decrypter](ctx, c, t, bad, driver.CapDecrypter)
+	if err != nil {
 		return nil, err
-	}
-	if opt.EncryptedData == "" || len(opt.EncryptedData) > maxDataLen {
-		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: fmt.Sprintf("EncryptedData must be 1 to %d bytes", maxDataLen)}
-	}
-	if d := checkText("IV", opt.IV, maxFieldLen); d != "" {
-		return nil, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, ctxError(p, api, err, nil)
-	}
-	if e.decrypter == nil {
-		return nil, &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	key := opt.Session.SessionKey
 	var fp Fingerprint
@@ -180,9 +173,9 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 			return nil, &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey, Err: errDecryptBudget}
 		}
 	}
-	out, err := e.decrypter.Decrypt(driver.DecryptRequest{SessionKey: key, EncryptedData: opt.EncryptedData, IV: opt.IV})
-	if err != nil {
-		w := c.wrapLocal(p, api, err, key)
+	out, derr := decrypter.Decrypt(driver.DecryptRequest{SessionKey: key, EncryptedData: opt.EncryptedData, IV: opt.IV})
+	if derr != nil {
+		w := c.wrapLocal(p, api, derr, key)
 		if w.Code == CodeSessionInvalid {
 			// One failure, whatever the driver said about it.
 			w = &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey}
@@ -225,22 +218,17 @@ func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string)
 // VerifyRawDataFor is VerifyRawData for the app appID of p (empty: the
 // platform's only app).
 func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, signature string) error {
-	const api = APIVerifyRawData
-	e, perr := c.lookup(api, p, appID)
+	t := target{APIVerifyRawData, p, appID}
+	bad := checkKey(p, t.api, s.SessionKey)
+	if bad == nil && (rawData == "" || len(rawData) > maxDataLen) {
+		bad = t.invalid(fmt.Sprintf("rawData must be 1 to %d bytes", maxDataLen))
+	}
+	_, verifier, perr := begin[driver.RawDataVerifier](nil, c, t, bad, driver.CapRawDataVerifier)
 	if perr != nil {
 		return perr
 	}
-	if err := checkKey(p, api, s.SessionKey); err != nil {
-		return err
-	}
-	if rawData == "" || len(rawData) > maxDataLen {
-		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: fmt.Sprintf("rawData must be 1 to %d bytes", maxDataLen)}
-	}
-	if e.rawData == nil {
-		return &Error{Platform: p, API: api, Code: CodeNotSupported}
-	}
-	if err := e.rawData.VerifyRawData(s.SessionKey, rawData, signature); err != nil {
-		return c.wrapLocal(p, api, err, s.SessionKey)
+	if err := verifier.VerifyRawData(s.SessionKey, rawData, signature); err != nil {
+		return c.wrapLocal(p, t.api, err, s.SessionKey)
 	}
 	return nil
 }
@@ -263,23 +251,14 @@ func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResu
 func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.PhoneNumber, *Error) {
 	const api = APIGetPhoneNumber
 	var out driver.PhoneNumber
-	e, perr := c.lookup(api, opt.Platform, opt.AppID)
+	t := target{api, opt.Platform, opt.AppID}
+	e, phone, perr := begin[driver.PhoneNumberGetter](ctx, c, t, t.invalid(checkText("Code", opt.Code, maxFieldLen)), driver.CapPhoneNumber)
 	if perr != nil {
 		return out, perr
 	}
-	p := opt.Platform
-	if d := checkText("Code", opt.Code, maxFieldLen); d != "" {
-		return out, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-	}
-	if err := ctx.Err(); err != nil {
-		return out, ctxError(p, api, err, nil)
-	}
-	if e.phone == nil {
-		return out, &Error{Platform: p, API: api, Code: CodeNotSupported}
-	}
 	var secrets callSecrets
 	err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
-		r, err := e.phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, AccessToken: tok})
+		r, err := phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, AccessToken: tok})
 		if err != nil {
 			return err
 		}
@@ -319,27 +298,19 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APIResetSession
 	var resp driver.LoginResponse
-	e, perr := c.lookup(api, opt.Platform, opt.AppID)
+	t := target{api, opt.Platform, opt.AppID}
+	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
+	if bad == nil {
+		bad = checkKey(t.p, api, opt.Session.SessionKey)
+	}
+	e, resetter, perr := begin[driver.SessionResetter](ctx, c, t, bad, driver.CapSessionResetter)
 	if perr != nil {
 		return resp, SessionRecord{}, perr
 	}
 	opt.AppID = e.d.AppID() // the result names the app
-	p := opt.Platform
-	if d := checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen); d != "" {
-		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: d}
-	}
-	if err := checkKey(p, api, opt.Session.SessionKey); err != nil {
-		return resp, SessionRecord{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return resp, SessionRecord{}, ctxError(p, api, err, nil)
-	}
-	if e.resetter == nil {
-		return resp, SessionRecord{}, &Error{Platform: p, API: api, Code: CodeNotSupported}
-	}
 	secrets := callSecrets{SessionKey: opt.Session.SessionKey}
 	if err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
-		r, err := e.resetter.ResetSession(ctx, driver.ResetRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey, AccessToken: tok})
+		r, err := resetter.ResetSession(ctx, driver.ResetRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey, AccessToken: tok})
 		if err != nil {
 			return err
 		}
@@ -372,15 +343,9 @@ func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
 // platform's only app).
 func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (string, error) {
 	const api = APIAccessToken
-	e, perr := c.lookup(api, p, appID)
+	e, _, perr := begin[driver.TokenFetcher](ctx, c, target{api, p, appID}, nil, driver.CapTokenFetcher)
 	if perr != nil {
 		return "", perr
-	}
-	if err := ctx.Err(); err != nil {
-		return "", ctxError(p, api, err, nil)
-	}
-	if e.tokens == nil {
-		return "", &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	var tok string
 	var secrets callSecrets
@@ -403,15 +368,14 @@ func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token st
 // (empty: the platform's only app).
 func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID, token string) error {
 	const api = APIAccessToken
-	e, perr := c.lookup(api, p, appID)
+	t := target{api, p, appID}
+	var bad *Error
+	if token == "" || len(token) > maxFieldLen {
+		bad = t.invalid("token must be 1 to 1024 bytes")
+	}
+	e, _, perr := begin[driver.TokenFetcher](nil, c, t, bad, driver.CapTokenFetcher)
 	if perr != nil {
 		return perr
-	}
-	if token == "" || len(token) > maxFieldLen {
-		return &Error{Platform: p, API: api, Code: CodeInvalidArgument, Detail: "token must be 1 to 1024 bytes"}
-	}
-	if e.tokens == nil {
-		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
 	if err := e.source.Invalidate(ctx, token); err != nil {
 		return redact(c.wrap(p, api, err), &callSecrets{Token: token})

@@ -203,33 +203,43 @@ type CapabilityLimiter interface {
 	Supports(c Capability) bool
 }
 
+// capabilities maps each capability to the test of its interface: adding
+// a capability is its interface, its constant and its line here.
+var capabilities = map[Capability]func(Driver) bool{
+	CapAuthenticator:    implements[Authenticator],
+	CapSessionChecker:   implements[SessionChecker],
+	CapTokenFetcher:     implements[TokenFetcher],
+	CapNativeNormalizer: implements[NativeNormalizer],
+	CapDecrypter:        implements[Decrypter],
+	CapRawDataVerifier:  implements[RawDataVerifier],
+	CapPhoneNumber:      implements[PhoneNumberGetter],
+	CapSessionResetter:  implements[SessionResetter],
+}
+
+func implements[T any](d Driver) bool { _, ok := d.(T); return ok }
+
+// supports applies a CapabilityLimiter's answer.
+func supports(d Driver, c Capability) bool {
+	if l, ok := d.(CapabilityLimiter); ok {
+		return l.Supports(c)
+	}
+	return true
+}
+
 // Has reports whether d offers capability c: it implements the interface
 // and, if it is a CapabilityLimiter, says it supports it.
 func Has(d Driver, c Capability) bool {
-	if d == nil {
-		return false
+	test, known := capabilities[c]
+	return d != nil && known && test(d) && supports(d, c)
+}
+
+// Offers returns d as the interface T of capability c when d offers it
+// (as Has decides). The portable layer finds every capability this way.
+func Offers[T any](d Driver, c Capability) (T, bool) {
+	t, ok := d.(T)
+	if !ok || !supports(d, c) {
+		var zero T
+		return zero, false
 	}
-	var ok bool
-	switch c {
-	case CapAuthenticator:
-		_, ok = d.(Authenticator)
-	case CapSessionChecker:
-		_, ok = d.(SessionChecker)
-	case CapTokenFetcher:
-		_, ok = d.(TokenFetcher)
-	case CapNativeNormalizer:
-		_, ok = d.(NativeNormalizer)
-	case CapDecrypter:
-		_, ok = d.(Decrypter)
-	case CapRawDataVerifier:
-		_, ok = d.(RawDataVerifier)
-	case CapPhoneNumber:
-		_, ok = d.(PhoneNumberGetter)
-	case CapSessionResetter:
-		_, ok = d.(SessionResetter)
-	}
-	if l, lim := d.(CapabilityLimiter); ok && lim {
-		ok = l.Supports(c)
-	}
-	return ok
+	return t, true
 }

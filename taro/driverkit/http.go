@@ -95,7 +95,8 @@ type Request struct {
 	Secrets []string
 }
 
-// where names a request for errors: method, host and path, never the query.
+// where names a request for errors: method, host and path, never the
+// query. Only error paths compute it.
 func where(method, raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -125,22 +126,21 @@ func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byt
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
 	}
-	w := where(r.Method, r.URL)
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return driver.Errorf(driver.CodeInvalidArgument, "%s: building the request failed", w)
+		return driver.Errorf(driver.CodeInvalidArgument, "%s: building the request failed", where(r.Method, r.URL))
 	}
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(w, err)}).Scrub(r.Secrets...)
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL), err)}).Scrub(r.Secrets...)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
-		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(w+": reading the body", err)}).Scrub(r.Secrets...)
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL)+": reading the body", err)}).Scrub(r.Secrets...)
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
 		host := "nowhere"
@@ -148,10 +148,10 @@ func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byt
 			host = loc.Host
 		}
 		return &driver.Error{Code: driver.CodeUnavailable, PlatformCode: fmt.Sprintf("HTTP %d", resp.StatusCode),
-			Err: fmt.Errorf("%s: redirect (HTTP %d) to host %q refused: credentials are never sent past a redirect", w, resp.StatusCode, host)}
+			Err: fmt.Errorf("%s: redirect (HTTP %d) to host %q refused: credentials are never sent past a redirect", where(r.Method, r.URL), resp.StatusCode, host)}
 	}
 	if len(b) > MaxBody {
-		return driver.Errorf(driver.CodeUnavailable, "%s: response body larger than %d bytes", w, MaxBody)
+		return driver.Errorf(driver.CodeUnavailable, "%s: response body larger than %d bytes", where(r.Method, r.URL), MaxBody)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		// A platform may answer its error codes with a non-2xx status
@@ -163,14 +163,14 @@ func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byt
 				return de.Scrub(r.Secrets...)
 			}
 		}
-		return statusError(w, resp.StatusCode)
+		return statusError(where(r.Method, r.URL), resp.StatusCode)
 	}
 	if err := parse(b); err != nil {
 		var de *driver.Error
 		if errors.As(err, &de) {
 			return de.Scrub(r.Secrets...)
 		}
-		return (&driver.Error{Code: driver.CodeUnavailable, Err: fmt.Errorf("%s: %w", w, err)}).Scrub(r.Secrets...)
+		return (&driver.Error{Code: driver.CodeUnavailable, Err: fmt.Errorf("%s: %w", where(r.Method, r.URL), err)}).Scrub(r.Secrets...)
 	}
 	return nil
 }
