@@ -1,0 +1,226 @@
+package taro
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/tarogo/adapter/taro/driver"
+)
+
+// CheckSession reports whether opt.Session is still valid on opt.Platform,
+// following the callback contract in the package documentation.
+func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
+	if err := c.checkSession(ctx, &opt); err != nil {
+		return finish(CallbackResult{ErrMsg: APICheckSession + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
+	}
+	return finish(CallbackResult{ErrMsg: APICheckSession + ":ok"}, nil, opt.Success, opt.Fail, opt.Complete)
+}
+
+func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
+	const api = APICheckSession
+	t := target{api, opt.Platform, opt.AppID}
+	p := t.p
+	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
+	if bad == nil {
+		bad = checkKey(p, api, opt.Session.SessionKey)
+	}
+	e, _, perr := begin[Driver](ctx, c, t, bad, "")
+	if perr != nil {
+		return perr
+	}
+	// The platform's check, or the store alone for a platform without one
+	// (the store knows the logins Code2Session recorded).
+	checker, hasChecker := driver.Offers[driver.SessionChecker](e.d, driver.CapSessionChecker)
+	if !hasChecker && !driver.Has(e.d, driver.CapAuthenticator) {
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
+	secrets := callSecrets{SessionKey: opt.Session.SessionKey}
+
+	// The store first: a superseded or too old session is invalid without
+	// any network call.
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID}
+	rec, found, err := c.sessions.LookupSession(ctx, id)
+	if err != nil {
+		return c.storeFailure(ctx, p, api, err, secrets)
+	}
+	if found || !hasChecker {
+		if jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found); jerr != nil {
+			return jerr
+		}
+	}
+	if !hasChecker {
+		return nil
+	}
+	req := driver.CheckRequest{OpenID: opt.Session.OpenID, SessionKey: opt.Session.SessionKey}
+	return c.do(ctx, e, api, true, &secrets, func(token string) error {
+		req.AccessToken = token
+		return checker.CheckSession(ctx, req)
+	})
+}
+
+// DefaultDecryptFailures is the Decrypt failure budget of a zero
+// Config.DecryptFailures.
+const DefaultDecryptFailures = 5
+
+// JudgeSession is the session store's verdict on a session, given rec, the
+// record the caller fetched from the client's session store for the
+// session's user (found false when there was none). It is the one place
+// the verdict is decided, for CheckSession and for package login: nil when
+// the record is there, holds the session key's fingerprint and is not
+// older than Config.MaxSessionAge by the store's clock; otherwise an
+// *Error with ErrSessionInvalid and the reason (DetailNeverSeen,
+// DetailSuperseded, DetailTooOld). An empty sessionKey means the caller
+// does not hold the key the record names (package login under PerDevice,
+// while a newer login's ticket is not stored yet): only the record's
+// presence and age are judged then. It asks no platform: on weapp and
+// Douyin mini-games a nil verdict is what makes a platform check worth
+// asking. api names the call in the error.
+func (c *Client) JudgeSession(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) error {
+	if err := c.judge(ctx, api, p, sessionKey, rec, found); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Client) judge(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) *Error {
+	if !found {
+		err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
+		if c.memoryStore {
+			// The errMsg stays as it is (it may reach users); the Go
+			// error and the log tell the operator why.
+			err.Err = errPerProcessStore
+			c.warnOnce.Do(func() {
+				if c.log != nil {
+					c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
+				}
+			})
+		}
+		return err
+	}
+	if sessionKey != "" && !rec.Fingerprint.Equal(c.fingerprint(sessionKey)) {
+		return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
+	}
+	if c.maxAge > 0 {
+		now := rec.ReadAt
+		if now.IsZero() {
+			now = c.now()
+		}
+		if now.Sub(rec.IssuedAt) > c.maxAge {
+			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailTooOld}
+		}
+	}
+	return nil
+}
+
+// DetailNoSessionKey explains an empty Session.SessionKey: on Douyin an
+// anonymous login (anonymous_code only) yields no session key.
+const DetailNoSessionKey = "Session.SessionKey is empty: a session needs the key Code2Session returned (an anonymous login has none; log in with a code)"
+
+// fingerprint is the store's fingerprint of a session key: its own keyed
+// one when it is a Fingerprinter, else FingerprintOf.
+func (c *Client) fingerprint(sessionKey string) Fingerprint {
+	if f, ok := c.sessions.(Fingerprinter); ok {
+		return f.Fingerprint(sessionKey)
+	}
+	return FingerprintOf(sessionKey)
+}
+
+// errPerProcessStore explains a "no login recorded" verdict from the
+// default, in-memory session store.
+var errPerProcessStore = errors.New("the session store is this process's memory (taro.Config.Sessions is nil): " +
+	"logins recorded by other replicas or before a restart are not seen; share a store such as " +
+	"github.com/tarogo/adapter/store/redisstore")
+
+// DetailStoreUnavailable is the detail of a failure of the session store.
+const DetailStoreUnavailable = "session store unavailable"
+
+// The details of a session-store verdict, in errMsg after "session invalid: ".
+const (
+	DetailSuperseded = "superseded by a newer login"
+	DetailTooOld     = "older than the maximum session age"
+	DetailNeverSeen  = "no login recorded for this user"
+)
+
+// Code2Session exchanges a login code for a session (the server half of
+// Taro.login) and records it in the session store, following the callback
+// contract in the package documentation with "code2Session" as the API name.
+func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
+	resp, rec, err := c.code2Session(ctx, &opt)
+	if err != nil {
+		return finish(LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
+	}
+	return finish(LoginResult{ErrMsg: APICode2Session + ":ok", AppID: opt.AppID, OpenID: resp.OpenID, UnionID: resp.UnionID,
+		AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec},
+		nil, opt.Success, opt.Fail, opt.Complete)
+}
+
+func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, SessionRecord, *Error) {
+	const api = APICode2Session
+	var resp driver.LoginResponse
+	t := target{api, opt.Platform, opt.AppID}
+	var bad *Error
+	switch {
+	case opt.Code == "" && opt.AnonymousCode == "":
+		bad = t.invalid("Code and AnonymousCode are both empty")
+	case opt.Code != "" && checkText("Code", opt.Code, maxFieldLen) != "":
+		bad = t.invalid(checkText("Code", opt.Code, maxFieldLen))
+	case opt.AnonymousCode != "":
+		bad = t.invalid(checkText("AnonymousCode", opt.AnonymousCode, maxFieldLen))
+	}
+	e, auth, perr := begin[driver.Authenticator](ctx, c, t, bad, driver.CapAuthenticator)
+	if perr != nil {
+		return resp, SessionRecord{}, perr
+	}
+	opt.AppID = e.d.AppID() // the result names the app
+	var secrets callSecrets
+	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
+		r, err := auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
+		if err != nil {
+			return err
+		}
+		anonymousOnly := opt.Code == "" && r.OpenID == "" && r.SessionKey == "" && r.AnonymousOpenID != ""
+		if !anonymousOnly && (r.SessionKey == "" || r.OpenID == "") {
+			return driver.Errorf(driver.CodeUnavailable, "platform answered without an openid or session key")
+		}
+		resp = r
+		return nil
+	}); err != nil {
+		return resp, SessionRecord{}, err
+	}
+	if resp.SessionKey == "" {
+		// An anonymous login: there is no session to record.
+		return resp, SessionRecord{}, nil
+	}
+	rec, err := c.record(ctx, e, api, resp, callSecrets{NewKey: resp.SessionKey})
+	if err != nil {
+		return driver.LoginResponse{}, SessionRecord{}, err
+	}
+	return resp, rec, nil
+}
+
+// record makes resp the newest session of its user in the session store
+// and returns the record as the store kept it (its Seq and the store's
+// IssuedAt). A login (or reset) that could not be recorded hands out no
+// session.
+func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets callSecrets) (SessionRecord, *Error) {
+	p := e.d.Platform()
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
+	rec, err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
+	if err != nil {
+		return SessionRecord{}, c.storeFailure(ctx, p, api, err, secrets)
+	}
+	if rec.IssuedAt.IsZero() {
+		rec.IssuedAt = c.now()
+	}
+	return rec, nil
+}
+
+// storeFailure is the error of a session store that failed a call, with
+// the call's secrets redacted.
+func (c *Client) storeFailure(ctx context.Context, p Platform, api string, err error, secrets callSecrets) *Error {
+	if cerr := ctx.Err(); cerr != nil {
+		return redact(ctxError(p, api, cerr, err), &secrets)
+	}
+	return redact(&Error{Platform: p, API: api, Code: CodeUnavailable, Detail: DetailStoreUnavailable, Err: err}, &secrets)
+}
