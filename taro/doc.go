@@ -7,9 +7,11 @@
 //
 // # Platforms and drivers
 //
-// A Client holds one driver per Platform. The drivers for WeChat (weapp),
-// Baidu (swan), Douyin (tt) and QQ (qq) live in
-// github.com/tarogo/adapter/platforms/...; every client also serves H5, React
+// A Client holds the drivers of its platforms, one per app (several apps of
+// one platform are chosen with the options' AppID). The built-in drivers
+// live in github.com/tarogo/adapter/platforms/..., listed by the bundle,
+// package platforms (platforms.FromEnv builds them from the environment);
+// this package imports none of them. Every client also serves H5, React
 // Native and Harmony with the drivers of package unsupported, which fail
 // every call with ErrNotSupported. The package-level functions use the
 // Default client; Register adds drivers to it.

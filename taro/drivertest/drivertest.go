@@ -48,11 +48,10 @@
 //		}, alipayfake.New()))
 //	}
 //
-// Inside this module, list the new platform where the platforms are
-// listed: a constant in package taro, the default fakes of package sandbox,
-// the drivers of package platforms (which the CLI, the demo and
-// platforms.FromEnv read), the pure normalisers in taro/native.go.
-// platforms/kwai was added exactly so.
+// Inside this module, a new platform is its directory (the driver, its
+// Plugin registered from init, and its fake) and its line in the bundle,
+// platforms.All, which the CLI, the demo, platforms.FromEnv and the
+// sandbox's default fakes read.
 //
 // The Example in this package shows a complete minimal driver (over an
 // in-memory platform, to stay short) and its test.
