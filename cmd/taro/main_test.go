@@ -86,6 +86,9 @@ func TestUsageErrors(t *testing.T) {
 		{"login needs a code", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq"}, exitUsage, "--code"},
 		{"a bad base URL", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq", "--code", "c", "--base-url", "ftp://x"}, exitUsage, "BaseURL"},
 		{"sandbox on a bad address", nil, []string{"sandbox", "--addr", "256.0.0.1:x"}, exitUsage, "taro sandbox:"},
+		{"several apps need --appid", map[string]string{"TARO_QQ_APPID": "a,b", "TARO_QQ_SECRET": "s1,s2"}, []string{"login", "--platform", "qq", "--code", "c"}, exitUsage, "several apps are configured (a, b): choose one with --appid"},
+		{"an --appid not configured", map[string]string{"TARO_QQ_APPID": "a,b", "TARO_QQ_SECRET": "s1,s2"}, []string{"login", "--platform", "qq", "--code", "c", "--appid", "z"}, exitUsage, `--appid "z" is not among the configured apps (a, b)`},
+		{"lists of different lengths", map[string]string{"TARO_QQ_APPID": "a,b", "TARO_QQ_SECRET": "s1"}, []string{"login", "--platform", "qq", "--code", "c"}, exitUsage, "TARO_QQ_APPID lists 2 apps and TARO_QQ_SECRET 1 secrets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,6 +190,16 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 	assert.Equal(t, "checkSession:fail session invalid\n", checkOut)
 	assert.NotContains(t, checkOut+checkErr, "not-the-key")
 	assert.NotContains(t, checkOut+checkErr, app.Secret)
+
+	// The base URL from the environment, as platforms.FromEnv reads it,
+	// and --appid choosing among several apps: this call reaches the
+	// sandbox (a wrong key is answered there), never the real platform.
+	env["SK"] = sess.SessionKey
+	env["TARO_WEAPP_APPID"], env["TARO_WEAPP_SECRET"] = "wx-other,"+app.ID, "other-secret,"+app.Secret
+	env["TARO_WEAPP_BASE_URL"] = base + "/weapp"
+	code, checkOut, checkErr = runArgs(t, env, "check", "--platform", "weapp", "--appid", app.ID, "--openid", "cli-user", "--session-key-env", "SK")
+	assert.Equal(t, exitOK, code, checkErr)
+	assert.Equal(t, "checkSession:ok\n", checkOut)
 
 	cancel()
 	select {
