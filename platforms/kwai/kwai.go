@@ -17,20 +17,27 @@
 // It is written as a driver outside this module would be: it imports only
 // the public packages taro/driver and taro/driverkit.
 //
-// What is confirmed, and how. The doc pages (mp.kuaishou.com/docs/develop/
-// server/code2Session.html, …/getAccessToken.html) were not retrievable
-// here; several independent open-source SDKs agree on: the endpoints and
-// hosts, the form fields, the answer fields (open_id, session_key, result,
-// error_msg; access_token, expires_in, token_type), result == 1 as the
-// success marker, 100200100 (parameters wrong) and 100200101 (app_id or
-// app_secret rejected) on the token endpoint, the 48-hour token that does
-// not end its predecessor, and the crypto (the same as WeChat's). Not
-// confirmed — chosen here so that the driver fails safe, and the sandbox's
-// fake answers the same: -1 is "busy" (Unavailable, retried); 100200103 is
-// a rate limit; on code2session any other failure result is a rejected
-// code (InvalidCode: the user logs in again, the safe reading); the SDKs
-// disagree on whether code2session takes its fields in the query or the
-// body, and the driver sends a form body (the fake accepts both).
+// What is confirmed, and how. The result codes are Kuaishou's
+// open-platform table (the KwaiOpenResultCode enum of Kuaishou's Java
+// SDK; the mini-program token page uses the same 1002001xx codes):
+// 100200100 parameter error, 100200103 unsupported response type and
+// 100200104 unsupported grant type, 100200107 invalid openid
+// (InvalidArgument); 100200101 app credentials rejected and 100200102
+// request refused (Credentials); 100200105 invalid code (InvalidCode);
+// 100200108 expired token (TokenInvalid); 100200500 server error
+// (Unavailable, retried). Any other result is Unknown, never InvalidCode,
+// so that an outage never sends users to log in again. Several
+// independent open-source SDKs agree on the endpoints and hosts, the form
+// fields, the answer fields (open_id, session_key, result, error_msg;
+// access_token, expires_in, token_type), result == 1 as the success
+// marker, the 48-hour token that does not end its predecessor, and the
+// crypto (the same as WeChat's). The id field has been renamed before
+// (code-lives/Pays#19): open_id is read, then openid. Not confirmed: no
+// source has a rate-limit code for these endpoints (a gateway's HTTP 429
+// is a rate limit, as on every platform, and the sandbox's fake answers a
+// rate limit that way); the SDKs disagree on whether code2session takes
+// its fields in the query or the body, and the driver sends a form body
+// (the fake accepts both).
 //
 // Client side, ks.checkSession calls back {errMsg:"checkSession:ok"} or
 // {errMsg:"checkSession:fail …"}.
@@ -113,20 +120,21 @@ type frame struct {
 	ErrorMsg string           `json:"error_msg"`
 }
 
-// classify maps a failure result on endpoint ep.
-func classify(ep string, result driverkit.Code) driver.Code {
+// classify maps a failure result, by Kuaishou's open-platform table (the
+// KwaiOpenResultCode enum of its Java SDK). An unknown result is Unknown,
+// never InvalidCode: an outage must not send users to log in again.
+func classify(result driverkit.Code) driver.Code {
 	switch result {
-	case "-1":
-		return driver.CodeUnavailable
-	case "100200103":
-		return driver.CodeRateLimited
-	case "100200100":
-		return driver.CodeInvalidArgument
-	case "100200101":
-		return driver.CodeCredentials
-	}
-	if ep == "code2session" {
+	case "100200100", "100200103", "100200104", "100200107":
+		return driver.CodeInvalidArgument // parameters, response type, grant type, openid
+	case "100200101", "100200102":
+		return driver.CodeCredentials // app_id or app_secret rejected; request refused
+	case "100200105":
 		return driver.CodeInvalidCode
+	case "100200108":
+		return driver.CodeTokenInvalid
+	case "100200500":
+		return driver.CodeUnavailable // a server error: retried
 	}
 	return driver.CodeUnknown
 }
@@ -138,7 +146,7 @@ func (f frame) err(ep string, b []byte) error {
 	case raw == "1" && isOne(driverkit.ParseObject(b)):
 		return nil
 	case f.Result.Code != "" && raw != "1":
-		return driver.PlatformError(classify(ep, f.Result.Code), raw, f.ErrorMsg)
+		return driver.PlatformError(classify(f.Result.Code), raw, f.ErrorMsg)
 	}
 	return driverkit.NotUnderstood("no result 1")
 }
@@ -168,6 +176,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
 		frame
 		OpenID     string `json:"open_id"`
+		OpenIDOld  string `json:"openid"` // the field has been renamed before
 		SessionKey string `json:"session_key"`
 	}
 	if err := driverkit.Decode(b, &resp); err != nil {
@@ -176,10 +185,15 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 	if err := resp.err("code2session", b); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if o := driverkit.ParseObject(b); !o.Confirm("open_id", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("no open_id or session_key")
+	o := driverkit.ParseObject(b)
+	openid, field := resp.OpenID, "open_id"
+	if openid == "" {
+		openid, field = resp.OpenIDOld, "openid"
 	}
-	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
+	if !o.Confirm(field, openid) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no open_id (or openid) or session_key")
+	}
+	return driver.LoginResponse{OpenID: openid, SessionKey: resp.SessionKey}, nil
 }
 
 // FetchToken implements driver.TokenFetcher with POST /oauth2/access_token

@@ -40,12 +40,25 @@ func TestRequestShapesAndAnswers(t *testing.T) {
 	assert.Equal(t, url.Values{"app_id": {appID}, "app_secret": {secret}, "js_code": {"js-code-1"}}, form)
 	assert.Empty(t, r.RawQuery, "the secret travels in the body")
 
+	// The open_id field, and the name it had before.
+	rec.Answer(200, "application/json", `{"result":1,"openid":"old-name","session_key":"k"}`)
+	resp, err = d.Code2Session(ctx, driver.LoginRequest{Code: "c"})
+	require.NoError(t, err)
+	assert.Equal(t, "old-name", resp.OpenID)
+
+	// Kuaishou's result codes (the KwaiOpenResultCode table).
 	for body, code := range map[string]taro.Code{
 		`{"result":100200100,"error_msg":"invalid parameters"}`: taro.CodeInvalidArgument,
 		`{"result":100200101,"error_msg":"bad app"}`:            taro.CodeCredentials,
-		`{"result":100200102,"error_msg":"invalid js_code"}`:    taro.CodeInvalidCode,
-		`{"result":-1,"error_msg":"busy"}`:                      taro.CodeUnavailable,
-		`{"result":100200103,"error_msg":"too frequent"}`:       taro.CodeRateLimited,
+		`{"result":100200102,"error_msg":"refused"}`:            taro.CodeCredentials,
+		`{"result":100200103,"error_msg":"unsupported type"}`:   taro.CodeInvalidArgument,
+		`{"result":100200104,"error_msg":"unsupported grant"}`:  taro.CodeInvalidArgument,
+		`{"result":100200105,"error_msg":"invalid code"}`:       taro.CodeInvalidCode,
+		`{"result":100200107,"error_msg":"invalid openid"}`:     taro.CodeInvalidArgument,
+		`{"result":100200108,"error_msg":"token expired"}`:      taro.CodeTokenInvalid,
+		`{"result":100200500,"error_msg":"server error"}`:       taro.CodeUnavailable,
+		`{"result":-1,"error_msg":"busy"}`:                      taro.CodeUnknown, // not in the table: never InvalidCode
+		`{"result":100200999,"error_msg":"something new"}`:      taro.CodeUnknown,
 		`{"open_id":"o","session_key":"k"}`:                     taro.CodeUnavailable, // no result 1
 		`{"result":"1","open_id":"o","session_key":"k"}`:        taro.CodeUnavailable,
 		`{"result":1,"open_id":"o"}`:                            taro.CodeUnavailable,

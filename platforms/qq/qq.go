@@ -89,8 +89,10 @@ func classify(code driverkit.Code) driver.Code {
 		return driver.CodeRateLimited
 	case "40029", "40163", "41008":
 		return driver.CodeInvalidCode
-	case "40013", "40125", "40001", "40002":
+	case "40013", "40125", "40001":
 		return driver.CodeCredentials
+	case "40002":
+		return driver.CodeInvalidArgument // a bad grant_type: a malformed request
 	}
 	return driver.CodeUnknown
 }

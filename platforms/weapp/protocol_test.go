@@ -95,6 +95,7 @@ func TestErrorTables(t *testing.T) {
 		{"40243 secret frozen", "token", `{"errcode":40243,"errmsg":"AppSecret is frozen"}`, taro.CodeCredentials},
 		{"40164 IP not whitelisted", "token", `{"errcode":40164,"errmsg":"invalid ip"}`, taro.CodePermissionDenied},
 		{"40001 on the token endpoint is the secret", "token", `{"errcode":40001,"errmsg":"invalid credential"}`, taro.CodeCredentials},
+		{"40002 bad grant_type is a malformed request", "token", `{"errcode":40002,"errmsg":"invalid grant_type"}`, taro.CodeInvalidArgument},
 		{"87009 invalid signature", "check", `{"errcode":87009,"errmsg":"invalid signature"}`, taro.CodeSessionInvalid},
 		{"40001 on a check is the token", "check", `{"errcode":40001,"errmsg":"invalid credential, access_token is invalid or not latest"}`, taro.CodeTokenInvalid},
 		{"42001 token expired", "check", `{"errcode":42001,"errmsg":"access_token expired"}`, taro.CodeTokenInvalid},

@@ -119,6 +119,8 @@ func classify(ep string, code driverkit.Code) driver.Code {
 		return driver.CodeCredentials
 	case "40164", "40226", "48001":
 		return driver.CodePermissionDenied
+	case "40002":
+		return driver.CodeInvalidArgument // a bad grant_type: a malformed request
 	}
 	switch ep {
 	case "code2session", "phone":
@@ -128,7 +130,7 @@ func classify(ep string, code driverkit.Code) driver.Code {
 		}
 	case "token":
 		switch code {
-		case "40001", "40002":
+		case "40001":
 			return driver.CodeCredentials
 		}
 	case "checksession", "reset":

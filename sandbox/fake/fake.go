@@ -323,6 +323,14 @@ func (st *State) ExpireTokens() {
 // IssuedTokens lists the tokens issued (the newest 10,000 at most).
 func (st *State) IssuedTokens() []string { return slices.Clone(st.issued) }
 
+// HTTPAnswer is a fault body answered as plain text with an HTTP status
+// (a platform whose gateway answers a rate limit with 429, say) instead of
+// JSON with 200.
+type HTTPAnswer struct {
+	Status int
+	Text   string
+}
+
 // WriteJSON answers v as JSON with status 200.
 func WriteJSON(w http.ResponseWriter, v any) { WriteJSONStatus(w, http.StatusOK, v) }
 

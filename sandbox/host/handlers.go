@@ -54,6 +54,10 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, p taro.Plat
 		s.mu.Lock()
 		body := s.ps[p].fake.FaultBody(ep, f.kind)
 		s.mu.Unlock()
+		if a, ok := body.(fake.HTTPAnswer); ok {
+			http.Error(w, a.Text, a.Status)
+			break
+		}
 		fake.WriteJSON(w, body)
 	case ServerError:
 		http.Error(w, "502 Bad Gateway", http.StatusBadGateway)

@@ -38,12 +38,18 @@ type answer struct {
 	ErrorMsg string `json:"error_msg,omitempty"`
 }
 
-// FaultBody implements fake.Platform.
+// FaultBody implements fake.Platform with Kuaishou's result codes: a busy
+// platform is 100200500 (server error) and an expired token 100200108.
+// No source documents a rate-limit code for these endpoints, so a rate
+// limit is the gateway's HTTP 429.
 func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
-	if kind == fake.Busy {
-		return answer{-1, "system busy"}
+	switch kind {
+	case fake.Busy:
+		return answer{100200500, "server error"}
+	case fake.TokenInvalid:
+		return answer{100200108, "access token expired"}
 	}
-	return answer{100200103, "request too frequent"}
+	return fake.HTTPAnswer{Status: http.StatusTooManyRequests, Text: "Too Many Requests"}
 }
 
 func code2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
@@ -57,7 +63,7 @@ func code2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	}
 	openid, res := st.Redeem(r.Form.Get("js_code"), false)
 	if res != fake.CodeOK {
-		fake.WriteJSON(w, answer{100200102, "invalid js_code"})
+		fake.WriteJSON(w, answer{100200105, "invalid code"})
 		return
 	}
 	u, _ := st.User(openid)
