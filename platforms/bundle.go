@@ -11,6 +11,8 @@ import (
 	"github.com/tarogo/adapter/platforms/tt/ttfake"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/platforms/weapp/weappfake"
+	"github.com/tarogo/adapter/platforms/xhs"
+	"github.com/tarogo/adapter/platforms/xhs/xhsfake"
 )
 
 // All lists the built-in platforms, one line each: a platform is its
@@ -23,4 +25,5 @@ var All = []Builtin{
 	{qq.Plugin, fakeOf(qqfake.New)},
 	{swan.Plugin, fakeOf(swanfake.New)},
 	{kwai.Plugin, fakeOf(kwaifake.New)},
+	{xhs.Plugin, fakeOf(xhsfake.New)},
 }

@@ -104,8 +104,11 @@ func TestLoginThenDecrypt(t *testing.T) {
 func TestDecryptRefusesAnotherAppsData(t *testing.T) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
-	other := sandbox.NewServer(sandbox.Options{Apps: map[taro.Platform]sandbox.App{
-		taro.Weapp: {ID: "wx-other", Secret: "s"}, taro.Swan: {ID: "other-key", Secret: "s"}, taro.QQ: {ID: "qq-other", Secret: "s"}, taro.TT: {ID: "tt-other", Secret: "s"}, taro.Kwai: {ID: "ks-other", Secret: "s"}}})
+	apps := map[taro.Platform]sandbox.App{}
+	for _, p := range sandbox.Platforms() {
+		apps[p] = sandbox.App{ID: "other-" + string(p), Secret: "s"}
+	}
+	other := sandbox.NewServer(sandbox.Options{Apps: apps})
 	defer other.Close()
 	c := client(t, sb)
 	for _, p := range sandbox.Platforms() {

@@ -5,7 +5,7 @@ import "github.com/tarogo/adapter/taro/driver"
 // Platform names a mini-program host or Taro build target.
 type Platform = driver.Platform
 
-// The platforms Taro builds for. The first five have drivers in
+// The platforms Taro builds for. The first six have drivers in
 // github.com/tarogo/adapter/platforms; the last three have no session APIs
 // and are answered with ErrNotSupported by every client.
 const (
@@ -14,6 +14,7 @@ const (
 	TT      Platform = "tt"      // Douyin / Toutiao
 	QQ      Platform = "qq"      // QQ
 	Kwai    Platform = "kwai"    // Kuaishou
+	XHS     Platform = "xhs"     // Xiaohongshu
 	H5      Platform = "h5"      // web
 	RN      Platform = "rn"      // React Native
 	Harmony Platform = "harmony" // HarmonyOS

@@ -174,8 +174,10 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}
 	opt.AppID = e.d.AppID() // the result names the app
 	var secrets callSecrets
-	if err := c.do(ctx, e, api, false, &secrets, func(string) error {
-		r, err := auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode})
+	tl, needToken := e.d.(driver.TokenLogin)
+	needToken = needToken && tl.LoginNeedsToken()
+	if err := c.do(ctx, e, api, needToken, &secrets, func(tok string) error {
+		r, err := auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode, AccessToken: tok})
 		if err != nil {
 			return err
 		}

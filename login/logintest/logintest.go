@@ -336,11 +336,15 @@ func skewedClocks(t *testing.T, newStores func(t *testing.T) Stores) {
 	}
 }
 
-// otherApps are apps of the same platforms that are not sb's.
-var otherApps = map[taro.Platform]sandbox.App{
-	taro.Weapp: {ID: "wx-other", Secret: "s"}, taro.Swan: {ID: "other-key", Secret: "s"},
-	taro.QQ: {ID: "qq-other", Secret: "s"}, taro.TT: {ID: "tt-other", Secret: "s"}, taro.Kwai: {ID: "ks-other", Secret: "s"},
-}
+// otherApps are apps of the built-in platforms that are not the
+// sandbox's defaults.
+var otherApps = func() map[taro.Platform]sandbox.App {
+	m := map[taro.Platform]sandbox.App{}
+	for _, p := range sandbox.Platforms() {
+		m[p] = sandbox.App{ID: "other-" + string(p), Secret: "s"}
+	}
+	return m
+}()
 
 // Two services of different apps share the stores and the Key: neither
 // accepts the other's tickets, on any platform.

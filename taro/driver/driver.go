@@ -61,6 +61,18 @@ type SessionChecker interface {
 type LoginRequest struct {
 	Code          string
 	AnonymousCode string
+	// AccessToken is the app's access token, for a driver whose code
+	// exchange takes one (a TokenLogin); empty otherwise.
+	AccessToken string
+}
+
+// TokenLogin is implemented by an Authenticator whose code exchange takes
+// the app's access token (Xiaohongshu's): when LoginNeedsToken reports
+// true, the portable layer passes the managed token in
+// LoginRequest.AccessToken, with the token policy (a rejected token is
+// dropped and the exchange made again once).
+type TokenLogin interface {
+	LoginNeedsToken() bool
 }
 
 // LoginResponse is the platform's answer to a code-to-session exchange.

@@ -271,6 +271,12 @@ func (o Object) IsZero(key string) bool {
 	return ok && string(v) == "0"
 }
 
+// IsTrue reports whether key holds exactly the JSON literal true.
+func (o Object) IsTrue(key string) bool {
+	v, ok := o.field(key)
+	return ok && string(v) == "true"
+}
+
 // String returns the string at key and whether it is a non-empty string.
 func (o Object) String(key string) (string, bool) {
 	v, ok := o.field(key)
