@@ -12,9 +12,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 // demoStep is one row of the demo: what was done, what came back, how it
@@ -173,13 +175,19 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	// "replica" share them, and nothing else.
 	var ds []taro.Driver
 	serverCheck := map[taro.Platform]bool{}
+	phones := map[taro.Platform]bool{} // phone numbers by code
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
-		d, err := newDriver(p, app.ID, app.Secret, sb.BaseURL(p), sb.HTTPClient(), false)
+		set := platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: sb.HTTPClient()}
+		if app.PrivateKey != "" {
+			set.Options = map[string]string{"PhonePrivateKey": app.PrivateKey} // Douyin's phone numbers
+		}
+		d, err := platforms.Driver(p, set)
 		if err != nil {
 			return nil, err
 		}
 		ds = append(ds, d)
+		phones[p] = driver.Has(d, driver.CapPhoneNumber)
 		serverCheck[p] = hasServerCheck(d)
 	}
 	newClient := func() (*taro.Client, error) {
@@ -247,7 +255,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 		start := time.Now()
 		dec, err := client.Decrypt(ctx, taro.DecryptOption{Platform: p, Session: first, EncryptedData: data, IV: iv})
 		record(p, "Decrypt encryptedData", taro.CodeOK, start, dec.ErrMsg, err, "no I/O")
-		if p == taro.Weapp {
+		if phones[p] {
 			code, err := sb.PhoneCode(p, "demo-user", "13800138000")
 			if err != nil {
 				return nil, err

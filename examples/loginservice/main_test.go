@@ -46,6 +46,7 @@ func TestServiceAgainstTheSandbox(t *testing.T) {
 		app := sb.App(p)
 		env[idVar], env[secretVar], env[baseVar] = app.ID, app.Secret, sb.BaseURL(p)
 	}
+	env["TARO_TT_PHONE_PRIVATE_KEY"] = sb.App(taro.TT).PrivateKey // Douyin's phone numbers by code
 	h, closeAll, err := newServer(func(k string) string { return env[k] }, nil)
 	require.NoError(t, err)
 	defer closeAll()

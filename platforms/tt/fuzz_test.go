@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tarogo/adapter/platforms/tt/ttfake"
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
@@ -92,4 +93,28 @@ func isZero(v json.RawMessage) bool { return string(v) == "0" }
 func positive(v json.RawMessage) bool {
 	var n float64
 	return json.Unmarshal(v, &n) == nil && n > 0
+}
+
+// FuzzParsePhone: on any answer, no panic; a success only for err_no 0
+// and data that opens with the app's key into a phone number whose
+// watermark names the app.
+func FuzzParsePhone(f *testing.F) {
+	d, err := New(Config{AppID: "tt-sandbox-app", Secret: "s", PhonePrivateKey: ttfake.AppPrivateKey})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"err_no":0,"err_tips":"success","data":"AAAA"}`))
+	f.Add([]byte(`{"err_no":28005187,"err_tips":"code expired"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ph, err := d.parsePhone(b)
+		var de *driver.Error
+		if errors.As(err, &de) && (de.Code == driver.CodeOK || !de.Code.Valid()) {
+			t.Fatalf("a platform error with code %v", de.Code)
+		}
+		if err == nil {
+			if !driverkit.ParseObject(b).IsZero("err_no") || ph.PhoneNumber == "" {
+				t.Fatalf("accepted without err_no 0 or a phone number: %q", b)
+			}
+		}
+	})
 }

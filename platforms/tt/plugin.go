@@ -11,11 +11,15 @@ var Plugin = driver.Plugin{
 	Title:      "Douyin",
 	New:        newFromSettings,
 	FromNative: FromNative,
-	Env:        []driver.EnvVar{{Suffix: "MINIGAME", Setting: "MiniGame", Help: "1 selects Douyin's mini-game mode (its checkSession and key reset)"}},
+	Env: []driver.EnvVar{
+		{Suffix: "MINIGAME", Setting: "MiniGame", Help: "1 selects Douyin's mini-game mode (its checkSession and key reset)"},
+		{Suffix: "PHONE_PRIVATE_KEY", Setting: "PhonePrivateKey", Secret: true, Help: "the app's RSA private key (PEM) for phone numbers by code"},
+	},
 }
 
 func newFromSettings(s driver.Settings) (driver.Driver, error) {
-	d, err := New(Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame})
+	d, err := New(Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame,
+		PhonePrivateKey: s.Options["PhonePrivateKey"]})
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,11 @@ package tt
 
 import (
 	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -46,6 +50,9 @@ const Platform driver.Platform = "tt"
 const (
 	DefaultAppsBaseURL     = "https://developer.toutiao.com"
 	DefaultMinigameBaseURL = "https://minigame.zijieapi.com"
+	// DefaultOpenBaseURL is Douyin's open platform, where phone numbers
+	// are exchanged.
+	DefaultOpenBaseURL = "https://open.douyin.com"
 )
 
 // Config configures the driver. Formatting a Config redacts the secret.
@@ -58,6 +65,11 @@ type Config struct {
 	// which Douyin documents for mini-games only. When false (a mini-app,
 	// what Taro builds) CheckSession is answered from the session store.
 	MiniGame bool
+	// PhonePrivateKey is the app's RSA private key (PEM, PKCS#1 or
+	// PKCS#8) whose public half is configured in Douyin's console for
+	// phone numbers: GetPhoneNumber by code needs it, and is offered only
+	// when it is set. It is a secret: never printed.
+	PhonePrivateKey string
 	// HTTPClient sends the requests; nil means a client with a 15s timeout.
 	HTTPClient *http.Client
 }
@@ -67,7 +79,7 @@ func (c Config) String() string { return driverkit.ConfigString("tt", c.AppID, c
 
 // MarshalJSON writes the config with the secret redacted.
 func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "MiniGame", c.MiniGame)
+	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "MiniGame", c.MiniGame, "PhonePrivateKey", driver.Secret(c.PhonePrivateKey))
 }
 
 // GoString is String, for %#v.
@@ -84,8 +96,9 @@ type Driver struct {
 	hc                                  *http.Client // cfg.HTTPClient through driverkit.NoRedirect
 	cfg                                 Config
 	code2sessionURL, tokenURL, checkURL string
-	resetURL                            string
+	resetURL, phoneURL                  string
 	tokenBody                           []byte
+	phoneKey                            *rsa.PrivateKey // nil without Config.PhonePrivateKey
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
@@ -94,15 +107,23 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	apps, mg := DefaultAppsBaseURL, DefaultMinigameBaseURL
+	apps, mg, open := DefaultAppsBaseURL, DefaultMinigameBaseURL, DefaultOpenBaseURL
 	if base != "" {
-		apps, mg = base, base
+		apps, mg, open = base, base, base
 	}
 	d := &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
 		code2sessionURL: driverkit.JoinURL(apps, "/api/apps/v2/jscode2session"),
 		tokenURL:        driverkit.JoinURL(apps, "/api/apps/v2/token"),
 		checkURL:        driverkit.JoinURL(mg, "/mgplatform/api/apps/check_session_key"),
 		resetURL:        driverkit.JoinURL(mg, "/mgplatform/api/apps/reset_session_key"),
+		phoneURL:        driverkit.JoinURL(open, "/api/apps/v1/get_phonenumber_info/"),
+	}
+	if cfg.PhonePrivateKey != "" {
+		k, err := parsePrivateKey(cfg.PhonePrivateKey)
+		if err != nil {
+			return nil, driver.Errorf(driver.CodeInvalidArgument, "tt: Config.PhonePrivateKey: %v", err)
+		}
+		d.phoneKey = k
 	}
 	d.tokenBody, _ = json.Marshal(tokenRequest{AppID: cfg.AppID, Secret: cfg.Secret, GrantType: "client_credential"})
 	return d, nil
@@ -112,11 +133,14 @@ func New(cfg Config) (*Driver, error) {
 func (d *Driver) Platform() driver.Platform { return Platform }
 
 // Supports implements driver.CapabilityLimiter: the server-side session
-// check and the key reset are offered only to mini-games (Config.MiniGame).
+// check and the key reset are offered only to mini-games (Config.MiniGame),
+// and phone numbers by code only with Config.PhonePrivateKey.
 func (d *Driver) Supports(c driver.Capability) bool {
 	switch c {
 	case driver.CapSessionChecker, driver.CapSessionResetter:
 		return d.cfg.MiniGame
+	case driver.CapPhoneNumber:
+		return d.phoneKey != nil
 	}
 	return true
 }
@@ -170,6 +194,13 @@ func classify(ep string, no driverkit.Code) driver.Code {
 			return driver.CodeInvalidCode
 		case "40014":
 			return driver.CodeInvalidArgument
+		}
+	case "phone":
+		switch no {
+		case "28005187":
+			return driver.CodeInvalidCode // an expired or used code (the code is not confirmed)
+		case "28001003", "28001008":
+			return driver.CodeTokenInvalid
 		}
 	case "checksession", "reset":
 		switch no {
@@ -400,3 +431,106 @@ func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 
 // Format implements fmt.Formatter: every verb prints String.
 func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+
+// parsePrivateKey reads an RSA private key in PEM, PKCS#8 or PKCS#1. Its
+// errors never hold the key.
+func parsePrivateKey(text string) (*rsa.PrivateKey, error) {
+	b, _ := pem.Decode([]byte(text))
+	if b == nil {
+		return nil, fmt.Errorf("not PEM")
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+		rk, ok := k.(*rsa.PrivateKey)
+		if !ok {
+			return nil, fmt.Errorf("not an RSA key")
+		}
+		return rk, nil
+	}
+	k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("neither a PKCS#8 nor a PKCS#1 RSA private key")
+	}
+	return k, nil
+}
+
+// GetPhoneNumber implements driver.PhoneNumberGetter with POST
+// open.douyin.com/api/apps/v1/get_phonenumber_info/ (header access-token,
+// body {"code"}). The answer's data is the phone number's JSON,
+// RSA-encrypted (PKCS#1 v1.5, in blocks of the key's size) to the public
+// key configured in the console; the watermark must name this app.
+// Douyin's docs leave open which token the header takes; like the SDKs
+// most used (and the sandbox), the driver sends the app's access token
+// (POST /api/apps/v2/token).
+func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (driver.PhoneNumber, error) {
+	if d.phoneKey == nil {
+		return driver.PhoneNumber{}, driver.Errorf(driver.CodeNotSupported, "tt: phone numbers by code need Config.PhonePrivateKey")
+	}
+	body, _ := json.Marshal(struct {
+		Code string `json:"code"`
+	}{req.Code})
+	var out driver.PhoneNumber
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL, Body: body, ContentType: "application/json",
+		Header: map[string]string{"access-token": req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}},
+		func(b []byte) (err error) { out, err = d.parsePhone(b); return err })
+	return out, err
+}
+
+// parsePhone reads a get_phonenumber_info answer and opens its data.
+func (d *Driver) parsePhone(b []byte) (driver.PhoneNumber, error) {
+	var resp struct {
+		ErrNo   driverkit.Status `json:"err_no"`
+		ErrTips string           `json:"err_tips"`
+		ErrMsg  string           `json:"err_msg"`
+		Data    string           `json:"data"`
+	}
+	if err := driverkit.Decode(b, &resp); err != nil {
+		return driver.PhoneNumber{}, err
+	}
+	msg := resp.ErrTips
+	if msg == "" {
+		msg = resp.ErrMsg
+	}
+	if err := platformErr("phone", b, resp.ErrNo, msg); err != nil {
+		return driver.PhoneNumber{}, err
+	}
+	if !driverkit.ParseObject(b).Confirm("data", resp.Data) {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("no data")
+	}
+	return openPhone(d.phoneKey, d.cfg.AppID, resp.Data)
+}
+
+// openPhone decrypts data (base64 of RSA PKCS#1 v1.5 blocks) and reads
+// the phone number, whose watermark must name appID.
+func openPhone(key *rsa.PrivateKey, appID, data string) (driver.PhoneNumber, error) {
+	ct, err := base64.StdEncoding.DecodeString(data)
+	size := key.Size()
+	if err != nil || len(ct) == 0 || len(ct)%size != 0 {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("data is not base64 of whole RSA blocks")
+	}
+	var plain []byte
+	for ; len(ct) > 0; ct = ct[size:] {
+		p, err := rsa.DecryptPKCS1v15(nil, key, ct[:size])
+		if err != nil {
+			return driver.PhoneNumber{}, driverkit.NotUnderstood("data does not open with Config.PhonePrivateKey")
+		}
+		plain = append(plain, p...)
+	}
+	var v struct {
+		PhoneNumber     string         `json:"phoneNumber"`
+		PurePhoneNumber string         `json:"purePhoneNumber"`
+		CountryCode     driverkit.Code `json:"countryCode"` // a string or a number
+		Watermark       struct {
+			AppID string `json:"appid"`
+		} `json:"watermark"`
+	}
+	if err := driverkit.Decode(plain, &v); err != nil {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("the phone number is not JSON")
+	}
+	if v.Watermark.AppID != appID {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("the phone number's watermark names another app")
+	}
+	if v.PhoneNumber == "" {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("no phoneNumber")
+	}
+	return driver.PhoneNumber{PhoneNumber: v.PhoneNumber, PurePhoneNumber: v.PurePhoneNumber, CountryCode: string(v.CountryCode)}, nil
+}

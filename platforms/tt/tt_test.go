@@ -16,9 +16,10 @@ func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
 	return tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.TT), HTTPClient: sb.HTTPClient(), MiniGame: true})
 }
 
-// makeMiniApp builds the default, mini-app driver (checks from the store).
+// makeMiniApp builds the default, mini-app driver (checks from the store),
+// with the app's key for phone numbers by code.
 func makeMiniApp(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.TT), HTTPClient: sb.HTTPClient()})
+	return tt.New(tt.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.TT), HTTPClient: sb.HTTPClient(), PhonePrivateKey: app.PrivateKey})
 }
 
 func TestConformance(t *testing.T) {

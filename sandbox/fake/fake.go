@@ -68,6 +68,16 @@ func FaultKinds() []FaultKind {
 type App struct {
 	ID     string `json:"appid"`
 	Secret string `json:"secret"`
+	// PrivateKey is the app's own private key (PEM), for platforms that
+	// use one (Douyin's phone numbers, Alipay's signatures); empty
+	// elsewhere.
+	PrivateKey string `json:"privateKey,omitempty"`
+	// PlatformPublicKey is the platform's public key (PEM) that the app
+	// verifies answers with (Alipay); empty elsewhere.
+	PlatformPublicKey string `json:"platformPublicKey,omitempty"`
+	// AESKey is the app's content-encryption key (base64, Alipay); empty
+	// elsewhere.
+	AESKey string `json:"aesKey,omitempty"`
 }
 
 // Platform is the fake of one platform.

@@ -16,6 +16,8 @@ type Recorded struct {
 	RawQuery    string
 	ContentType string
 	Body        string
+	// Header is the request's header.
+	Header http.Header
 }
 
 // Recorder is a loopback server that records each request and answers with
@@ -36,7 +38,7 @@ func NewRecorder(body string) *Recorder {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
 		r.mu.Lock()
-		r.reqs = append(r.reqs, Recorded{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(),
+		r.reqs = append(r.reqs, Recorded{Method: req.Method, Path: req.URL.Path, Query: req.URL.Query(), Header: req.Header.Clone(),
 			RawQuery: req.URL.RawQuery, ContentType: req.Header.Get("Content-Type"), Body: string(b)})
 		status, body, ctype := r.status, r.body, r.ctype
 		r.mu.Unlock()

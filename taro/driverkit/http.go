@@ -86,6 +86,9 @@ type Request struct {
 	// Body and ContentType, for POST.
 	Body        []byte
 	ContentType string
+	// Header holds further request headers (a token header, say). Their
+	// values are secrets too when listed in Secrets.
+	Header map[string]string
 	// Secrets are this call's secrets (app secret, access token,
 	// signature, session key): they are removed from any text the platform
 	// sends back before it reaches an error.
@@ -129,6 +132,9 @@ func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byt
 	}
 	if r.ContentType != "" {
 		req.Header.Set("Content-Type", r.ContentType)
+	}
+	for k, v := range r.Header {
+		req.Header.Set(k, v)
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

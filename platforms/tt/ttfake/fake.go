@@ -5,6 +5,13 @@
 package ttfake
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
 	"net/http"
 	"time"
 
@@ -18,9 +25,43 @@ type Fake struct{ fake.Spec }
 
 // New returns the fake.
 func New() *Fake {
-	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey}, Seal: fake.SealWeChat}}
+	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat}}
 }
+
+// AppPrivateKey is the sandbox app's private key (PKCS#8 PEM), the key a
+// Douyin app configures for phone numbers (tt.Config.PhonePrivateKey): the
+// fake encrypts phone numbers to its public half, as Douyin encrypts to
+// the public key configured in the console. A sandbox key only.
+const AppPrivateKey = `-----BEGIN PRIVATE KEY-----
+MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDkijg5smA/43eS
++K4LwRMz1uioZJRh6X+YQ1JQbkdTdv0QPGSBfTAwGx+6w4RZx58MjWtuA8QCOHdT
+h+1wY/Ffc/zrUL25S0S+HW4EhOr+QxoAnQi4ywWAdfRih6x5+UuXdZ4fVADOcJUP
+SJs5t+v7AD/LflAARqqYyDzADD/zn8iRZIkwpCFgiwDNHGNafqo4U3lVQ4wkraL4
+Urqx4rOExNzX0B9Y/ITH+aq0+eTrIkPnEMGE37AlZOioprI0NbmWs/ZcMGh5+dtD
+SKJVmfNW7yaSAHPx5XBe5Kwz/POqrrqfO0LAE9wFYfgtimxU0m0oN2mPkntLBVvu
+6ouy2ckDAgMBAAECggEACX0XooWea2ilUUvT5hcJFhDpLfynEH2iV48L/tzlRzjc
+fu0S+zFYa9bkdVuixht8pgfFGxc67yCrC6PMHut3XRAyww5iIixW2VHdfICMRSxC
+Cx55+zoqq0+6atDZP2MzWUF/5CsXsXqJJc5M65OQT6aN/4PqDGjisl817n9TtGis
+0/g3gg7J8+rLkR2LJ3qGe1C6HiuVoUUsMDWBTU0yjKSTzquqn0z6wwvfgLdq+A5e
+Q8Qw34YP65fEoz+x7VX3PW5/fQYef2lq8ANalHvL7Z3d3c2/teGcIuxeQ5dCMwVn
+165fzvkPWgLmd7Y+MiTvW02PgfMY2nWb49uGqAN8iQKBgQD0mR03wZXE3KClFz+9
+oI+PFVX+tZaMER+6/WSIcfsm3KKCAcjG9PZCMWKJ1SQdLXNBlrX2wrhYpAoG1dbR
+UOTJQwqkq6UKp2QAzSSaCu3BRvyd75xH7HnaXuOsMZ1MoG3n4wOG7Ap9PObHG/r/
+WCbzsDj347KKz3K96KnF0TWWvQKBgQDvMXoT+MQI5zJhXSGVuuetW1OGNKMj74oB
+cNhqP0sCXqS2KtjXN7+xIiZdgKFn02KVWmDw+6T+uSzyqaqa4yNZMShWuJQRMGTl
+tf7oaa9C9VdYZpc170fVLHUsy/HIgd61F0UMJH1wLomiqdBaCjSZt4H9bkmc+oqW
+XByYw826vwKBgCAAACCRRQTSUHoIxqAKZ32yruN54k5E1z/hcsufDdqRtvkHPrs4
+xRb32wppRiZDEfccvoWgB/ogy+cFBuuvh58FFFli017Hc3/fVtCIaX6FyPropCuM
+toxpKaQXgZrKylYyDv4R13V3CEI4WOgbIk1zWqCju3IJndtWmw90RWyJAoGBAK+r
+YsEwPqlbQ0EGqRfSgTxsildSaU6HKpAMVKUTfv9qiwXPShomM37gWdTqF6CtOwX9
+rpzN9EuvrDc8LLQ8hUWIONwYC4bkR/X9SA1hMPq4PUILdpqB9fu1/wi7cAOWff35
+7RgR5J5zT1pL5V17iU4r3ChIy3+i8g2j8MyxYXL5AoGBAMNaJPmVe3URBmRSBWcY
+2zIIxzU2hjX83uL87hq6CmrrrD6cYevAYWuhOxBx6+ADDWisMM9iSC/kBSS114q2
+615UFXwdZF0kQ5ql9Iv6dV23ZNndu8IF39BXmwRkmDEFUxDJeTbh1cfrJzzIqT4L
+aRFYK5FIZLuIZVJuJNy6QXb8
+-----END PRIVATE KEY-----
+`
 
 var _ fake.Platform = (*Fake)(nil)
 
@@ -28,6 +69,7 @@ var _ fake.Platform = (*Fake)(nil)
 func (*Fake) Routes(r fake.Router) {
 	r.Handle(fake.Code2Session, "POST /api/apps/v2/jscode2session", ttCode2Session)
 	r.Handle(fake.Token, "POST /api/apps/v2/token", ttToken)
+	r.Handle(fake.PhoneNumber, "POST /api/apps/v1/get_phonenumber_info/", ttPhoneNumber)
 	r.Handle(fake.CheckSession, "GET /mgplatform/api/apps/check_session_key", ttCheckSession)
 	r.Handle(fake.ResetKey, "POST /mgplatform/api/apps/reset_session_key", ttReset)
 }
@@ -204,3 +246,77 @@ func ttReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		SessionKey string `json:"session_key"`
 	}{0, "", fake.RandomHex(8), req.OpenID, u.Key})
 }
+
+// ttPhoneNumber serves POST /api/apps/v1/get_phonenumber_info/ (header
+// access-token, body {"code"}): data is the phone number's JSON with a
+// watermark, RSA-encrypted (PKCS#1 v1.5, in blocks) to the app's public
+// key, in base64.
+func ttPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	answer := func(no int, msg string) {
+		fake.WriteJSON(w, struct {
+			ErrNo   int    `json:"err_no"`
+			ErrTips string `json:"err_tips"`
+			LogID   string `json:"log_id"`
+		}{no, msg, fake.RandomHex(8)})
+	}
+	if valid, _ := st.TokenState(r.Header.Get("access-token")); !valid {
+		answer(28001003, "invalid access_token")
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if !fake.ReadJSON(r, &req) || req.Code == "" {
+		answer(28001001, "invalid params")
+		return
+	}
+	phone, res := st.RedeemPhone(req.Code)
+	if res != fake.CodeOK {
+		answer(28005187, "code expired or used")
+		return
+	}
+	plain, _ := json.Marshal(map[string]any{"phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
+		"watermark": map[string]any{"appid": st.App().ID, "timestamp": st.Now().Unix()}})
+	pub, err := publicKey(st.App().PrivateKey)
+	if err != nil {
+		answer(28001001, "the app has no phone-number key")
+		return
+	}
+	var out []byte
+	for chunk := pub.Size() - 11; len(plain) > 0; {
+		n := min(chunk, len(plain))
+		ct, err := rsa.EncryptPKCS1v15(rand.Reader, pub, plain[:n])
+		if err != nil {
+			answer(-1, "system error")
+			return
+		}
+		out, plain = append(out, ct...), plain[n:]
+	}
+	fake.WriteJSON(w, struct {
+		ErrNo   int    `json:"err_no"`
+		ErrTips string `json:"err_tips"`
+		LogID   string `json:"log_id"`
+		Data    string `json:"data"`
+	}{0, "success", fake.RandomHex(8), base64.StdEncoding.EncodeToString(out)})
+}
+
+// publicKey is the public half of a PEM private key (PKCS#8 or PKCS#1).
+func publicKey(privatePEM string) (*rsa.PublicKey, error) {
+	b, _ := pem.Decode([]byte(privatePEM))
+	if b == nil {
+		return nil, errNoKey
+	}
+	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+		if rk, ok := k.(*rsa.PrivateKey); ok {
+			return &rk.PublicKey, nil
+		}
+		return nil, errNoKey
+	}
+	k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, err
+	}
+	return &k.PublicKey, nil
+}
+
+var errNoKey = errors.New("ttfake: the app has no RSA private key")
