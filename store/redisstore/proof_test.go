@@ -127,7 +127,7 @@ func TestStampedeFetchesOneTokenAcrossReplicas(t *testing.T) {
 }
 
 func TestRotationIsSeenByEveryReplica(t *testing.T) {
-	for _, p := range []taro.Platform{taro.Weapp, taro.TT, taro.QQ, taro.Swan} {
+	for _, p := range sandbox.Platforms() {
 		t.Run(string(p), func(t *testing.T) {
 			b := newBackend(t)
 			st := b.store(redisstore.Options{})
