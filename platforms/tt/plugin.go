@@ -1,29 +1,26 @@
 package tt
 
-import "github.com/tarogo/adapter/taro/driver"
+import (
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
 
 // Plugin describes Douyin to the portable layer and the bundle of
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands Douyin's client results with no
 // driver and no credentials.
 var Plugin = driver.Plugin{
-	Platform:   Platform,
-	Title:      "Douyin",
-	New:        newFromSettings,
+	Platform: Platform,
+	Title:    "Douyin",
+	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
+		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame,
+			PhonePrivateKey: s.Options["PhonePrivateKey"]}
+	}),
 	FromNative: FromNative,
 	Env: []driver.EnvVar{
 		{Suffix: "MINIGAME", Setting: "MiniGame", Help: "1 selects Douyin's mini-game mode (its checkSession and key reset)"},
 		{Suffix: "PHONE_PRIVATE_KEY", Setting: "PhonePrivateKey", Secret: true, Help: "the app's RSA private key (PEM) for phone numbers by code"},
 	},
-}
-
-func newFromSettings(s driver.Settings) (driver.Driver, error) {
-	d, err := New(Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame,
-		PhonePrivateKey: s.Options["PhonePrivateKey"]})
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 func init() { driver.RegisterPlugin(Plugin) }

@@ -1,24 +1,21 @@
 package weapp
 
-import "github.com/tarogo/adapter/taro/driver"
+import (
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
 
 // Plugin describes WeChat to the portable layer and the bundle of
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands WeChat's client results with no
 // driver and no credentials.
 var Plugin = driver.Plugin{
-	Platform:   Platform,
-	Title:      "WeChat",
-	New:        newFromSettings,
+	Platform: Platform,
+	Title:    "WeChat",
+	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
+		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient}
+	}),
 	FromNative: FromNative,
-}
-
-func newFromSettings(s driver.Settings) (driver.Driver, error) {
-	d, err := New(Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient})
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 func init() { driver.RegisterPlugin(Plugin) }

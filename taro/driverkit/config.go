@@ -102,3 +102,16 @@ func FormatRedacted(f fmt.State, verb rune, s string) {
 // RedactedMark stands in for a secret: driver.Secret's rule, "[redacted]",
 // or "" when it is empty.
 func RedactedMark(s string) string { return driver.Secret(s).String() }
+
+// NewFromSettings adapts a driver package's New to driver.Plugin.New:
+// config maps the portable settings to the package's Config, and a failed
+// New yields a nil driver.Driver (never a typed nil).
+func NewFromSettings[C any, D driver.Driver](newDriver func(C) (D, error), config func(driver.Settings) C) func(driver.Settings) (driver.Driver, error) {
+	return func(s driver.Settings) (driver.Driver, error) {
+		d, err := newDriver(config(s))
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+}
