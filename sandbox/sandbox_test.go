@@ -221,6 +221,8 @@ func TestAdminAPI(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, sb.BaseURL(taro.Weapp), apps["weapp"]["base_url"])
 	assert.Equal(t, sb.App(taro.Weapp).ID, apps["weapp"]["appid"])
+	assert.Equal(t, sb.App(taro.TT).PrivateKey, apps["tt"]["privateKey"], "an SDK in any language can be configured from the listing")
+	assert.NotContains(t, apps["weapp"], "privateKey", "empty for platforms that use no key")
 
 	m := post(t, sb.URL()+"/admin/login", "application/json", `{"platform":"qq","openid":"u"}`)
 	assert.NotEmpty(t, m["code"])
