@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"bufio"
 	"bytes"
 	"context"
@@ -80,8 +81,10 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown platform lists the valid ones", nil, []string{"check", "--platform", "alipay"}, exitUsage, "valid platforms: " + platformList()},
 		{"the first missing flag is named before the credentials", nil, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
 		{"missing credentials name the variable", map[string]string{"SK": "k"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "TARO_WEAPP_APPID is not set"},
-		{"decrypt needs the data variable", map[string]string{"SK": "k"}, []string{"decrypt", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "--data-env is required"},
-		{"decrypt needs the iv", map[string]string{"SK": "k", "D": "d"}, []string{"decrypt", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK", "--data-env", "D"}, exitUsage, "--iv is required"},
+		{"decrypt needs the data variable", map[string]string{"SK": "k"}, []string{"decrypt", "--platform", "weapp", "--session-key-env", "SK"}, exitUsage, "--data-env is required"},
+		{"decrypt needs the iv", map[string]string{"SK": "k", "D": "d"}, []string{"decrypt", "--platform", "weapp", "--session-key-env", "SK", "--data-env", "D"}, exitUsage, "--iv is required"},
+		{"decrypt needs the app", map[string]string{"SK": "k", "D": "d"}, []string{"decrypt", "--platform", "weapp", "--session-key-env", "SK", "--data-env", "D", "--iv", "i"}, exitUsage, "--appid is required"},
+		{"decrypt has no network flags", nil, []string{"decrypt", "--redis"}, exitUsage, "flag provided but not defined: -redis"},
 		{"version takes no argument", nil, []string{"version", "x"}, exitUsage, `unexpected argument "x"`},
 		{"missing secret names the variable", map[string]string{"TARO_TT_APPID": "a"}, []string{"login", "--platform", "tt", "--code", "c"}, exitUsage, "TARO_TT_SECRET is not set"},
 		{"check needs an openid", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
@@ -114,6 +117,16 @@ func TestHelp(t *testing.T) {
 			assert.Equal(t, exitOK, code)
 			assert.Contains(t, errOut, "usage: taro "+cmd)
 			assert.Contains(t, errOut, "Example:")
+			for _, p := range platforms.Names() {
+				if cmd != "version" && cmd != "demo" {
+					assert.Contains(t, errOut, string(p), "the help names every platform of the bundle")
+				}
+			}
+			if cmd == "sandbox" {
+				for _, route := range []string{"/admin/apps", "/admin/login", "/admin/faults", "/admin/requests", "/admin/advance", "/admin/phonecode", "/admin/encrypt"} {
+					assert.Contains(t, errOut, route)
+				}
+			}
 		})
 	}
 }
@@ -152,6 +165,7 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 		return m != nil && strings.Contains(o, "admin API:")
 	}, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, out.String(), base+"/weapp")
+	assert.Contains(t, out.String(), fmt.Sprintf("(pid %d)", os.Getpid()), "the sandbox names its own process (not the go tool's)")
 	assert.Contains(t, out.String(), sandbox.DefaultApps[taro.Weapp].Secret, "the sandbox prints the credentials it accepts")
 
 	// Mint a code through the admin API, then log in and check with the CLI.
@@ -297,9 +311,9 @@ func TestDecryptCommand(t *testing.T) {
 		key, _ := sb.SessionKey(p, "dec-user")
 		data, iv, err := sb.Encrypt(p, "dec-user", []byte(`{"nickName":"cli"}`))
 		require.NoError(t, err)
-		idVar, secretVar := envNames(p)
-		env := map[string]string{idVar: app.ID, secretVar: app.Secret, "SK": key, "DATA": data}
-		code, out, errOut := runArgs(t, env, "decrypt", "--platform", string(p), "--openid", "dec-user", "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
+		// Offline: no secret, no openid; the app from --appid.
+		env := map[string]string{"SK": key, "DATA": data}
+		code, out, errOut := runArgs(t, env, "decrypt", "--platform", string(p), "--appid", app.ID, "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
 		require.Equal(t, exitOK, code, errOut)
 		assert.Contains(t, out, `"nickName":"cli"`)
 		assert.NotContains(t, out+errOut, key)
@@ -307,7 +321,9 @@ func TestDecryptCommand(t *testing.T) {
 		if p == taro.Weapp {
 			env["SK"] = "AAAAAAAAAAAAAAAAAAAAAA=="
 		}
-		code, out, _ = runArgs(t, env, "decrypt", "--platform", string(p), "--openid", "dec-user", "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
+		idVar, _ := envNames(p)
+		env[idVar] = app.ID // the app from the environment
+		code, out, _ = runArgs(t, env, "decrypt", "--platform", string(p), "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
 		assert.Equal(t, exitFail, code)
 		assert.Contains(t, out, "data does not open with this session key")
 	}

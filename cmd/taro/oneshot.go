@@ -261,47 +261,88 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 }
 
 func runDecrypt(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	f := newOneShotFlags("decrypt", stderr, lines(
-		"usage: taro decrypt --platform P --openid ID --session-key-env VAR --data-env VAR --iv IV",
-		"",
-		"Opens the encryptedData a client API (getUserInfo, getPhoneNumber …) handed the mini",
-		"program and prints the JSON inside. Nothing is sent anywhere. The session key and the",
-		"encryptedData come from the variables the flags name: the key never goes on the command",
-		"line. TARO_<PLATFORM>_APPID names the app the data must be for (WeChat's watermark,",
-		"Baidu's app-key suffix); TARO_<PLATFORM>_SECRET must be set as for the other commands.",
-		"",
-		exitHelp,
-		"",
-		"Example:",
-		"  SK=.. DATA=.. taro decrypt --platform weapp --openid o6zAJs.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
-		"",
-		"Flags:"))
-	sf := f.sessionFlags()
-	dataEnv := f.fs.String("data-env", "", "name of the environment variable holding the encryptedData (required)")
-	iv := f.fs.String("iv", "", "the iv that came with the data (required)")
-	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
-		switch {
-		case sf.missing(env) != "":
-			return sf.missing(env)
-		case *dataEnv == "":
-			return "--data-env is required (the name of a variable holding the encryptedData)"
-		case env(*dataEnv) == "":
-			return "the variable " + *dataEnv + " is empty or unset"
-		case *iv == "":
-			return "--iv is required"
-		}
-		return ""
-	})
-	if c == nil {
-		return rc
+	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	platform := fs.String("platform", "", "platform: "+platformList()+" (required)")
+	appID := fs.String("appid", "", "the app the data must be for; default $TARO_<PLATFORM>_APPID (its only app)")
+	keyEnv := fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
+	dataEnv := fs.String("data-env", "", "name of the environment variable holding the encryptedData (required)")
+	iv := fs.String("iv", "", "the iv that came with the data (required)")
+	fs.String("openid", "", "ignored (accepted for the scripts of earlier versions)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), lines(
+			"usage: taro decrypt --platform P --session-key-env VAR --data-env VAR --iv IV [--appid ID]",
+			"",
+			"Opens the encryptedData a client API (getUserInfo, getPhoneNumber …) handed the mini",
+			"program and prints the JSON inside. It is offline: nothing is sent anywhere, and no app",
+			"secret is needed. The session key and the encryptedData come from the variables the",
+			"flags name: the key never goes on the command line. The app the data must be for",
+			"(WeChat's watermark, Baidu's app-key suffix) is --appid, or TARO_<PLATFORM>_APPID.",
+			"",
+			exitHelp,
+			"",
+			"Example:",
+			"  SK=.. DATA=.. taro decrypt --platform weapp --appid wx.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
+			"",
+			"Flags:"))
+		fs.PrintDefaults()
 	}
-	defer closeStore()
-	res, err := c.Decrypt(ctx, taro.DecryptOption{Platform: d.Platform(), Session: sf.session(env),
-		EncryptedData: env(*dataEnv), IV: *iv})
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "taro decrypt: unexpected argument %q\n", fs.Arg(0))
+		return exitUsage
+	}
+	p := taro.Platform(*platform)
+	idVar, _, _ := platforms.EnvNames(p)
+	app := *appID
+	if app == "" {
+		if ids := env(idVar); ids != "" && !strings.Contains(ids, ",") {
+			app = strings.TrimSpace(ids)
+		}
+	}
+	var msg string
+	switch {
+	case p == "":
+		msg = "--platform is required; valid platforms: " + platformList()
+	case !slices.Contains(serverPlatforms, p):
+		msg = fmt.Sprintf("unknown platform %q; valid platforms: %s", p, platformList())
+	case *keyEnv == "":
+		msg = "--session-key-env is required (the name of a variable holding the session key)"
+	case env(*keyEnv) == "":
+		msg = "the variable --session-key-env names is empty or unset (pass the variable's name, never the key)"
+	case *dataEnv == "":
+		msg = "--data-env is required (the name of a variable holding the encryptedData)"
+	case env(*dataEnv) == "":
+		msg = "the variable --data-env names is empty or unset"
+	case *iv == "":
+		msg = "--iv is required"
+	case app == "":
+		msg = "--appid is required (or set " + idVar + " to the app's only id): the data must be for one app"
+	}
+	if msg != "" {
+		fmt.Fprintf(stderr, "taro decrypt: %s\n", msg)
+		return exitUsage
+	}
+	// Opening does no I/O: the driver is built without the app secret
+	// (a placeholder satisfies its constructor) and sends nothing.
+	d, err := platforms.Driver(p, platforms.Settings{AppID: app, Secret: "offline"})
 	if err != nil {
-		fmt.Fprintln(stdout, res.ErrMsg)
 		fmt.Fprintf(stderr, "taro decrypt: %v\n", err)
-		return exitFor(err)
+		return exitUsage
+	}
+	c, err := taro.New(taro.Config{Drivers: []taro.Driver{d}})
+	if err != nil {
+		fmt.Fprintf(stderr, "taro decrypt: %v\n", err)
+		return exitUsage
+	}
+	res, derr := c.Decrypt(ctx, taro.DecryptOption{Platform: p, Session: taro.Session{SessionKey: env(*keyEnv)},
+		EncryptedData: env(*dataEnv), IV: *iv})
+	if derr != nil {
+		fmt.Fprintln(stdout, res.ErrMsg)
+		fmt.Fprintf(stderr, "taro decrypt: %v\n", derr)
+		return exitFor(derr)
 	}
 	fmt.Fprintln(stdout, string(res.Data))
 	return exitOK

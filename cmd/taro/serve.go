@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/tarogo/adapter/sandbox"
@@ -31,6 +32,8 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 			"  GET    /admin/requests   request counters per platform and endpoint",
 			"  DELETE /admin/requests   reset the counters",
 			"  POST   /admin/advance    {\"seconds\":300} move the clock forward",
+			"  POST   /admin/phonecode  {\"platform\":\"weapp\",\"openid\":\"u1\",\"phoneNumber\":\"13800138000\"} → {\"code\"}",
+			"  POST   /admin/encrypt    {\"platform\":\"weapp\",\"openid\":\"u1\",\"data\":{…}} → {\"encryptedData\",\"iv\"}",
 			"",
 			"Example:",
 			"  taro sandbox --addr 127.0.0.1:8787 &",
@@ -52,7 +55,7 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	sb.SetURL(base)
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
-	fmt.Fprintf(stdout, "taro sandbox listening on %s\n\n", base)
+	fmt.Fprintf(stdout, "taro sandbox listening on %s (pid %d)\n\n", base, os.Getpid())
 	fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", "PLATFORM", "BASE URL", "APP ID", "SECRET")
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
