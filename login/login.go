@@ -61,6 +61,8 @@
 package login
 
 import (
+	"sync/atomic"
+
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -79,6 +81,11 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tarogo/adapter/taro"
 )
@@ -181,6 +188,7 @@ func (c Config) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String(
 // Manager issues and checks tickets. It is safe for concurrent use.
 type Manager struct {
 	client   *taro.Client
+	counter  atomic.Pointer[counterFor] // login.requests of the client's meter provider
 	store    Store
 	keys     []keyset // keys[0] seals; all open
 	ttl      time.Duration
@@ -508,7 +516,52 @@ func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
 // errOtherApp is the Go cause of a ticket issued for another app.
 var errOtherApp = errors.New("the ticket was issued for a platform or app id this client does not serve")
 
+// resolve is resolveTicket, observed: a span "login.resolve" and the
+// counter login.requests, both with the verdict (the result's code).
 func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error) {
+	traces, metrics := m.client.Observing()
+	var span trace.Span
+	if traces {
+		ctx, span = m.client.TracerProvider().Tracer(instrumentation).Start(ctx, "login.resolve")
+	}
+	u, err := m.resolveTicket(ctx, ticket)
+	verdict := taro.CodeOK
+	if err != nil {
+		verdict = err.Code
+	}
+	if span != nil {
+		span.SetAttributes(attribute.String("login.verdict", verdict.String()), attribute.String("taro.platform", string(u.Platform)))
+		if err != nil {
+			span.SetStatus(codes.Error, verdict.String())
+		}
+		span.End()
+	}
+	if metrics {
+		m.requests().Add(ctx, 1, metric.WithAttributes(attribute.String("login.verdict", verdict.String())))
+	}
+	return u, err
+}
+
+// instrumentation names login's tracer and meter.
+const instrumentation = "github.com/tarogo/adapter/login"
+
+// requests is the counter login.requests of the client's meter provider.
+func (m *Manager) requests() metric.Int64Counter {
+	mp := m.client.MeterProvider()
+	if c := m.counter.Load(); c != nil && c.mp == mp {
+		return c.c
+	}
+	c, _ := mp.Meter(instrumentation).Int64Counter("login.requests", metric.WithDescription("Requests with a ticket, by verdict."))
+	m.counter.Store(&counterFor{mp, c})
+	return c
+}
+
+type counterFor struct {
+	mp metric.MeterProvider
+	c  metric.Int64Counter
+}
+
+func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro.Error) {
 	if ticket == "" {
 		return User{}, invalid("", DetailNoTicket, nil)
 	}

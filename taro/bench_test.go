@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -28,6 +31,22 @@ func BenchmarkCheckSession(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := c.CheckSession(ctx, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// With OpenTelemetry's no-op providers: what the instrumentation costs
+	// a program that does not collect.
+	quiet, err := taro.New(taro.Config{Drivers: []taro.Driver{noopDriver{}}, TracerProvider: tracenoop.NewTracerProvider(), MeterProvider: metricnoop.NewMeterProvider()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("noop-driver-noop-otel", func(b *testing.B) {
+		opt := taro.Option{Platform: "noop", Session: goodSession,
+			Success: func(taro.CallbackResult) {}, Complete: func(taro.CallbackResult) {}}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := quiet.CheckSession(ctx, opt); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -26,6 +26,7 @@ func begin[T any](ctx context.Context, c *Client, t target, bad *Error, capabili
 	if err != nil {
 		return nil, none, err
 	}
+	spanAppID(ctx, e.d.AppID())
 	if bad != nil {
 		return nil, none, bad
 	}

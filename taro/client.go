@@ -1,6 +1,7 @@
 package taro
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,7 +9,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/unsupported"
@@ -49,6 +54,16 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider makes the client's spans: one per API call, named
+	// after the API, with a child per platform HTTP attempt and per store
+	// and token operation. Nil means the global provider (otel.
+	// GetTracerProvider). Only OpenTelemetry's API is used; bring the SDK
+	// and the exporters.
+	TracerProvider trace.TracerProvider
+	// MeterProvider makes the client's metrics (taro.calls,
+	// taro.call.duration, taro.token.fetches, taro.store.operations). Nil
+	// means the global provider (otel.GetMeterProvider).
+	MeterProvider metric.MeterProvider
 }
 
 // Client dispatches the portable API to platform drivers. It is safe for
@@ -64,6 +79,11 @@ type Client struct {
 	limiter       DecryptLimiter
 	log           *slog.Logger
 	now           func() time.Time
+	// The providers of Config (nil: the global ones) and the telemetry
+	// made for the providers last seen.
+	tracerProvider trace.TracerProvider
+	meterProvider  metric.MeterProvider
+	telCache       atomic.Pointer[telemetry]
 	// memoryStore is set when Config.Sessions was nil: the session store
 	// is this process's memory, which the operator is told about once.
 	memoryStore bool
@@ -110,6 +130,7 @@ func New(cfg Config) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
+	c.tracerProvider, c.meterProvider = cfg.TracerProvider, cfg.MeterProvider
 	if c.sessions == nil {
 		c.sessions = &MemorySessionStore{Now: c.now}
 		c.memoryStore = true
@@ -150,6 +171,12 @@ func (c *Client) newEntry(d Driver, builtin bool) *entry {
 	if f, ok := driver.Offers[driver.TokenFetcher](d, driver.CapTokenFetcher); ok {
 		e.source = NewTokenSource(c.tokenStore, e.tokenKey, f.FetchToken,
 			TokenSourceOptions{Now: c.now, Logger: c.log, Platform: d.Platform()})
+		p := d.Platform()
+		e.source.fetched = func(ctx context.Context) {
+			if t := c.tele(); !t.noMetrics {
+				t.tokenFetches.Add(ctx, 1, metric.WithAttributes(attrPlatform.String(string(p))))
+			}
+		}
 	}
 	return e
 }

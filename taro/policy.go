@@ -54,7 +54,9 @@ func (c *Client) do(ctx context.Context, e *entry, api string, needToken bool, s
 	p := e.d.Platform()
 	rejected := false // the platform rejected a token during this call
 	var err error
-	for attempt := 1; ; attempt++ {
+	attempt := 1
+	defer spanRetries(ctx, &attempt)
+	for ; ; attempt++ {
 		var tok string
 		err = nil
 		if needToken && e.source != nil {

@@ -11,7 +11,10 @@ import (
 // CheckSession reports whether opt.Session is still valid on opt.Platform,
 // following the callback contract in the package documentation.
 func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
-	if err := c.checkSession(ctx, &opt); err != nil {
+	ctx, obs := c.tele().observe(ctx, APICheckSession, opt.Platform)
+	err := c.checkSession(ctx, &opt)
+	obs.end(ctx, err)
+	if err != nil {
 		return finish(CallbackResult{ErrMsg: APICheckSession + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
 	return finish(CallbackResult{ErrMsg: APICheckSession + ":ok"}, nil, opt.Success, opt.Fail, opt.Complete)
@@ -40,7 +43,9 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	// The store first: a superseded or too old session is invalid without
 	// any network call.
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID}
-	rec, found, err := c.sessions.LookupSession(ctx, id)
+	sctx, sop := c.tele().storeOp(ctx, "lookup")
+	rec, found, err := c.sessions.LookupSession(sctx, id)
+	sop.done(err)
 	if err != nil {
 		return c.storeFailure(ctx, p, api, err, secrets)
 	}
@@ -146,7 +151,9 @@ const (
 // Taro.login) and records it in the session store, following the callback
 // contract in the package documentation with "code2Session" as the API name.
 func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
+	ctx, obs := c.tele().observe(ctx, APICode2Session, opt.Platform)
 	resp, rec, err := c.code2Session(ctx, &opt)
+	obs.end(ctx, err)
 	if err != nil {
 		return finish(LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
@@ -208,7 +215,9 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets callSecrets) (SessionRecord, *Error) {
 	p := e.d.Platform()
 	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
-	rec, err := c.sessions.RecordSession(ctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
+	sctx, sop := c.tele().storeOp(ctx, "record")
+	rec, err := c.sessions.RecordSession(sctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
+	sop.done(err)
 	if err != nil {
 		return SessionRecord{}, c.storeFailure(ctx, p, api, err, secrets)
 	}

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"golang.org/x/sync/singleflight"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -40,6 +42,8 @@ type TokenSource struct {
 	gen          uint64
 	lastRejected string
 	sf           singleflight.Group
+	// fetched, when set (by a Client), counts each fetch.
+	fetched func(context.Context)
 }
 
 // TokenSourceOptions tune a TokenSource. The zero value is usable.
@@ -171,6 +175,15 @@ func (s *TokenSource) fetchOnce(ctx context.Context, gen uint64) (any, error) {
 				return v, err
 			}
 		}
+	}
+	if parent := trace.SpanFromContext(ctx); parent.IsRecording() {
+		var span trace.Span
+		ctx, span = parent.TracerProvider().Tracer(instrumentation).Start(ctx, "taro.token.fetch",
+			trace.WithAttributes(attrPlatform.String(string(s.opts.Platform))))
+		defer span.End()
+	}
+	if s.fetched != nil {
+		s.fetched(ctx)
 	}
 	tok, err := s.fetch(ctx)
 	if err != nil {

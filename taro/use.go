@@ -133,7 +133,9 @@ func checkKey(p Platform, api, key string) *Error {
 // prefer the platforms' server-to-server APIs (GetPhoneNumber) where they
 // exist.
 func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
+	ctx, obs := c.tele().observe(ctx, APIDecrypt, opt.Platform)
 	data, err := c.decrypt(ctx, &opt)
+	obs.end(ctx, err)
 	if err != nil {
 		return finish(DecryptResult{ErrMsg: APIDecrypt + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
@@ -165,7 +167,9 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 	var fp Fingerprint
 	if c.decryptBudget > 0 {
 		fp = c.fingerprint(key)
-		ok, err := c.limiter.TakeDecryptAttempt(ctx, p, e.d.AppID(), fp, c.decryptBudget, decryptWindow)
+		sctx, sop := c.tele().storeOp(ctx, "decrypt_attempt")
+		ok, err := c.limiter.TakeDecryptAttempt(sctx, p, e.d.AppID(), fp, c.decryptBudget, decryptWindow)
+		sop.done(err)
 		if err != nil {
 			return nil, c.storeFailure(ctx, p, api, err, callSecrets{SessionKey: key})
 		}
@@ -183,7 +187,10 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 		return nil, w
 	}
 	if c.decryptBudget > 0 {
-		if err := c.limiter.ReturnDecryptAttempt(ctx, p, e.d.AppID(), fp); err != nil && c.log != nil {
+		sctx, sop := c.tele().storeOp(ctx, "decrypt_return")
+		err := c.limiter.ReturnDecryptAttempt(sctx, p, e.d.AppID(), fp)
+		sop.done(err)
+		if err != nil && c.log != nil {
 			c.log.LogAttrs(ctx, slog.LevelDebug, "taro: could not give back a Decrypt attempt", slog.String("platform", string(p)))
 		}
 	}
@@ -218,12 +225,22 @@ func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string)
 // VerifyRawDataFor is VerifyRawData for the app appID of p (empty: the
 // platform's only app).
 func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, signature string) error {
+	ctx, obs := c.tele().observe(context.Background(), APIVerifyRawData, p)
+	err := c.verifyRawData(ctx, p, appID, s, rawData, signature)
+	obs.end(ctx, err)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Client) verifyRawData(ctx context.Context, p Platform, appID string, s Session, rawData, signature string) *Error {
 	t := target{APIVerifyRawData, p, appID}
 	bad := checkKey(p, t.api, s.SessionKey)
 	if bad == nil && (rawData == "" || len(rawData) > maxDataLen) {
 		bad = t.invalid(fmt.Sprintf("rawData must be 1 to %d bytes", maxDataLen))
 	}
-	_, verifier, perr := begin[driver.RawDataVerifier](nil, c, t, bad, driver.CapRawDataVerifier)
+	_, verifier, perr := begin[driver.RawDataVerifier](ctx, c, t, bad, driver.CapRawDataVerifier)
 	if perr != nil {
 		return perr
 	}
@@ -240,7 +257,9 @@ func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, 
 // ErrInvalidCode. Platforms that hand phone numbers only as encryptedData
 // answer ErrNotSupported: use Decrypt there.
 func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResult, error) {
+	ctx, obs := c.tele().observe(ctx, APIGetPhoneNumber, opt.Platform)
 	r, err := c.getPhoneNumber(ctx, &opt)
+	obs.end(ctx, err)
 	if err != nil {
 		return finish(PhoneResult{ErrMsg: APIGetPhoneNumber + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
@@ -279,7 +298,9 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 // key; LoginResult.Session does. Platforms without a server-side reset
 // answer ErrNotSupported.
 func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
+	ctx, obs := c.tele().observe(ctx, APIResetSession, opt.Platform)
 	resp, rec, err := c.resetSession(ctx, &opt)
+	obs.end(ctx, err)
 	var cb CallbackResult
 	var res LoginResult
 	if err != nil {
@@ -342,6 +363,16 @@ func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
 // AccessTokenFor is AccessToken for the app appID of p (empty: the
 // platform's only app).
 func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (string, error) {
+	ctx, obs := c.tele().observe(ctx, APIAccessToken, p)
+	tok, err := c.accessToken(ctx, p, appID)
+	obs.end(ctx, err)
+	if err != nil {
+		return "", err
+	}
+	return tok, nil
+}
+
+func (c *Client) accessToken(ctx context.Context, p Platform, appID string) (string, *Error) {
 	const api = APIAccessToken
 	e, _, perr := begin[driver.TokenFetcher](ctx, c, target{api, p, appID}, nil, driver.CapTokenFetcher)
 	if perr != nil {
@@ -367,6 +398,16 @@ func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token st
 // InvalidateAccessTokenFor is InvalidateAccessToken for the app appID of p
 // (empty: the platform's only app).
 func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID, token string) error {
+	ctx, obs := c.tele().observe(ctx, "invalidateAccessToken", p)
+	err := c.invalidateAccessToken(ctx, p, appID, token)
+	obs.end(ctx, err)
+	if err != nil {
+		return err
+	}
+	return nil
+}
+
+func (c *Client) invalidateAccessToken(ctx context.Context, p Platform, appID, token string) *Error {
 	const api = APIAccessToken
 	t := target{api, p, appID}
 	var bad *Error

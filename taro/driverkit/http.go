@@ -18,6 +18,10 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tarogo/adapter/taro/driver"
 )
 
@@ -95,6 +99,16 @@ type Request struct {
 	Secrets []string
 }
 
+// tracerName names the tracer of the HTTP attempt spans.
+const tracerName = "github.com/tarogo/adapter/taro/driverkit"
+
+type statusKey struct{}
+
+// withStatus carries where Call's span learns the answer's status.
+func withStatus(ctx context.Context, p *int) context.Context {
+	return context.WithValue(ctx, statusKey{}, p)
+}
+
 // where names a request for errors: method, host and path, never the
 // query. Only error paths compute it.
 func where(method, raw string) string {
@@ -120,8 +134,36 @@ func where(method, raw string) string {
 //   - any error parse returns that is not a *driver.Error (an HTML page,
 //     malformed or truncated JSON, an answer without the success marker) is
 //     CodeUnavailable, prefixed with the method, host and path.
-func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) error {
+func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byte) error) (err error) {
 	hc = NoRedirect(hc)
+	status := 0 // the answer's, for the attempt's span
+	if parent := trace.SpanFromContext(ctx); parent.IsRecording() {
+		// One client span per attempt, with the HTTP client semantic
+		// conventions: method, host and path, never the query.
+		var span trace.Span
+		u, _ := url.Parse(r.URL)
+		var host, path string
+		if u != nil {
+			host, path = u.Hostname(), u.Path
+		}
+		ctx, span = parent.TracerProvider().Tracer(tracerName).Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("server.address", host), attribute.String("url.path", path)))
+		defer func() {
+			if status != 0 {
+				span.SetAttributes(attribute.Int("http.response.status_code", status))
+			}
+			if err != nil {
+				kind := "transport"
+				var de *driver.Error
+				if errors.As(err, &de) {
+					kind = de.Code.String()
+				}
+				span.SetAttributes(attribute.String("error.type", kind))
+				span.SetStatus(codes.Error, kind)
+			}
+			span.End()
+		}()
+	}
 	var body io.Reader
 	if r.Body != nil {
 		body = bytes.NewReader(r.Body)
@@ -137,6 +179,9 @@ func Call(ctx context.Context, hc *http.Client, r Request, parse func(body []byt
 		req.Header.Set(k, v)
 	}
 	resp, err := hc.Do(req)
+	if resp != nil {
+		status = resp.StatusCode
+	}
 	if err != nil {
 		return (&driver.Error{Code: driver.CodeUnavailable, Err: transportError(where(r.Method, r.URL), err)}).Scrub(r.Secrets...)
 	}
