@@ -1,11 +1,14 @@
 package drivertest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +178,34 @@ type kcase struct {
 }
 
 var cases = []kcase{
+	{
+		name: "secrets/the driver prints none under any fmt verb, json.Marshal or slog",
+		run: func(e *env) {
+			var out []string
+			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+				out = append(out, fmt.Sprintf(verb, e.d))
+			}
+			if b, err := json.Marshal(e.d); err == nil {
+				out = append(out, string(b))
+			}
+			for _, h := range []func(*bytes.Buffer) slog.Handler{
+				func(w *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+				func(w *bytes.Buffer) slog.Handler { return slog.NewTextHandler(w, nil) },
+			} {
+				var buf bytes.Buffer
+				slog.New(h(&buf)).Info("driver", "d", e.d, slog.Any("nested", struct{ D driver.Driver }{e.d}))
+				out = append(out, buf.String())
+			}
+			for _, o := range out {
+				noSecrets(e.t, "the driver's printed form", o, e.h.Secrets()...)
+				for _, sec := range e.h.Secrets() {
+					if len(sec) >= 8 && strings.Contains(o, fmt.Sprintf("%x", sec)) {
+						e.t.Errorf("the driver's printed form contains a secret in hex")
+					}
+				}
+			}
+		},
+	},
 	{
 		name: "callbacks/exactly one of Success or Fail then Complete, all given the returned result",
 		run: func(e *env) {

@@ -8,6 +8,7 @@ package drivertest_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
@@ -44,6 +45,16 @@ func newAcme(cfg acmeConfig) (*acmeDriver, error) {
 		return nil, err
 	}
 	return &acmeDriver{cfg: cfg, hc: driverkit.NoRedirect(cfg.HTTPClient), url: driverkit.JoinURL(base, "/login")}, nil
+}
+
+// String, Format and LogValue print the driver without its secret (the
+// kit checks every fmt verb, json.Marshal and slog).
+func (d *acmeDriver) String() string {
+	return "acme.Driver{" + driverkit.ConfigString("acme", d.cfg.AppID, d.cfg.Secret, d.cfg.BaseURL) + "}"
+}
+func (d *acmeDriver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+func (d *acmeDriver) LogValue() slog.Value {
+	return driverkit.ConfigLogValue(d.cfg.AppID, d.cfg.Secret, d.cfg.BaseURL)
 }
 
 func (d *acmeDriver) Platform() driver.Platform { return acmePlatform }
