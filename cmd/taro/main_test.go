@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -177,8 +178,21 @@ func TestSandboxCommandServesLoginAndCheck(t *testing.T) {
 
 	app := sandbox.DefaultApps[taro.Weapp]
 	env := map[string]string{"TARO_WEAPP_APPID": app.ID, "TARO_WEAPP_SECRET": app.Secret}
-	code, loginOut, loginErr := runArgs(t, env, "login", "--platform", "weapp", "--code", minted.Code, "--base-url", base+"/weapp")
+	keyFile := filepath.Join(t.TempDir(), "sk")
+	code, loginOut, loginErr := runArgs(t, env, "login", "--platform", "weapp", "--code", minted.Code, "--base-url", base+"/weapp", "--session-key-out", keyFile)
 	require.Equal(t, exitOK, code, loginErr)
+	written, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	st, err := os.Stat(keyFile)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "the key file is the owner's only")
+	assert.NotContains(t, loginOut+loginErr, string(written), "the key is printed nowhere")
+	env["SK"] = string(written)
+	code, checkOut0, checkErr0 := runArgs(t, env, "check", "--platform", "weapp", "--openid", "cli-user", "--session-key-env", "SK", "--base-url", base+"/weapp")
+	assert.Equal(t, exitOK, code, checkErr0)
+	assert.Equal(t, "checkSession:ok\n", checkOut0, "login chains into check through the key file")
+	code, _, _ = runArgs(t, env, "login", "--platform", "weapp", "--code", minted.Code, "--base-url", base+"/weapp", "--session-key-out", keyFile)
+	assert.NotEqual(t, exitOK, code, "a used code, and the file exists")
 	assert.Contains(t, loginOut, "code2Session:ok")
 	assert.Contains(t, loginOut, "openid: cli-user")
 	assert.NotContains(t, loginOut+loginErr, app.Secret)
@@ -341,4 +355,18 @@ func TestVersion(t *testing.T) {
 	var v versionInfo
 	require.NoError(t, json.Unmarshal([]byte(out), &v))
 	assert.NotEmpty(t, v.Version)
+}
+
+// The key file is created with mode 0600 and never overwrites a file.
+func TestWriteSecretFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k")
+	require.NoError(t, writeSecretFile(path, "KEY"))
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	err = writeSecretFile(path, "OTHER")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "OTHER")
+	b, _ := os.ReadFile(path)
+	assert.Equal(t, "KEY", string(b))
 }

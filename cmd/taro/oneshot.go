@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -212,10 +214,12 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 
 func runLogin(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
 	f := newOneShotFlags("login", stderr, lines(
-		"usage: taro login --platform P --code CODE [--anonymous-code CODE] [--base-url URL]",
+		"usage: taro login --platform P --code CODE [--anonymous-code CODE] [--base-url URL] [--session-key-out FILE]",
 		"",
 		"Exchanges a login code (from the mini program's login()) for a session and prints the",
 		"openid, unionid and the SHA-256 fingerprint of the session key — never the key itself.",
+		"--session-key-out writes the key to FILE (created with mode 0600) for scripts, for example",
+		"SK=$(cat FILE) taro check … --session-key-env SK.",
 		"Credentials come from TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET. With --redis the",
 		"login is recorded in the session store your services share at $TARO_REDIS_URL.",
 		"",
@@ -227,6 +231,7 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 		"Flags:"))
 	code := f.fs.String("code", "", "the login code")
 	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
+	keyOut := f.fs.String("session-key-out", "", "write the session key to this file (mode 0600); it is printed nowhere")
 	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
 		if *code == "" && *anon == "" {
 			return "--code (or, on tt, --anonymous-code) is required"
@@ -254,6 +259,12 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	if res.Session.SessionKey != "" {
 		fmt.Fprintf(stdout, "session_key: [redacted], sha256 %s\n", taro.FingerprintOf(res.Session.SessionKey))
+		if *keyOut != "" {
+			if err := writeSecretFile(*keyOut, res.Session.SessionKey); err != nil {
+				fmt.Fprintf(stderr, "taro login: --session-key-out: %v\n", err)
+				return exitUsage
+			}
+		}
 	} else {
 		fmt.Fprintln(stdout, "session_key: none (an anonymous login has no session key)")
 	}
@@ -346,4 +357,18 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 	}
 	fmt.Fprintln(stdout, string(res.Data))
 	return exitOK
+}
+
+// writeSecretFile writes secret to a new file at path with mode 0600; an
+// existing file is refused rather than overwritten.
+func writeSecretFile(path, secret string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot create the file (it must not exist): %w", errors.Unwrap(err))
+	}
+	if _, err := f.WriteString(secret); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }
