@@ -12,6 +12,11 @@ import (
 // serverPlatforms are the platforms with drivers, from package platforms.
 var serverPlatforms = platforms.Names()
 
+// cliHTTPClient sends the one-shot commands' requests; nil means the
+// drivers' default. Tests replace it with a client that refuses every host
+// but the one configured.
+var cliHTTPClient *http.Client
+
 // newDriver builds the driver for p (miniGame selects Douyin's mini-game
 // mode and is ignored elsewhere).
 func newDriver(p taro.Platform, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {

@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -369,4 +371,62 @@ func TestWriteSecretFile(t *testing.T) {
 	assert.NotContains(t, err.Error(), "OTHER")
 	b, _ := os.ReadFile(path)
 	assert.Equal(t, "KEY", string(b))
+}
+
+// onlyHost is a transport that fails any request to a host other than
+// allowed, counting them.
+type onlyHost struct {
+	allowed string
+	foreign *atomic.Int64
+	next    http.RoundTripper
+}
+
+func (o onlyHost) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Host != o.allowed {
+		o.foreign.Add(1)
+		return nil, fmt.Errorf("dialled a foreign host")
+	}
+	return o.next.RoundTrip(r)
+}
+
+// No command ever dials a host other than the one configured, whether the
+// base URL comes from --base-url or from TARO_<PLATFORM>_BASE_URL.
+func TestNoCommandDialsAForeignHost(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	u, err := url.Parse(sb.URL())
+	require.NoError(t, err)
+	var foreign atomic.Int64
+	cliHTTPClient = &http.Client{Transport: onlyHost{allowed: u.Host, foreign: &foreign, next: http.DefaultTransport}}
+	defer func() { cliHTTPClient = nil }()
+
+	for _, p := range platforms.Names() {
+		app := sb.App(p)
+		idVar, secretVar, baseVar := platforms.EnvNames(p)
+		for _, viaEnv := range []bool{true, false} {
+			env := map[string]string{idVar: app.ID, secretVar: app.Secret}
+			var flags []string
+			if viaEnv {
+				env[baseVar] = sb.BaseURL(p)
+			} else {
+				flags = []string{"--base-url", sb.BaseURL(p)}
+			}
+			code, _ := sb.Login(p, "host-user")
+			rc, _, errOut := runArgs(t, env, append([]string{"login", "--platform", string(p), "--code", code}, flags...)...)
+			assert.Equal(t, exitOK, rc, "%s: %s", p, errOut)
+			key, _ := sb.SessionKey(p, "host-user")
+			env["SK"] = key
+			check := append([]string{"check", "--platform", string(p), "--openid", "host-user", "--session-key-env", "SK"}, flags...)
+			if p == taro.TT {
+				check = append(check, "--tt-minigame")
+			}
+			_, _, _ = runArgs(t, env, check...) // store-only platforms refuse without --redis; none dials out
+			data, iv, err := sb.Encrypt(p, "host-user", []byte(`{"a":1}`))
+			require.NoError(t, err)
+			env["DATA"] = data
+			rc, _, errOut = runArgs(t, env, "decrypt", "--platform", string(p), "--session-key-env", "SK", "--data-env", "DATA", "--iv", iv)
+			assert.Equal(t, exitOK, rc, "%s: %s", p, errOut)
+		}
+	}
+	assert.Zero(t, foreign.Load(), "requests to a host other than the configured one")
 }
