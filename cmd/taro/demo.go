@@ -120,7 +120,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// printTable prints two lines a step, to fit a 100-column terminal: the
+// printTable prints two lines a step, to fit an 80-column terminal: the
 // step, its code, who answered and how long it took; then, indented, the
 // errMsg a mini program would see.
 func printTable(w io.Writer, steps []demoStep, color bool) {
@@ -132,7 +132,7 @@ func printTable(w io.Writer, steps []demoStep, color bool) {
 		wd = max(wd, utf8.RuneCountInString(shortDecided(s.DecidedBy)))
 	}
 	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s))) }
-	fmt.Fprintf(w, "%s  %s  %s  %s  %s  LATENCY\n", pad("", 4), pad("PLATFORM", wp), pad("STEP", ws), pad("CODE", wc), pad("ANSWERED BY", wd))
+	fmt.Fprintf(w, "%s  %s  %s  %s  %s  TIME\n", pad("", 4), pad("PLATFORM", wp), pad("STEP", ws), pad("CODE", wc), pad("ANSWERED BY", wd))
 	for _, s := range steps {
 		mark := "ok  "
 		if !s.OK {
@@ -145,12 +145,16 @@ func printTable(w io.Writer, steps []demoStep, color bool) {
 				mark = "\x1b[31m" + mark + "\x1b[0m"
 			}
 		}
-		fmt.Fprintf(w, "%s  %s  %s  %s  %s  %.1fms\n", mark, pad(string(s.Platform), wp), pad(s.Step, ws), pad(s.Code, wc), pad(shortDecided(s.DecidedBy), wd), s.LatencyMS)
+		latency := fmt.Sprintf("%.1fms", s.LatencyMS)
+		if s.LatencyMS >= 100 {
+			latency = fmt.Sprintf("%.0fms", s.LatencyMS)
+		}
+		fmt.Fprintf(w, "%s  %s  %s  %s  %s  %s\n", mark, pad(string(s.Platform), wp), pad(s.Step, ws), pad(s.Code, wc), pad(shortDecided(s.DecidedBy), wd), latency)
 		msg := s.ErrMsg
 		if !s.OK {
 			msg += "   (want " + s.Expected + ")"
 		}
-		fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", 4+2+wp+2), msg)
+		fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", 6), msg)
 	}
 }
 
@@ -241,7 +245,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	}
 
 	for _, p := range serverPlatforms {
-		first, ok := login(client, p, "login code → Code2Session")
+		first, ok := login(client, p, "Code2Session (a code)")
 		if !ok {
 			continue
 		}
@@ -264,24 +268,24 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 			ph, err := client.GetPhoneNumber(ctx, taro.PhoneOption{Platform: p, Code: code})
 			record(p, "GetPhoneNumber by code", taro.CodeOK, start, ph.ErrMsg, err, decided(p, sandbox.PhoneNumber, before))
 		}
-		second, ok := login(client, p, "second login rotates the key")
+		second, ok := login(client, p, "2nd login: a new key")
 		if !ok {
 			continue
 		}
 		if second.SessionKey == first.SessionKey {
 			steps = append(steps, demoStep{Platform: p, Step: "key rotated", Expected: "a new key", ErrMsg: "same key twice"})
 		}
-		check(client, p, "CheckSession, old session", first, taro.CodeSessionInvalid)
+		check(client, p, "CheckSession, old key", first, taro.CodeSessionInvalid)
 		start = time.Now()
 		dec, err = client.Decrypt(ctx, taro.DecryptOption{Platform: p, Session: second, EncryptedData: data, IV: iv})
-		record(p, "Decrypt with the rotated key", taro.CodeSessionInvalid, start, dec.ErrMsg, err, "no I/O")
+		record(p, "Decrypt, old key", taro.CodeSessionInvalid, start, dec.ErrMsg, err, "no I/O")
 		replica, err := newClient()
 		if err != nil {
 			return nil, err
 		}
-		step := "old session, replica without the login"
+		step := "replica without login"
 		if st != nil {
-			step = "old session, replica sharing Redis"
+			step = "replica sharing Redis"
 		}
 		check(replica, p, step, first, taro.CodeSessionInvalid)
 

@@ -39,7 +39,7 @@ func TestDemo(t *testing.T) {
 	require.Equal(t, exitOK, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 	table := out
 	for _, line := range strings.Split(out, "\n") {
-		assert.LessOrEqual(t, utf8.RuneCountInString(line), 100, "the table fits 100 columns: %q", line)
+		assert.LessOrEqual(t, utf8.RuneCountInString(line), 80, "the table fits 80 columns: %q", line)
 	}
 	for _, p := range append(platforms.Names(), taro.H5, taro.RN, taro.Harmony) {
 		assert.Contains(t, out, " "+string(p)+" ", "every platform of the bundle is walked")
@@ -254,7 +254,7 @@ func TestRedisFlags(t *testing.T) {
 
 	code, out, errOut := runArgs(t, map[string]string{"TARO_REDIS_URL": redisURL}, "demo", "--redis")
 	require.Equal(t, exitOK, code, "%s\n%s", out, errOut)
-	assert.Contains(t, out, "old session, replica sharing Redis")
+	assert.Contains(t, out, "replica sharing Redis")
 	code, _, errOut = runArgs(t, nil, "demo", "--redis")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "--redis needs TARO_REDIS_URL")
