@@ -48,6 +48,10 @@ type Options = host.Options
 // App is a platform application's credentials.
 type App = fake.App
 
+// Event is one request a fake answered, as the console's live log shows
+// it (no query, body or header).
+type Event = host.Event
+
 // Endpoint names a server API, for fault injection and request counting.
 type Endpoint = fake.Endpoint
 

@@ -221,6 +221,16 @@ func (st *State) Redeem(c string, anonymous bool) (string, CodeResult) {
 	return k.openid, CodeOK
 }
 
+// OpenIDs lists the platform's users, sorted.
+func (st *State) OpenIDs() []string {
+	out := make([]string, 0, len(st.users))
+	for id := range st.users {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // CodeCount reports how many login codes the state holds.
 func (st *State) CodeCount() int { return len(st.codes) }
 

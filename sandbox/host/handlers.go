@@ -29,7 +29,12 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 	if !ok || !strings.HasPrefix(path, "/") {
 		panic("sandbox: a fake's route must be \"METHOD /path\", got " + pattern) // a fake's programming error, at New
 	}
-	s.mux.HandleFunc(method+" /"+string(p)+path, func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc(method+" /"+string(p)+path, func(rw http.ResponseWriter, r *http.Request) {
+		w := &statusWriter{ResponseWriter: rw}
+		var applied FaultKind
+		defer func() {
+			s.ev.publish(Event{Time: s.Now(), Platform: p, Endpoint: ep, Method: r.Method, Path: r.URL.Path, Status: w.status, Fault: applied})
+		}()
 		// Read the body first: the server notices a client hanging up (and
 		// cancels r.Context, ending a Slow fault) only once it has.
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequestBody))
@@ -38,8 +43,11 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if f, ok := s.enter(p, ep); ok && s.applyFault(w, r, p, ep, f) {
-			return
+		if f, ok := s.enter(p, ep); ok {
+			applied = f.kind
+			if s.applyFault(w, r, p, ep, f) {
+				return
+			}
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -106,6 +106,9 @@ type Sandbox struct {
 	mux    *http.ServeMux
 	url    string
 	srv    *httptest.Server
+	// ev is the request log the console shows; closeOnce ends it.
+	ev        *events
+	closeOnce sync.Once
 }
 
 // New returns a sandbox that is not yet serving; mount Handler on a server
@@ -131,7 +134,9 @@ func New(opts Options) *Sandbox {
 			faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
 		f.Routes(router{s: s, p: name})
 	}
+	s.ev = newEvents()
 	s.admin()
+	s.console()
 	return s
 }
 
@@ -146,6 +151,7 @@ func NewServer(opts Options) *Sandbox {
 
 // Close stops the server NewServer started.
 func (s *Sandbox) Close() {
+	s.closeOnce.Do(func() { close(s.ev.closed) }) // ends the consoles' live logs
 	if s.srv != nil {
 		s.srv.CloseClientConnections()
 		s.srv.Close()

@@ -1,0 +1,216 @@
+package host
+
+import (
+	"bufio"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+//go:embed console/index.html
+var consoleFS embed.FS
+
+// Event is one request a fake answered, for the console's live log. It
+// holds no query, no body and no header: nothing an SDK sent as a secret.
+type Event struct {
+	Time     time.Time     `json:"time"`
+	Platform taro.Platform `json:"platform"`
+	Endpoint Endpoint      `json:"endpoint"`
+	Method   string        `json:"method"`
+	Path     string        `json:"path"`
+	Status   int           `json:"status"`
+	Fault    FaultKind     `json:"fault,omitempty"`
+}
+
+// maxEvents is how many past events a new console is sent.
+const maxEvents = 200
+
+// events fans the request log out to the consoles listening.
+type events struct {
+	mu     sync.Mutex
+	recent []Event
+	subs   map[chan Event]struct{}
+	closed chan struct{}
+}
+
+func newEvents() *events {
+	return &events{subs: map[chan Event]struct{}{}, closed: make(chan struct{})}
+}
+
+func (e *events) publish(ev Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.recent = append(e.recent, ev)
+	if len(e.recent) > maxEvents {
+		e.recent = e.recent[len(e.recent)-maxEvents:]
+	}
+	for ch := range e.subs {
+		select {
+		case ch <- ev:
+		default: // a slow console misses events rather than slowing the fakes
+		}
+	}
+}
+
+func (e *events) subscribe() (chan Event, []Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ch := make(chan Event, 64)
+	e.subs[ch] = struct{}{}
+	return ch, append([]Event(nil), e.recent...)
+}
+
+func (e *events) unsubscribe(ch chan Event) {
+	e.mu.Lock()
+	delete(e.subs, ch)
+	e.mu.Unlock()
+}
+
+// Events returns the requests the fakes answered, oldest first (at most
+// the last 200).
+func (s *Sandbox) Events() []Event {
+	s.ev.mu.Lock()
+	defer s.ev.mu.Unlock()
+	return append([]Event(nil), s.ev.recent...)
+}
+
+// statusWriter records the status a handler answered.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Hijack lets the Reset fault close the connection.
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, fmt.Errorf("hijacking unsupported")
+	}
+	return h.Hijack()
+}
+
+// adminRoute is one route of the admin API, for GET /admin.
+type adminRoute struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Params string `json:"params,omitempty"`
+	Curl   string `json:"curl"`
+}
+
+var adminRoutes = []adminRoute{
+	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps"},
+	{"GET", "/admin/users", "", "curl -s $SB/admin/users"},
+	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
+	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
+	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
+	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delay_ms"}`, `curl -s -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
+	{"DELETE", "/admin/faults", "", "curl -s -XDELETE $SB/admin/faults"},
+	{"GET", "/admin/requests", "", "curl -s $SB/admin/requests"},
+	{"DELETE", "/admin/requests", "", "curl -s -XDELETE $SB/admin/requests"},
+	{"POST", "/admin/advance", `{"seconds"}`, `curl -s -XPOST $SB/admin/advance -d '{"seconds":300}'`},
+	{"POST", "/admin/expire-tokens", `{"platform"}`, `curl -s -XPOST $SB/admin/expire-tokens -d '{"platform":"weapp"}'`},
+	{"GET", "/admin/events", "", "curl -sN $SB/admin/events   # server-sent events: the live request log"},
+}
+
+// console mounts the console page, the admin index, the users, token
+// expiry and the live log.
+func (s *Sandbox) console() {
+	s.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := consoleFS.ReadFile("console/index.html")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline' 'self'; style-src 'unsafe-inline'")
+		_, _ = w.Write(b)
+	})
+	s.mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "text/plain") || r.URL.Query().Has("text") {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			for _, rt := range adminRoutes {
+				fmt.Fprintf(w, "%-6s %-22s %s\n       %s\n", rt.Method, rt.Path, rt.Params, rt.Curl)
+			}
+			return
+		}
+		writeJSONAny(w, map[string]any{"routes": adminRoutes})
+	})
+	s.mux.HandleFunc("GET /admin/users", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		out := map[taro.Platform][]string{}
+		for name, p := range s.ps {
+			out[name] = p.st.OpenIDs()
+		}
+		s.mu.Unlock()
+		writeJSONAny(w, out)
+	})
+	s.mux.HandleFunc("POST /admin/expire-tokens", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform taro.Platform `json:"platform"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		s.mu.Lock()
+		_, err := s.platform(req.Platform)
+		s.mu.Unlock()
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		s.ExpireTokens(req.Platform)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("GET /admin/events", func(w http.ResponseWriter, r *http.Request) {
+		fl, ok := w.(http.Flusher)
+		if !ok {
+			http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		ch, past := s.ev.subscribe()
+		defer s.ev.unsubscribe(ch)
+		send := func(ev Event) {
+			b, _ := json.Marshal(ev)
+			fmt.Fprintf(w, "data: %s\n\n", b)
+		}
+		for _, ev := range past {
+			send(ev)
+		}
+		fl.Flush()
+		for {
+			select {
+			case ev := <-ch:
+				send(ev)
+				fl.Flush()
+			case <-r.Context().Done():
+				return
+			case <-s.ev.closed:
+				return
+			}
+		}
+	})
+}
+
+func writeJSONAny(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
