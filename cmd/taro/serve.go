@@ -22,10 +22,16 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 		fmt.Fprint(fs.Output(), lines(
 			"usage: taro sandbox [--addr 127.0.0.1:8787]",
 			"",
-			"Serves the fake platforms ("+platformList()+") under /<platform> and an admin API",
-			"under /admin until interrupted (SIGINT or SIGTERM). Point a driver's BaseURL, or any",
+			"Serves the fake platforms ("+platformList()+") under /<platform>,",
+			"a console for a browser at /, and an admin API under /admin, until interrupted (SIGINT",
+			"or SIGTERM; the banner prints the pid). Point a driver's BaseURL, or any",
 			"language's HTTP client, at the printed base URLs. Admin API:",
-			"  GET    /admin/apps       app ids, secrets and base URLs",
+			"  GET    /                 the console: apps, users, codes, faults, clock, the live request log",
+			"  GET    /admin            this list, as JSON (or text with ?text)",
+			"  GET    /admin/apps       app ids, secrets, keys and base URLs",
+			"  GET    /admin/users      each platform's users",
+			"  GET    /admin/events     the live request log (server-sent events)",
+			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
 			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"}",
 			"  POST   /admin/faults     {\"platform\":\"weapp\",\"endpoint\":\"checksession\",\"kind\":\"busy\",\"count\":1}",
 			"  DELETE /admin/faults     clear pending faults",
@@ -61,7 +67,7 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 		app := sb.App(p)
 		fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", p, sb.BaseURL(p), app.ID, app.Secret)
 	}
-	fmt.Fprintf(stdout, "\nadmin API: %s/admin (see 'taro sandbox --help'); stop with Ctrl-C\n", base)
+	fmt.Fprintf(stdout, "\nconsole: %s/ (in a browser)\nadmin API: %s/admin (see 'taro sandbox --help'); stop with Ctrl-C or kill %d\n", base, base, os.Getpid())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
