@@ -4,8 +4,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		drivertest.RunConformanceTests(t, sandboxtest.New(myplatform.Platform, func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-//			return myplatform.New(myplatform.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(myplatform.Platform)})
-//		}))
+//			return myplatform.New(myplatform.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(myplatform.Platform), HTTPClient: sb.HTTPClient()})
+//		}, myfake.New())) // the platform's fake (a fake.Spec and its routes); built-in platforms need none
 //	}
 //
 // Recorder is an HTTP server that records requests and answers what a test

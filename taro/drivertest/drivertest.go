@@ -31,14 +31,19 @@
 //     *driver.Error with the right driver.Code (session invalid, invalid
 //     code, credentials, rate limited, token invalid, unavailable for
 //     busy/5xx/unreadable bodies). Do not retry: the portable layer does.
-//     Implement fmt.Formatter on the Config and the Driver
-//     (driverkit.FormatRedacted) so that no verb prints the secret.
+//     Implement fmt.Formatter, json.Marshaler and slog.LogValuer on the
+//     Config and the Driver (driverkit.FormatRedacted, ConfigJSON,
+//     ConfigLogValue) so that nothing prints the secret: the kit fails a
+//     driver whose printed form holds one.
 //  5. Optionally implement driver.NativeNormalizer for the platform's client
 //     callback objects (driverkit.ParseNative).
 //  6. Write the platform's fake beside the driver (platforms/alipay/alipayfake)
-//     against package sandbox/fake: its real paths and shapes over the
-//     sandbox's platform-neutral state. In the driver's test, run the kit
-//     against it, as below.
+//     against package sandbox/fake: embed a fake.Spec (the platform's name,
+//     default app, code lifetime, key size, endpoints and client-side
+//     sealing) and add Routes and FaultBody with the platform's real paths
+//     and shapes over the sandbox's platform-neutral state. In the driver's
+//     test, run the kit against it, as below; platforms/qq/qqfake is a
+//     short one to copy.
 //
 // A driver's test:
 //
