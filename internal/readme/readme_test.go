@@ -63,11 +63,31 @@ func dedent(lines []string) string {
 
 func TestREADMEGoBlocksMatchTheirSources(t *testing.T) {
 	root := filepath.Join("..", "..")
-	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no docs/*.md: %v", err)
+	}
+	for _, f := range append([]string{filepath.Join(root, "README.md")}, docs...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(f) != "README.md" && !strings.Contains(string(b), "```go") {
+			continue // a page without Go
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) { checkBlocks(t, root, string(b)) })
+	}
+}
+
+// The README is a front page: at most 250 lines, the depth in docs/.
+func TestREADMEIsShort(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBlocks(t, root, string(b))
+	if n := strings.Count(string(b), "\n"); n > 250 {
+		t.Errorf("README.md has %d lines; at most 250 (move depth to docs/)", n)
+	}
 }
 
 // The checker itself: a block that drifted from its region fails.
