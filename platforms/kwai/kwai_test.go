@@ -10,10 +10,14 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
+	return kwai.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(kwai.Platform), HTTPClient: sb.HTTPClient()}
+}
+
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return kwai.New(kwai.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(kwai.Platform), HTTPClient: sb.HTTPClient()})
+	return kwai.New(configDriver(sb, app).(kwai.Config))
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, sandboxtest.New(kwai.Platform, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.NewWithConfig(kwai.Platform, makeDriver, configDriver))
 }

@@ -11,10 +11,14 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
+	return qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.QQ), HTTPClient: sb.HTTPClient()}
+}
+
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.QQ), HTTPClient: sb.HTTPClient()})
+	return qq.New(configDriver(sb, app).(qq.Config))
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, sandboxtest.New(taro.QQ, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.NewWithConfig(taro.QQ, makeDriver, configDriver))
 }

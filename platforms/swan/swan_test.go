@@ -11,10 +11,14 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
+	return swan.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.Swan), HTTPClient: sb.HTTPClient()}
+}
+
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return swan.New(swan.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.Swan), HTTPClient: sb.HTTPClient()})
+	return swan.New(configDriver(sb, app).(swan.Config))
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, sandboxtest.New(taro.Swan, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.NewWithConfig(taro.Swan, makeDriver, configDriver))
 }

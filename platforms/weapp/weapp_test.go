@@ -11,10 +11,14 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
+	return weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.Weapp), HTTPClient: sb.HTTPClient()}
+}
+
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.Weapp), HTTPClient: sb.HTTPClient()})
+	return weapp.New(configDriver(sb, app).(weapp.Config))
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, sandboxtest.New(taro.Weapp, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.NewWithConfig(taro.Weapp, makeDriver, configDriver))
 }

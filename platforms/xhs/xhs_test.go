@@ -11,10 +11,14 @@ import (
 	"github.com/tarogo/adapter/taro/drivertest"
 )
 
+func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
+	return xhs.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.XHS), HTTPClient: sb.HTTPClient()}
+}
+
 func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-	return xhs.New(xhs.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.XHS), HTTPClient: sb.HTTPClient()})
+	return xhs.New(configDriver(sb, app).(xhs.Config))
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.RunConformanceTests(t, sandboxtest.New(taro.XHS, makeDriver))
+	drivertest.RunConformanceTests(t, sandboxtest.NewWithConfig(taro.XHS, makeDriver, configDriver))
 }

@@ -14,6 +14,7 @@ package sandboxtest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ type Sandbox struct {
 	SB   *sandbox.Sandbox
 	P    taro.Platform
 	Make MakeFunc
+	// ConfigOf, when set, is the driver's Config for app, for the kit's
+	// check that it prints no secret (drivertest.ConfigHarness).
+	ConfigOf func(sb *sandbox.Sandbox, app sandbox.App) any
 }
 
 // New returns a constructor for RunConformanceTests: each case gets a new
@@ -46,13 +50,51 @@ func New(p taro.Platform, make MakeFunc, fakes ...fake.Platform) func(context.Co
 	}
 }
 
+// NewWithConfig is New with the driver's Config too (config builds it for
+// an app), so that the kit also checks that the Config prints no secret.
+func NewWithConfig(p taro.Platform, make MakeFunc, config func(sb *sandbox.Sandbox, app sandbox.App) any, fakes ...fake.Platform) func(context.Context, *testing.T) (drivertest.Harness, error) {
+	base := New(p, make, fakes...)
+	return func(ctx context.Context, t *testing.T) (drivertest.Harness, error) {
+		h, err := base(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		h.(*Sandbox).ConfigOf = config
+		return h, nil
+	}
+}
+
+// Config implements drivertest.ConfigHarness; nil without ConfigOf.
+func (h *Sandbox) Config() any {
+	if h.ConfigOf == nil {
+		return nil
+	}
+	return h.ConfigOf(h.SB, h.SB.App(h.P))
+}
+
 // MakeDriver implements drivertest.Harness.
 func (h *Sandbox) MakeDriver(context.Context) (driver.Driver, error) {
 	return h.Make(h.SB, h.SB.App(h.P))
 }
 
 // Secrets implements drivertest.Harness.
-func (h *Sandbox) Secrets() []string { return []string{h.SB.App(h.P).Secret} }
+func (h *Sandbox) Secrets() []string {
+	app := h.SB.App(h.P)
+	out := []string{app.Secret}
+	if app.PrivateKey != "" {
+		out = append(out, pemBody(app.PrivateKey))
+	}
+	return out
+}
+
+// pemBody is a line from the middle of a PEM key: what a leak would show.
+func pemBody(key string) string {
+	lines := strings.Split(strings.TrimSpace(key), "\n")
+	if len(lines) < 3 {
+		return key
+	}
+	return lines[len(lines)/2]
+}
 
 // Close implements drivertest.Harness.
 func (h *Sandbox) Close() { h.SB.Close() }

@@ -179,22 +179,30 @@ type kcase struct {
 
 var cases = []kcase{
 	{
-		name: "secrets/the driver prints none under any fmt verb, json.Marshal or slog",
+		name: "secrets/the driver and its Config print none under any fmt verb, json.Marshal or slog",
 		run: func(e *env) {
 			var out []string
-			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
-				out = append(out, fmt.Sprintf(verb, e.d))
+			values := []any{e.d}
+			if ch, ok := e.h.(ConfigHarness); ok {
+				if cfg := ch.Config(); cfg != nil {
+					values = append(values, cfg)
+				}
 			}
-			if b, err := json.Marshal(e.d); err == nil {
-				out = append(out, string(b))
-			}
-			for _, h := range []func(*bytes.Buffer) slog.Handler{
-				func(w *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(w, nil) },
-				func(w *bytes.Buffer) slog.Handler { return slog.NewTextHandler(w, nil) },
-			} {
-				var buf bytes.Buffer
-				slog.New(h(&buf)).Info("driver", "d", e.d, slog.Any("nested", struct{ D driver.Driver }{e.d}))
-				out = append(out, buf.String())
+			for _, v := range values {
+				for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+					out = append(out, fmt.Sprintf(verb, v))
+				}
+				if b, err := json.Marshal(v); err == nil {
+					out = append(out, string(b))
+				}
+				for _, h := range []func(*bytes.Buffer) slog.Handler{
+					func(w *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(w, nil) },
+					func(w *bytes.Buffer) slog.Handler { return slog.NewTextHandler(w, nil) },
+				} {
+					var buf bytes.Buffer
+					slog.New(h(&buf)).Info("value", "v", v, slog.Any("nested", struct{ V any }{v}))
+					out = append(out, buf.String())
+				}
 			}
 			for _, o := range out {
 				noSecrets(e.t, "the driver's printed form", o, e.h.Secrets()...)

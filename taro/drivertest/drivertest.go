@@ -82,6 +82,14 @@ type Harness interface {
 	Close()
 }
 
+// ConfigHarness is a Harness that also hands the kit the Config its
+// driver is built from, so that the kit checks that the Config prints no
+// secret either (fmt verbs, json.Marshal, slog). Config may return nil.
+type ConfigHarness interface {
+	Harness
+	Config() any
+}
+
 // LoginHarness is a Harness whose fake platform can issue login codes, so
 // the kit can log users in and check real sessions.
 type LoginHarness interface {
