@@ -449,14 +449,16 @@ func (m *Manager) keep() int { return m.perUser }
 // Login exchanges a login code for a session (taro.Client.Code2Session),
 // seals the session key into the store and returns a new ticket bound to
 // the login's sequence number. A Douyin anonymous-only login has no
-// session and is refused (InvalidArgument).
+// session and is refused (InvalidArgument). On a platform without session
+// keys (Alipay) the ticket seals an empty key: the store decides by login
+// order and age alone.
 func (m *Manager) Login(ctx context.Context, opt taro.LoginOption) (Result, error) {
 	opt.Success, opt.Fail, opt.Complete = nil, nil, nil
 	res, err := m.client.Code2Session(ctx, opt)
 	if err != nil {
 		return Result{}, err
 	}
-	if res.Session.SessionKey == "" {
+	if res.OpenID == "" {
 		return Result{}, &taro.Error{Platform: opt.Platform, API: APILogin, Code: taro.CodeInvalidArgument,
 			Detail: "an anonymous login has no session: log in with a code"}
 	}

@@ -1,6 +1,8 @@
 package platforms
 
 import (
+	"github.com/tarogo/adapter/platforms/alipay"
+	"github.com/tarogo/adapter/platforms/alipay/alipayfake"
 	"github.com/tarogo/adapter/platforms/kwai"
 	"github.com/tarogo/adapter/platforms/kwai/kwaifake"
 	"github.com/tarogo/adapter/platforms/qq"
@@ -26,4 +28,5 @@ var All = []Builtin{
 	{swan.Plugin, fakeOf(swanfake.New)},
 	{kwai.Plugin, fakeOf(kwaifake.New)},
 	{xhs.Plugin, fakeOf(xhsfake.New)},
+	{alipay.Plugin, fakeOf(alipayfake.New)},
 }

@@ -5,7 +5,7 @@ import "github.com/tarogo/adapter/taro/driver"
 // Platform names a mini-program host or Taro build target.
 type Platform = driver.Platform
 
-// The platforms Taro builds for. The first six have drivers in
+// The platforms Taro builds for. The first seven have drivers in
 // github.com/tarogo/adapter/platforms; the last three have no session APIs
 // and are answered with ErrNotSupported by every client.
 const (
@@ -15,6 +15,7 @@ const (
 	QQ      Platform = "qq"      // QQ
 	Kwai    Platform = "kwai"    // Kuaishou
 	XHS     Platform = "xhs"     // Xiaohongshu
+	Alipay  Platform = "alipay"  // Alipay
 	H5      Platform = "h5"      // web
 	RN      Platform = "rn"      // React Native
 	Harmony Platform = "harmony" // HarmonyOS

@@ -24,6 +24,10 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	const api = APICheckSession
 	t := target{api, opt.Platform, opt.AppID}
 	p := t.p
+	if e, err := c.lookup(api, p, opt.AppID); err == nil && keyless(e.d) {
+		// No session key, nothing to check (Alipay): not a verdict.
+		return &Error{Platform: p, API: api, Code: CodeNotSupported}
+	}
 	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
 	if bad == nil {
 		bad = checkKey(p, api, opt.Session.SessionKey)
@@ -181,6 +185,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}
 	opt.AppID = e.d.AppID() // the result names the app
 	var secrets callSecrets
+	noKey := keyless(e.d)
 	tl, needToken := e.d.(driver.TokenLogin)
 	needToken = needToken && tl.LoginNeedsToken()
 	if err := c.do(ctx, e, api, needToken, &secrets, func(tok string) error {
@@ -189,7 +194,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 			return err
 		}
 		anonymousOnly := opt.Code == "" && r.OpenID == "" && r.SessionKey == "" && r.AnonymousOpenID != ""
-		if !anonymousOnly && (r.SessionKey == "" || r.OpenID == "") {
+		if !anonymousOnly && (r.OpenID == "" || (r.SessionKey == "" && !noKey) || (r.SessionKey != "" && noKey)) {
 			return driver.Errorf(driver.CodeUnavailable, "platform answered without an openid or session key")
 		}
 		resp = r
@@ -197,7 +202,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}); err != nil {
 		return resp, SessionRecord{}, err
 	}
-	if resp.SessionKey == "" {
+	if resp.SessionKey == "" && !noKey {
 		// An anonymous login: there is no session to record.
 		return resp, SessionRecord{}, nil
 	}
@@ -206,6 +211,13 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		return driver.LoginResponse{}, SessionRecord{}, err
 	}
 	return resp, rec, nil
+}
+
+// keyless reports whether d's platform has no session key
+// (driver.KeylessLogin): its logins are recorded by order alone.
+func keyless(d Driver) bool {
+	k, ok := d.(driver.KeylessLogin)
+	return ok && k.KeylessLogin()
 }
 
 // record makes resp the newest session of its user in the session store

@@ -65,7 +65,14 @@ type PhoneOption struct {
 	// AppID chooses the app on a platform the client serves several apps
 	// of; empty means the platform's only app.
 	AppID string
-	Code  string
+	// Code is the phone-number code the client's getPhoneNumber handed
+	// the mini program (WeChat, Douyin).
+	Code string
+	// Response is, on a platform that hands the client the number itself
+	// (Alipay), the string my.getPhoneNumber handed the mini program: a
+	// signed, encrypted envelope the driver verifies and opens offline.
+	// Exactly one of Code and Response is set.
+	Response string
 	// Success, Fail and Complete follow the callback contract.
 	Success, Fail, Complete func(PhoneResult)
 }
@@ -271,13 +278,29 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 	const api = APIGetPhoneNumber
 	var out driver.PhoneNumber
 	t := target{api, opt.Platform, opt.AppID}
-	e, phone, perr := begin[driver.PhoneNumberGetter](ctx, c, t, t.invalid(checkText("Code", opt.Code, maxFieldLen)), driver.CapPhoneNumber)
+	var bad *Error
+	switch {
+	case opt.Code != "" && opt.Response != "":
+		bad = t.invalid("Code and Response are both set: Code is a phone-number code, Response the envelope Alipay's client hands over; set one")
+	case opt.Response != "":
+		bad = t.invalid(checkText("Response", opt.Response, maxResponseLen))
+	default:
+		bad = t.invalid(checkText("Code", opt.Code, maxFieldLen))
+	}
+	e, phone, perr := begin[driver.PhoneNumberGetter](ctx, c, t, bad, driver.CapPhoneNumber)
 	if perr != nil {
 		return out, perr
 	}
+	pf, ok := e.d.(driver.PhoneFromClient)
+	switch fromClient := ok && pf.PhoneFromClient(); {
+	case fromClient && opt.Response == "":
+		return out, t.invalid("Response is required: " + string(t.p) + " hands the client the number itself (the string its getPhoneNumber returned), not a code")
+	case !fromClient && opt.Response != "":
+		return out, t.invalid("Response is for platforms whose client hands over the number itself; " + string(t.p) + " exchanges a Code")
+	}
 	var secrets callSecrets
-	err := c.do(ctx, e, api, true, &secrets, func(tok string) error {
-		r, err := phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, AccessToken: tok})
+	err := c.do(ctx, e, api, opt.Response == "", &secrets, func(tok string) error {
+		r, err := phone.GetPhoneNumber(ctx, driver.PhoneRequest{Code: opt.Code, Response: opt.Response, AccessToken: tok})
 		if err != nil {
 			return err
 		}

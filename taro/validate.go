@@ -10,6 +10,9 @@ import (
 const (
 	maxFieldLen    = 1024
 	maxPlatformLen = 64
+	// maxResponseLen bounds PhoneOption.Response (Alipay's envelope is
+	// well under 1 KiB).
+	maxResponseLen = 16 << 10
 )
 
 // checkText returns "" when v is an acceptable value for the field called

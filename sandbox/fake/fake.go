@@ -78,6 +78,12 @@ type App struct {
 	// AESKey is the app's content-encryption key (base64, Alipay); empty
 	// elsewhere.
 	AESKey string `json:"aesKey,omitempty"`
+	// AppCertificate, PlatformCertificate and RootCertificate are the
+	// certificates (PEM) of a platform with a certificate mode (Alipay's:
+	// the app's, the platform's and the root bundle); empty elsewhere.
+	AppCertificate      string `json:"appCertificate,omitempty"`
+	PlatformCertificate string `json:"platformCertificate,omitempty"`
+	RootCertificate     string `json:"rootCertificate,omitempty"`
 }
 
 // Platform is the fake of one platform.
@@ -104,6 +110,15 @@ type Platform interface {
 	// Encrypt seals payload for a user with sessionKey the way the
 	// platform's client APIs do; it returns encryptedData and iv.
 	Encrypt(sessionKey, appID string, payload []byte, now time.Time) (data, iv string, err error)
+}
+
+// PhoneMinter is implemented by a fake whose platform hands the client
+// its phone number itself rather than a code (Alipay's
+// my.getPhoneNumber): MintPhone returns the string the client API would
+// hand the mini program for openid's phone. The sandbox's PhoneCode calls
+// it, with its lock held.
+type PhoneMinter interface {
+	MintPhone(st *State, openid, phone string) (string, error)
 }
 
 // Handler serves one request with the platform's state (the sandbox's

@@ -284,7 +284,10 @@ func (s *Sandbox) CodeCount(p taro.Platform) int {
 
 // PhoneCode mints a one-time phone-number code for openid's phone (what the
 // client's getPhoneNumber button hands the mini program), valid five
-// minutes, on a platform that exchanges such codes on its server API.
+// minutes, on a platform that exchanges such codes on its server API. On a
+// platform that hands the client the number itself (Alipay), it returns
+// that string instead: the envelope my.getPhoneNumber hands the mini
+// program, signed and encrypted for the app.
 func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, error) {
 	if openid == "" || len(openid) > 128 || phone == "" || len(phone) > 32 {
 		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes and the phone number 1 to 32")
@@ -294,6 +297,9 @@ func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, erro
 	st, err := s.platform(p)
 	if err != nil {
 		return "", err
+	}
+	if m, ok := st.fake.(fake.PhoneMinter); ok {
+		return m.MintPhone(st.st, openid, phone)
 	}
 	if !slices.Contains(st.fake.Endpoints(), PhoneNumber) {
 		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)

@@ -75,6 +75,15 @@ type TokenLogin interface {
 	LoginNeedsToken() bool
 }
 
+// KeylessLogin is implemented by an Authenticator whose platform has no
+// session key (Alipay): its Code2Session answers an openid alone. When
+// KeylessLogin reports true, the portable layer records such a login by
+// its order alone (package login then decides by login order and age),
+// and CheckSession is not supported: there is no key to check.
+type KeylessLogin interface {
+	KeylessLogin() bool
+}
+
 // LoginResponse is the platform's answer to a code-to-session exchange.
 type LoginResponse struct {
 	OpenID          string
@@ -157,6 +166,11 @@ type RawDataVerifier interface {
 // phone-number code (getPhoneNumber's code).
 type PhoneRequest struct {
 	Code string
+	// Response is the signed, encrypted answer the client's
+	// getPhoneNumber handed the mini program, for a platform that hands
+	// the client the number itself (Alipay's my.getPhoneNumber); then
+	// Code is empty and the driver verifies and opens Response offline.
+	Response string
 	// AccessToken is set by the portable layer.
 	AccessToken string
 }
@@ -166,6 +180,15 @@ type PhoneNumber struct {
 	PhoneNumber     string // with the country code for numbers outside mainland China
 	PurePhoneNumber string // without it
 	CountryCode     string
+}
+
+// PhoneFromClient is implemented by a PhoneNumberGetter whose platform
+// hands the client the phone number itself, signed and encrypted
+// (Alipay's my.getPhoneNumber), rather than a code: when PhoneFromClient
+// reports true, the portable layer requires PhoneRequest.Response and
+// refuses a Code, before any I/O, and asks for no access token.
+type PhoneFromClient interface {
+	PhoneFromClient() bool
 }
 
 // PhoneNumberGetter is implemented by drivers whose platform exchanges a

@@ -312,3 +312,9 @@ func (o Object) Positive(key string) (int64, bool) {
 	}
 	return n, true
 }
+
+// Raw returns the value of key exactly as the platform sent it, from its
+// first to its last byte (for an object, from its { to the matching }):
+// the text a platform's signature covers (Alipay signs the raw text of
+// its response member). It reports false when key is absent.
+func (o Object) Raw(key string) ([]byte, bool) { return o.field(key) }

@@ -41,6 +41,10 @@ func (e *env) isChecker() bool { return driver.Has(e.d, driver.CapSessionChecker
 func (e *env) isAuth() bool    { return driver.Has(e.d, driver.CapAuthenticator) }
 func (e *env) isTokens() bool  { return driver.Has(e.d, driver.CapTokenFetcher) }
 func (e *env) isNative() bool  { return driver.Has(e.d, driver.CapNativeNormalizer) }
+func (e *env) isKeyless() bool {
+	k, ok := e.d.(driver.KeylessLogin)
+	return ok && k.KeylessLogin()
+}
 func (e *env) supportsNothing() bool {
 	return !e.isChecker() && !e.isAuth()
 }
@@ -148,6 +152,12 @@ func (e *env) logIn(c *taro.Client, openid string) taro.Session {
 	l := e.code2Session(e.ctx, c, code)
 	if l.err != nil {
 		e.t.Fatalf("Code2Session with a fresh code failed: %v", l.err)
+	}
+	if e.isKeyless() {
+		if l.res.OpenID != openid || l.res.Session.OpenID != openid || l.res.Session.SessionKey != "" {
+			e.t.Fatalf("Code2Session returned openid %q / session %v, want openid %q and no session key (a KeylessLogin platform has none)", l.res.OpenID, l.res.Session, openid)
+		}
+		return l.res.Session
 	}
 	if l.res.OpenID != openid || l.res.Session.OpenID != openid || l.res.Session.SessionKey == "" {
 		e.t.Fatalf("Code2Session returned openid %q / session %v, want openid %q and a session key", l.res.OpenID, l.res.Session, openid)
@@ -373,8 +383,23 @@ var cases = []kcase{
 		},
 	},
 	{
+		name:    "login/a platform without session keys logs in by openid alone, records the login, and answers CheckSession NotSupported",
+		applies: func(e *env) bool { _, ok := e.login(); return ok && e.isKeyless() },
+		run: func(e *env) {
+			c := e.client(e.d)
+			s := e.logIn(c, "user-keyless")
+			r := e.checkSession(e.ctx, c, taro.Session{OpenID: s.OpenID, SessionKey: secret("any")})
+			wantCode(e.t, r.err, taro.CodeNotSupported, "there is no session key to check: a verdict would be invented")
+			r = e.checkSession(e.ctx, c, s)
+			wantCode(e.t, r.err, taro.CodeNotSupported, "not InvalidArgument for the empty key: the platform has none")
+			if e.isChecker() {
+				e.t.Errorf("a KeylessLogin driver is a SessionChecker: it has no key to check")
+			}
+		},
+	},
+	{
 		name:    "login/a fresh code logs in and the new session checks ok",
-		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		applies: func(e *env) bool { _, ok := e.login(); return ok && !e.isKeyless() },
 		run: func(e *env) {
 			c := e.client(e.d)
 			s := e.logIn(c, "user-ok")
@@ -403,7 +428,7 @@ var cases = []kcase{
 	},
 	{
 		name:    "login/a second login rotates the key and the old session is invalid",
-		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		applies: func(e *env) bool { _, ok := e.login(); return ok && !e.isKeyless() },
 		run: func(e *env) {
 			c := e.client(e.d)
 			old := e.logIn(c, "user-rot")
@@ -420,7 +445,7 @@ var cases = []kcase{
 	},
 	{
 		name:    "login/a client that never saw the login asks the platform if it can, and otherwise says the session is unknown",
-		applies: func(e *env) bool { _, ok := e.login(); return ok },
+		applies: func(e *env) bool { _, ok := e.login(); return ok && !e.isKeyless() },
 		run: func(e *env) {
 			s := e.logIn(e.client(e.d), "user-fresh")
 			other := e.client(e.d)

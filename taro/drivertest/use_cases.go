@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -14,6 +15,24 @@ import (
 )
 
 func (e *env) has(c driver.Capability) bool { return driver.Has(e.d, c) }
+
+func (e *env) phoneFromClient() bool {
+	p, ok := e.d.(driver.PhoneFromClient)
+	return ok && p.PhoneFromClient()
+}
+
+// flip changes the first base64 character of a string value.
+func flip(v any) any {
+	s, _ := v.(string)
+	if s == "" {
+		return "x"
+	}
+	c := byte('A')
+	if s[0] == 'A' {
+		c = 'B'
+	}
+	return string(c) + s[1:]
+}
 
 func (e *env) encrypter() (EncryptHarness, bool) {
 	h, ok := e.h.(EncryptHarness)
@@ -129,8 +148,48 @@ var useCases = []kcase{
 		},
 	},
 	{
+		name:    "phone/a number the client was handed is opened offline only when its signature verifies, and a Code is refused",
+		applies: func(e *env) bool { _, ok := e.h.(PhoneHarness); return ok && e.has(driver.CapPhoneNumber) && e.phoneFromClient() },
+		run: func(e *env) {
+			h := e.h.(PhoneHarness)
+			c := e.client(e.d)
+			p := e.d.Platform()
+			resp, err := h.PhoneCode(e.ctx, "user-phone", "13800138000")
+			if err != nil {
+				e.t.Fatalf("harness PhoneCode: %v", err)
+			}
+			res, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp})
+			if err != nil || res.PurePhoneNumber != "13800138000" || res.ErrMsg != taro.APIGetPhoneNumber+":ok" {
+				e.t.Fatalf("GetPhoneNumber = %+v, %v; want the number", res, err)
+			}
+			_, err = c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Code: "a-code"})
+			wantCode(e.t, err, taro.CodeInvalidArgument, "this platform hands over the number, not a code: Response is required")
+			var env map[string]any
+			if json.Unmarshal([]byte(resp), &env) != nil {
+				e.t.Fatalf("the harness's response is not a JSON object")
+			}
+			var first error
+			for i, mutate := range []func(map[string]any){
+				func(m map[string]any) { delete(m, "sign") },
+				func(m map[string]any) { m["sign"] = flip(m["sign"]) },
+				func(m map[string]any) { m["response"] = flip(m["response"]) },
+			} {
+				m := maps.Clone(env)
+				mutate(m)
+				b, _ := json.Marshal(m)
+				_, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: string(b)})
+				wantCode(e.t, err, taro.CodeInvalidArgument, "an unsigned or tampered response is never a number")
+				if i == 1 {
+					first = err
+				} else if i == 2 && err != nil && first != nil && err.Error() != first.Error() {
+					e.t.Errorf("a bad signature and a bad ciphertext answer differently (%q, %q): that is an oracle", first, err)
+				}
+			}
+		},
+	},
+	{
 		name:    "phone/a phone-number code is exchanged once, through the shared token",
-		applies: func(e *env) bool { _, ok := e.h.(PhoneHarness); return ok && e.has(driver.CapPhoneNumber) },
+		applies: func(e *env) bool { _, ok := e.h.(PhoneHarness); return ok && e.has(driver.CapPhoneNumber) && !e.phoneFromClient() },
 		run: func(e *env) {
 			h := e.h.(PhoneHarness)
 			c := e.client(e.d)
