@@ -148,8 +148,11 @@ var useCases = []kcase{
 		},
 	},
 	{
-		name:    "phone/a number the client was handed is opened offline only when its signature verifies, and a Code is refused",
-		applies: func(e *env) bool { _, ok := e.h.(PhoneHarness); return ok && e.has(driver.CapPhoneNumber) && e.phoneFromClient() },
+		name: "phone/a number the client was handed is opened offline only when its signature verifies, and a Code is refused",
+		applies: func(e *env) bool {
+			_, ok := e.h.(PhoneHarness)
+			return ok && e.has(driver.CapPhoneNumber) && e.phoneFromClient()
+		},
 		run: func(e *env) {
 			h := e.h.(PhoneHarness)
 			c := e.client(e.d)
@@ -188,8 +191,11 @@ var useCases = []kcase{
 		},
 	},
 	{
-		name:    "phone/a phone-number code is exchanged once, through the shared token",
-		applies: func(e *env) bool { _, ok := e.h.(PhoneHarness); return ok && e.has(driver.CapPhoneNumber) && !e.phoneFromClient() },
+		name: "phone/a phone-number code is exchanged once, through the shared token",
+		applies: func(e *env) bool {
+			_, ok := e.h.(PhoneHarness)
+			return ok && e.has(driver.CapPhoneNumber) && !e.phoneFromClient()
+		},
 		run: func(e *env) {
 			h := e.h.(PhoneHarness)
 			c := e.client(e.d)

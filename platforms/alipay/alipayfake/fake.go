@@ -98,7 +98,9 @@ func NewKeys() (*Keys, error) {
 	aliCert, _ := x509.ParseCertificate(aliDER)
 	pkcs8, _ := x509.MarshalPKCS8PrivateKey(appKey)
 	aliPub, _ := x509.MarshalPKIXPublicKey(&aliKey.PublicKey)
-	certPEM := func(der []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) }
+	certPEM := func(der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	}
 	aes := make([]byte, 16)
 	_, _ = rand.Read(aes)
 	return &Keys{
