@@ -58,6 +58,53 @@ type Settings struct {
 	Options map[string]string
 }
 
+// AppSettings are the Settings of a sandbox app (sandbox.App): its id and
+// secret, baseURL and hc, and its keys under the Options names every
+// plugin reads ("PrivateKey", "PlatformPublicKey", "AESKey",
+// "AppCertificate", "PlatformCertificate", "RootCertificate"), so that
+// code walking the bundle needs no platform's own names. An app that lists
+// both a platform public key and certificates (the sandbox's Alipay app)
+// is given the public key: its certificate mode is chosen by configuring
+// the certificates alone.
+func AppSettings(app fake.App, baseURL string, hc *http.Client) Settings {
+	s := Settings{AppID: app.ID, Secret: app.Secret, BaseURL: baseURL, HTTPClient: hc}
+	keys := map[string]string{"PrivateKey": app.PrivateKey, "PlatformPublicKey": app.PlatformPublicKey, "AESKey": app.AESKey}
+	if app.PlatformPublicKey == "" {
+		keys["AppCertificate"], keys["PlatformCertificate"], keys["RootCertificate"] = app.AppCertificate, app.PlatformCertificate, app.RootCertificate
+	}
+	for k, v := range keys {
+		if v != "" {
+			if s.Options == nil {
+				s.Options = map[string]string{}
+			}
+			s.Options[k] = v
+		}
+	}
+	return s
+}
+
+// AppEnv is the environment FromEnv reads for a sandbox app of p at
+// baseURL: TARO_<P>_APPID, _SECRET (the app's private key on a platform
+// without a secret) and _BASE_URL, and each of the platform's own
+// variables that AppSettings would set.
+func AppEnv(p taro.Platform, app fake.App, baseURL string) map[string]string {
+	idVar, secretVar, baseVar := EnvNames(p)
+	secret := app.Secret
+	if secret == "" {
+		secret = app.PrivateKey
+	}
+	env := map[string]string{idVar: app.ID, secretVar: secret, baseVar: baseURL}
+	set := AppSettings(app, baseURL, nil)
+	if b, ok := lookup(p); ok {
+		for _, v := range b.Env {
+			if val := set.Options[v.Setting]; val != "" {
+				env[envPrefix(p)+v.Suffix] = val
+			}
+		}
+	}
+	return env
+}
+
 func (s Settings) driver() driver.Settings {
 	return driver.Settings{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient,
 		MiniGame: s.MiniGame, LegacyLogin: s.LegacyLogin, Options: s.Options}
@@ -196,7 +243,6 @@ func EnvHelp() []string {
 func FromEnv(env func(string) string) ([]taro.Driver, error) {
 	cfg := map[taro.Platform][]Settings{}
 	for _, p := range Names() {
-		b, _ := lookup(p)
 		idVar, secretVar, baseVar := EnvNames(p)
 		idList, secretList := env(idVar), env(secretVar)
 		if idList == "" && secretList == "" {
@@ -221,23 +267,7 @@ func FromEnv(env func(string) string) ([]taro.Driver, error) {
 					Detail: fmt.Sprintf("%s lists %d base URLs for %d apps: give one for all, or one per app id in the same order", baseVar, len(bases), len(ids))}
 			}
 		}
-		var base Settings
-		for _, v := range b.Env {
-			val := env(envPrefix(p) + v.Suffix)
-			switch v.Setting {
-			case "MiniGame":
-				base.MiniGame = val == "1"
-			case "LegacyLogin":
-				base.LegacyLogin = val == "1"
-			default:
-				if val != "" {
-					if base.Options == nil {
-						base.Options = map[string]string{}
-					}
-					base.Options[v.Setting] = val
-				}
-			}
-		}
+		base := EnvSettings(p, env)
 		for i := range ids {
 			s := base
 			s.AppID, s.Secret = ids[i], secrets[i]
@@ -255,6 +285,31 @@ func FromEnv(env func(string) string) ([]taro.Driver, error) {
 			Detail: "no platform is configured: set TARO_<PLATFORM>_APPID and TARO_<PLATFORM>_SECRET for one of " + list()}
 	}
 	return NewApps(cfg)
+}
+
+// EnvSettings reads p's own variables (its plugin's Env: TARO_TT_MINIGAME,
+// TARO_ALIPAY_PUBLIC_KEY, …) into Settings, as FromEnv does; the app id,
+// secret and base URL are left to the caller.
+func EnvSettings(p taro.Platform, env func(string) string) Settings {
+	var base Settings
+	b, _ := lookup(p)
+	for _, v := range b.Env {
+		val := env(envPrefix(p) + v.Suffix)
+		switch v.Setting {
+		case "MiniGame":
+			base.MiniGame = val == "1"
+		case "LegacyLogin":
+			base.LegacyLogin = val == "1"
+		default:
+			if val != "" {
+				if base.Options == nil {
+					base.Options = map[string]string{}
+				}
+				base.Options[v.Setting] = val
+			}
+		}
+	}
+	return base
 }
 
 // splitList splits a comma-separated list, trimming spaces.

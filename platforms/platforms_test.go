@@ -38,13 +38,13 @@ func TestFromEnv(t *testing.T) {
 	_, err = platforms.FromEnv(func(string) string { return "" })
 	assert.ErrorContains(t, err, "no platform is configured")
 
-	_, err = platforms.Driver("alipay", platforms.Settings{})
+	_, err = platforms.Driver("wechatpay", platforms.Settings{})
 	var known []string
 	for _, p := range platforms.Names() {
 		known = append(known, string(p))
 	}
-	assert.ErrorContains(t, err, `unknown platform "alipay"; known: `+strings.Join(known, ", "))
-	_, err = platforms.New(map[taro.Platform]platforms.Settings{"alipay": {}})
+	assert.ErrorContains(t, err, `unknown platform "wechatpay"; known: `+strings.Join(known, ", "))
+	_, err = platforms.New(map[taro.Platform]platforms.Settings{"wechatpay": {}})
 	assert.ErrorIs(t, err, taro.ErrInvalidArgument)
 	s := platforms.Settings{AppID: "a", Secret: "TOP-SECRET-VALUE"}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%x", "%d"} {

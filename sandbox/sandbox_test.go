@@ -203,7 +203,7 @@ func TestFaults(t *testing.T) {
 	})
 	assert.Error(t, sb.Inject(taro.QQ, sandbox.CheckSession, sandbox.Busy, 1), "QQ has no check endpoint")
 	assert.Error(t, sb.Inject(taro.Weapp, sandbox.Code2Session, sandbox.TokenInvalid, 1), "code2session takes no token")
-	assert.Error(t, sb.Inject("alipay", sandbox.Code2Session, sandbox.Busy, 1))
+	assert.Error(t, sb.Inject("wechatpay", sandbox.Code2Session, sandbox.Busy, 1))
 	assert.Error(t, sb.Inject(taro.QQ, sandbox.Code2Session, "meteor", 1))
 	assert.Error(t, sb.Inject(taro.QQ, sandbox.Code2Session, sandbox.Busy, 0))
 	assert.Positive(t, sb.Requests(taro.QQ, sandbox.Code2Session))
@@ -223,10 +223,13 @@ func TestAdminAPI(t *testing.T) {
 	assert.Equal(t, sb.App(taro.Weapp).ID, apps["weapp"]["appid"])
 	assert.Equal(t, sb.App(taro.TT).PrivateKey, apps["tt"]["privateKey"], "an SDK in any language can be configured from the listing")
 	assert.NotContains(t, apps["weapp"], "privateKey", "empty for platforms that use no key")
+	for _, k := range []string{"privateKey", "platformPublicKey", "aesKey", "appCertificate", "platformCertificate", "rootCertificate"} {
+		assert.NotEmpty(t, apps["alipay"][k], "Alipay's SDKs need %s", k)
+	}
 
 	m := post(t, sb.URL()+"/admin/login", "application/json", `{"platform":"qq","openid":"u"}`)
 	assert.NotEmpty(t, m["code"])
-	m = post(t, sb.URL()+"/admin/login", "application/json", `{"platform":"alipay","openid":"u"}`)
+	m = post(t, sb.URL()+"/admin/login", "application/json", `{"platform":"wechatpay","openid":"u"}`)
 	assert.Contains(t, m["error"], "unknown platform")
 	m = post(t, sb.URL()+"/admin/login", "application/json", `{"platform":"qq","openid":"u","extra":1}`)
 	assert.Contains(t, m["error"], "bad JSON")

@@ -17,10 +17,14 @@ var serverPlatforms = platforms.Names()
 // but the one configured.
 var cliHTTPClient *http.Client
 
-// newDriver builds the driver for p (miniGame selects Douyin's mini-game
-// mode and is ignored elsewhere).
-func newDriver(p taro.Platform, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {
-	return platforms.Driver(p, platforms.Settings{AppID: appID, Secret: secret, BaseURL: baseURL, HTTPClient: hc, MiniGame: miniGame})
+// newDriver builds the driver for p from the platform's own variables in
+// env and the given credentials (miniGame, the flag, selects Douyin's
+// mini-game mode and is ignored elsewhere).
+func newDriver(p taro.Platform, env func(string) string, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {
+	s := platforms.EnvSettings(p, env)
+	s.AppID, s.Secret, s.BaseURL, s.HTTPClient = appID, secret, baseURL, hc
+	s.MiniGame = s.MiniGame || miniGame
+	return platforms.Driver(p, s)
 }
 
 func platformList() string {

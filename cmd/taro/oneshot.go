@@ -84,7 +84,7 @@ func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.
 	if base == "" {
 		base = env(baseVar) // as platforms.FromEnv reads it
 	}
-	d, err := newDriver(p, appID, secret, base, cliHTTPClient, *f.miniGame)
+	d, err := newDriver(p, env, appID, secret, base, cliHTTPClient, *f.miniGame)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro %s: %v\n", name, err)
 		return nil, nil, noop, exitUsage

@@ -24,7 +24,7 @@
 //	GET  /me       Authorization: Bearer <ticket> → {"platform","appid","openid","unionid"}
 //	GET  /sessions Authorization: Bearer <ticket> → {"errMsg":"sessions:ok","sessions":[…]}
 //	POST /profile  Authorization: Bearer <ticket>, {"encryptedData":"…","iv":"…"} → {"errMsg":"profile:ok","nickName":"…","avatarUrl":"…"}
-//	POST /phone    Authorization: Bearer <ticket>, {"code":"…"} → {"errMsg":"phone:ok","phoneNumber":"…","purePhoneNumber":"…","countryCode":"…"}
+//	POST /phone    Authorization: Bearer <ticket>, {"code":"…"} (Alipay: {"response":"…"}) → {"errMsg":"phone:ok","phoneNumber":"…","purePhoneNumber":"…","countryCode":"…"}
 //
 // Several apps of one platform (a main app and a lite app, or tenants) are
 // comma-separated lists in TARO_<PLATFORM>_APPID and _SECRET (and
@@ -187,17 +187,20 @@ func profile(client *taro.Client) http.Handler {
 }
 
 // phone exchanges the code getPhoneNumber handed the mini program for the
-// user's phone number, on the platform's server API.
+// user's phone number, on the platform's server API; on Alipay the client
+// sends the signed envelope my.getPhoneNumber handed it instead
+// ({"response":"…"}), verified and opened offline.
 func phone(client *taro.Client) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := login.UserFrom(r.Context())
 		var req struct {
-			Code string `json:"code"`
+			Code     string `json:"code"`
+			Response string `json:"response"`
 		}
-		if !readBody(w, r, "phone", `{"code"}`, &req) {
+		if !readBody(w, r, "phone", `{"code"} or, on Alipay, {"response"}`, &req) {
 			return
 		}
-		res, err := client.GetPhoneNumber(r.Context(), taro.PhoneOption{Platform: u.Platform, Code: req.Code})
+		res, err := client.GetPhoneNumber(r.Context(), taro.PhoneOption{Platform: u.Platform, AppID: u.AppID, Code: req.Code, Response: req.Response})
 		if err != nil {
 			fail(w, "phone", err)
 			return

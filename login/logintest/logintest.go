@@ -93,7 +93,9 @@ func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc lo
 	settings := map[taro.Platform]platforms.Settings{}
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
-		settings[p] = platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: sb.HTTPClient(), MiniGame: p == taro.TT}
+		s := platforms.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
+		s.MiniGame = p == taro.TT
+		settings[p] = s
 	}
 	ds, err := platforms.New(settings)
 	require.NoError(t, err)
@@ -340,7 +342,15 @@ func skewedClocks(t *testing.T, newStores func(t *testing.T) Stores) {
 // sandbox's defaults.
 var otherApps = func() map[taro.Platform]sandbox.App {
 	m := map[taro.Platform]sandbox.App{}
+	defaults := sandbox.New(sandbox.Options{})
+	defer defaults.Close()
 	for _, p := range sandbox.Platforms() {
+		a := defaults.App(p)
+		if a.Secret == "" { // a platform that signs with keys keeps the fake's keys
+			a.ID = "other-" + string(p)
+			m[p] = a
+			continue
+		}
 		m[p] = sandbox.App{ID: "other-" + string(p), Secret: "s"}
 	}
 	return m

@@ -1,6 +1,8 @@
 package tt
 
 import (
+	"cmp"
+
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
@@ -14,7 +16,7 @@ var Plugin = driver.Plugin{
 	Title:    "Douyin",
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
 		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame,
-			PhonePrivateKey: s.Options["PhonePrivateKey"]}
+			PhonePrivateKey: cmp.Or(s.Options["PhonePrivateKey"], s.Options["PrivateKey"])}
 	}),
 	FromNative: FromNative,
 	Env: []driver.EnvVar{

@@ -34,7 +34,9 @@ func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, l
 	cfg := map[taro.Platform]platforms.Settings{}
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
-		cfg[p] = platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: sb.HTTPClient(), MiniGame: p == taro.TT}
+		s := platforms.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
+		s.MiniGame = p == taro.TT
+		cfg[p] = s
 	}
 	ds, err := platforms.New(cfg)
 	require.NoError(t, err)

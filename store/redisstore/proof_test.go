@@ -6,6 +6,10 @@ package redisstore_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -32,7 +36,7 @@ var fast = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDela
 func makeDriver(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, hc *http.Client) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	d, err := platforms.Driver(p, platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(p), HTTPClient: hc, MiniGame: p == taro.TT})
+	d, err := platforms.Driver(p, withMiniGame(platforms.AppSettings(app, sb.BaseURL(p), hc), p == taro.TT))
 	require.NoError(t, err)
 	return d
 }
@@ -329,9 +333,16 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	apps := map[taro.Platform]sandbox.App{}
+	defaults := sandbox.New(sandbox.Options{})
 	for _, p := range sandbox.Platforms() {
-		apps[p] = sandbox.App{ID: "app-" + string(p), Secret: "APPSECRET-" + string(p) + "-7f3a9c"}
+		a := defaults.App(p)
+		a.ID = "app-" + string(p)
+		if a.Secret != "" { // a platform that signs with a private key keeps its keys
+			a.Secret = "APPSECRET-" + string(p) + "-7f3a9c"
+		}
+		apps[p] = a
 	}
+	defaults.Close()
 	b := newBackend(t)
 	st := b.store(redisstore.Options{})
 	sb := sandbox.NewServer(sandbox.Options{Apps: apps, SlowDelay: time.Second})
@@ -363,12 +374,19 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 			}
 		}
 		// Wrong credentials and a wrong key.
-		bad := makeDriverWithSecret(t, sb, p, apps[p].Secret+"-wrong")
+		wrong := apps[p].Secret + "-wrong"
+		if apps[p].Secret == "" {
+			wrong = otherRSAKey(t)
+		}
+		bad := makeDriverWithSecret(t, sb, p, wrong)
 		bc, _ := taro.New(taro.Config{Drivers: []taro.Driver{bad}, Retry: fast, Logger: logger})
 		code, _ := sb.Login(p, "secret-user-3")
 		_, err := bc.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code})
 		texts = append(texts, fmt.Sprint(err))
-		secrets = append(secrets, apps[p].Secret+"-wrong")
+		secrets = append(secrets, wrong)
+		if apps[p].PrivateKey != "" {
+			secrets = append(secrets, apps[p].PrivateKey, apps[p].AESKey)
+		}
 		res, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: taro.Session{OpenID: "secret-user", SessionKey: "WRONG-KEY-9d2e"}})
 		texts = append(texts, res.ErrMsg, fmt.Sprint(err))
 		secrets = append(secrets, "WRONG-KEY-9d2e")
@@ -393,7 +411,25 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, secret string) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	d, err := platforms.Driver(p, platforms.Settings{AppID: app.ID, Secret: secret, BaseURL: sb.BaseURL(p), MiniGame: p == taro.TT})
+	s := withMiniGame(platforms.AppSettings(app, sb.BaseURL(p), nil), p == taro.TT)
+	s.Secret = secret
+	if app.Secret == "" {
+		s.Options["PrivateKey"] = secret // a platform whose secret is its private key
+	}
+	d, err := platforms.Driver(p, s)
 	require.NoError(t, err)
 	return d
+}
+
+// otherRSAKey is a fresh RSA private key (PEM): wrong credentials for a
+// platform whose secret is its private key.
+func otherRSAKey(t testing.TB) string {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+}
+
+func withMiniGame(s platforms.Settings, on bool) platforms.Settings {
+	s.MiniGame = on
+	return s
 }
