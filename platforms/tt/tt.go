@@ -29,10 +29,8 @@ package tt
 import (
 	"context"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -119,7 +117,7 @@ func New(cfg Config) (*Driver, error) {
 		phoneURL:        driverkit.JoinURL(open, "/api/apps/v1/get_phonenumber_info/"),
 	}
 	if cfg.PhonePrivateKey != "" {
-		k, err := parsePrivateKey(cfg.PhonePrivateKey)
+		k, err := driverkit.ParseRSAPrivateKey(cfg.PhonePrivateKey)
 		if err != nil {
 			return nil, driver.Errorf(driver.CodeInvalidArgument, "tt: Config.PhonePrivateKey: %v", err)
 		}
@@ -432,26 +430,6 @@ func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 // Format implements fmt.Formatter: every verb prints String.
 func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
 
-// parsePrivateKey reads an RSA private key in PEM, PKCS#8 or PKCS#1. Its
-// errors never hold the key.
-func parsePrivateKey(text string) (*rsa.PrivateKey, error) {
-	b, _ := pem.Decode([]byte(text))
-	if b == nil {
-		return nil, fmt.Errorf("not PEM")
-	}
-	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
-		rk, ok := k.(*rsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("not an RSA key")
-		}
-		return rk, nil
-	}
-	k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("neither a PKCS#8 nor a PKCS#1 RSA private key")
-	}
-	return k, nil
-}
 
 // GetPhoneNumber implements driver.PhoneNumberGetter with POST
 // open.douyin.com/api/apps/v1/get_phonenumber_info/ (header access-token,

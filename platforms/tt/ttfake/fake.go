@@ -7,10 +7,8 @@ package ttfake
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"net/http"
 	"time"
@@ -302,19 +300,9 @@ func ttPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
 
 // publicKey is the public half of a PEM private key (PKCS#8 or PKCS#1).
 func publicKey(privatePEM string) (*rsa.PublicKey, error) {
-	b, _ := pem.Decode([]byte(privatePEM))
-	if b == nil {
-		return nil, errNoKey
-	}
-	if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
-		if rk, ok := k.(*rsa.PrivateKey); ok {
-			return &rk.PublicKey, nil
-		}
-		return nil, errNoKey
-	}
-	k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+	k, err := driverkit.ParseRSAPrivateKey(privatePEM)
 	if err != nil {
-		return nil, err
+		return nil, errNoKey
 	}
 	return &k.PublicKey, nil
 }
