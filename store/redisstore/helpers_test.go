@@ -1,17 +1,21 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
+	"net"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
@@ -20,73 +24,121 @@ import (
 // backend is the Redis a test runs against: miniredis by default, the
 // server at TARO_REDIS_URL when that is set, and the Redis Cluster at
 // TARO_REDIS_CLUSTER_ADDRS (comma-separated host:port of its masters) when
-// that is set (CI runs the store tests against both).
+// that is set (CI runs the store tests against both, cached, and once
+// more with TARO_REDIS_CACHE=off).
 type backend struct {
-	rdb      redis.UniversalClient
-	mr       *miniredis.Miniredis // nil on a real server
-	cluster  bool
+	rdb     rueidis.Client // for the tests' own reads and writes
+	mr      *miniredis.Miniredis
+	cluster bool
+	addrs   []string
+	url     string
+	// commands counts the round trips of every store client made by
+	// store(): each write of a batch of commands to Redis but PINGs (the
+	// client's health checks).
 	commands *atomic.Int64
 	prefix   string
+	t        testing.TB
 }
 
 func (b *backend) real() bool { return b.mr == nil }
 
-// keys lists the keys under the test's prefix, on every master of a
-// cluster.
+// cacheOff reports whether the run turns client-side caching off.
+func cacheOff() bool { return os.Getenv("TARO_REDIS_CACHE") == "off" }
+
+// cached reports whether stores made by store() cache.
+func (b *backend) cached() bool { return b.real() && !cacheOff() }
+
+// keys lists the keys under the test's prefix, on every node.
 func (b *backend) keys(ctx context.Context) ([]string, error) {
-	if cc, ok := b.rdb.(*redis.ClusterClient); ok {
-		var mu sync.Mutex
-		var all []string
-		err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
-			ks, err := c.Keys(ctx, b.prefix+"*").Result()
-			mu.Lock()
-			all = append(all, ks...)
-			mu.Unlock()
-			return err
-		})
-		return all, err
+	var mu sync.Mutex
+	var all []string
+	for _, nc := range b.rdb.Nodes() {
+		ks, err := nc.Do(ctx, nc.B().Keys().Pattern(b.prefix+"*").Build()).AsStrSlice()
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		all = append(all, ks...)
+		mu.Unlock()
 	}
-	return b.rdb.Keys(ctx, b.prefix+"*").Result()
+	return all, nil
 }
 
-// countHook counts the commands (round trips) a client sends.
-type countHook struct{ n *atomic.Int64 }
-
-func (countHook) DialHook(next redis.DialHook) redis.DialHook { return next }
-func (h countHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error { h.n.Add(1); return next(ctx, cmd) }
+// get, set and pttl are the tests' own raw access.
+func (b *backend) get(ctx context.Context, key string) (string, error) {
+	return b.rdb.Do(ctx, b.rdb.B().Get().Key(key).Build()).ToString()
 }
-func (h countHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error { h.n.Add(1); return next(ctx, cmds) }
+
+func (b *backend) set(ctx context.Context, key, value string, ttlMS int64) error {
+	return b.rdb.Do(ctx, b.rdb.B().Set().Key(key).Value(value).PxMilliseconds(ttlMS).Build()).Error()
+}
+
+func (b *backend) pttl(ctx context.Context, key string) (time.Duration, error) {
+	n, err := b.rdb.Do(ctx, b.rdb.B().Pttl().Key(key).Build()).AsInt64()
+	return time.Duration(n) * time.Millisecond, err
+}
+
+// countingConn counts the batches a client writes, PINGs aside.
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+var ping = []byte("*1\r\n$4\r\nPING\r\n")
+
+func (c countingConn) Write(p []byte) (int, error) {
+	if len(bytes.ReplaceAll(p, ping, nil)) > 0 {
+		c.n.Add(1)
+	}
+	return c.Conn.Write(p)
+}
+
+// option is the rueidis option of a client of this backend, counting into
+// n when n is set.
+func (b *backend) option(n *atomic.Int64) rueidis.ClientOption {
+	o := rueidis.ClientOption{InitAddress: b.addrs, DisableCache: !b.cached()}
+	if b.url != "" {
+		var err error
+		if o, err = rueidis.ParseURL(b.url); err != nil {
+			panic(err)
+		}
+		o.DisableCache = !b.cached()
+	}
+	if !b.cluster {
+		o.ForceSingleClient = true
+		o.PipelineMultiplex = -1
+	}
+	if n != nil {
+		o.DialCtxFn = func(ctx context.Context, dst string, d *net.Dialer, tc *tls.Config) (net.Conn, error) {
+			c, err := d.DialContext(ctx, "tcp", dst)
+			if err != nil {
+				return nil, err
+			}
+			return countingConn{c, n}, nil
+		}
+	}
+	return o
 }
 
 func newBackend(t testing.TB) *backend {
 	t.Helper()
-	b := &backend{commands: &atomic.Int64{}}
-	if addrs := os.Getenv("TARO_REDIS_CLUSTER_ADDRS"); addrs != "" {
-		b.rdb = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ","), ContextTimeoutEnabled: true, MaxRetries: 1})
+	b := &backend{commands: &atomic.Int64{}, t: t}
+	switch {
+	case os.Getenv("TARO_REDIS_CLUSTER_ADDRS") != "":
+		b.addrs = strings.Split(os.Getenv("TARO_REDIS_CLUSTER_ADDRS"), ",")
 		b.cluster = true
-	} else {
-		var opts *redis.Options
-		if u := os.Getenv("TARO_REDIS_URL"); u != "" {
-			o, err := redis.ParseURL(u)
-			if err != nil {
-				t.Fatalf("TARO_REDIS_URL: %v", err)
-			}
-			opts = o
-		} else {
-			b.mr = miniredis.RunT(t)
-			opts = &redis.Options{Addr: b.mr.Addr()}
-		}
-		opts.ContextTimeoutEnabled = true
-		opts.MaxRetries = 1
-		b.rdb = redis.NewClient(opts)
+	case os.Getenv("TARO_REDIS_URL") != "":
+		b.url = os.Getenv("TARO_REDIS_URL")
+	default:
+		b.mr = miniredis.RunT(t)
+		b.addrs = []string{b.mr.Addr()}
 	}
-	if err := b.rdb.Ping(context.Background()).Err(); err != nil {
+	rdb, err := rueidis.NewClient(b.option(nil))
+	if err != nil {
 		t.Fatalf("Redis does not answer: %v", err)
 	}
-	b.rdb.AddHook(countHook{b.commands})
-	t.Cleanup(func() { _ = b.rdb.Close() })
+	b.rdb = rdb
+	t.Cleanup(rdb.Close)
 	// A prefix of its own per test keeps runs on a shared server apart.
 	r := make([]byte, 6)
 	_, _ = rand.Read(r)
@@ -94,20 +146,31 @@ func newBackend(t testing.TB) *backend {
 	return b
 }
 
-func (b *backend) store(opts redisstore.Options) *redisstore.Store {
-	opts.Prefix = b.prefix
-	return redisstore.New(b.rdb, opts)
+// client makes a Redis client of its own (a replica's), counted.
+func (b *backend) client(t testing.TB) rueidis.Client {
+	t.Helper()
+	c, err := rueidis.NewClient(b.option(b.commands))
+	if err != nil {
+		t.Fatalf("Redis does not answer: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
 
-// quietRedis silences go-redis's global logger, which reports every dial
-// failure of the tests that stop Redis on purpose.
-type quietRedis struct{}
-
-func (quietRedis) Printf(context.Context, string, ...interface{}) {}
-
-func TestMain(m *testing.M) {
-	redis.SetLogger(quietRedis{})
-	os.Exit(m.Run())
+// store makes a store on a client of its own: a replica. On miniredis
+// (whose clock the tests set by hand, and which has no client-side
+// caching) and with TARO_REDIS_CACHE=off it is uncached.
+func (b *backend) store(opts redisstore.Options) *redisstore.Store {
+	opts.Prefix = b.prefix
+	if !b.cached() && opts.CacheTTL == 0 {
+		opts.CacheTTL = -1
+	}
+	c, err := rueidis.NewClient(b.option(b.commands))
+	if err != nil {
+		panic("Redis does not answer: " + err.Error())
+	}
+	b.t.Cleanup(c.Close)
+	return redisstore.New(c, opts)
 }
 
 // recErr is the error of a RecordSession call.

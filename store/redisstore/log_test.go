@@ -2,21 +2,20 @@ package redisstore
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
 
-// go-redis's process-wide log lines reach Options.Logger, and nothing
-// before one is set.
-func TestRedisLogIsRouted(t *testing.T) {
-	var fwd redisLog
-	fwd.Printf(context.Background(), "dropped %d", 1) // no logger: silence
+// A dial that fails reaches Options.Logger at debug level, naming the
+// address; without a Logger the store is silent.
+func TestDialFailuresAreLogged(t *testing.T) {
 	var buf bytes.Buffer
-	fwd.to.Store(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	fwd.Printf(context.Background(), "redis: dial %s failed", "127.0.0.1:1")
-	assert.Contains(t, buf.String(), "go-redis: redis: dial 127.0.0.1:1 failed")
-	assert.NotContains(t, buf.String(), "dropped")
+	lg := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	_, err := Open("redis://127.0.0.1:1/0", Options{Logger: lg, OpTimeout: 300 * time.Millisecond})
+	assert.ErrorIs(t, err, ErrUnreachable)
+	assert.Contains(t, buf.String(), "redisstore: dial failed")
+	assert.Contains(t, buf.String(), "127.0.0.1:1")
 }

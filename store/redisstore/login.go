@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
 
 	"github.com/tarogo/adapter/login"
 	"github.com/tarogo/adapter/taro"
@@ -65,7 +65,7 @@ func decodeTicket(v string, used any) (login.TicketRecord, error) {
 // putTicketScript stores a ticket with the time left by Redis's clock,
 // indexes it by Seq, forgets expired members and ends the oldest beyond
 // ARGV[3].
-var putTicketScript = redis.NewScript(`
+var putTicketScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local px = tonumber(ARGV[2]) - now
@@ -102,8 +102,8 @@ func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.Tick
 		UnionID: rec.UnionID, SealedKey: rec.SealedKey, Seq: rec.Seq, IssuedAt: rec.IssuedAt.UnixMilli(), ExpiresAt: rec.ExpiresAt.UnixMilli()})
 	u := rec.User
 	tid := hex.EncodeToString(id[:])
-	err := putTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
-		b, rec.ExpiresAt.UnixMilli(), max(keep, 1), tid, strconv.FormatUint(rec.Seq, 10), rec.LastUsed.UnixMilli(), s.ticketPrefix(u)).Err()
+	_, err := s.run(ctx, putTicketScript, true, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
+		string(b), ms(rec.ExpiresAt), strconv.Itoa(max(keep, 1)), tid, strconv.FormatUint(rec.Seq, 10), ms(rec.LastUsed), s.ticketPrefix(u))
 	return wrapErr("storing a ticket", err)
 }
 
@@ -111,7 +111,7 @@ func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.Tick
 // record and (ARGV[4] = 1) the user's newest other ticket, with Redis's
 // clock; it records the last use when it is at least ARGV[2] ms old and
 // the ticket is not idle (ARGV[3] ms, 0 for none).
-var lookupTicketScript = redis.NewScript(`
+var lookupTicketScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local tk = redis.call('GET', KEYS[1])
@@ -146,19 +146,35 @@ func msTime(v any) (time.Time, bool) {
 	return time.UnixMilli(ms), true
 }
 
-// LookupTicket implements login.Store with one script call (one hash
-// slot, one round trip), which touches the ticket's last use at most once
-// per q.TouchAfter.
+func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
+// LookupTicket implements login.Store. Cached: the ticket, its last use,
+// the user's session record and (q.Newest) the user's newest ticket from
+// the replica's memory, read at Redis's clock as the replica knows it: 0
+// round trips when warm; a touch of the last use (at most once per
+// q.TouchAfter) is one. Uncached: one script call (one hash slot, one
+// round trip) that reads Redis's TIME and touches in the same step.
 func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID, q login.Query) (login.Lookup, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	if s.cached {
+		l, err := s.lookupCached(ctx, id, u, q)
+		if err != nil {
+			return login.Lookup{}, wrapErr("looking up a ticket", err)
+		}
+		return l, nil
+	}
 	newest := "0"
 	if q.Newest {
 		newest = "1"
 	}
 	tid := hex.EncodeToString(id[:])
-	v, err := lookupTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.sessionKey(u), s.usedKey(u), s.indexKey(u)},
-		tid, q.TouchAfter.Milliseconds(), q.Idle.Milliseconds(), newest, s.ticketPrefix(u)).Slice()
+	r, err := s.run(ctx, lookupTicketScript, false, []string{s.ticketKey(id, u), s.sessionKey(u), s.usedKey(u), s.indexKey(u)},
+		tid, strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10), newest, s.ticketPrefix(u))
+	if err != nil {
+		return login.Lookup{}, wrapErr("looking up a ticket", err)
+	}
+	v, err := reply(r)
 	if err != nil {
 		return login.Lookup{}, wrapErr("looking up a ticket", err)
 	}
@@ -226,7 +242,7 @@ func at(v []any, i int) any {
 	return nil
 }
 
-var deleteTicketScript = redis.NewScript(`
+var deleteTicketScript = newScript(`
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -236,13 +252,13 @@ return 1`)
 func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	err := deleteTicketScript.Run(ctx, s.rdb, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:])).Err()
+	_, err := s.run(ctx, deleteTicketScript, true, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:]))
 	return wrapErr("deleting a ticket", err)
 }
 
 // userTicketsScript returns the clock, the session record, then id,
 // record and last use of each of the user's tickets.
-var userTicketsScript = redis.NewScript(`
+var userTicketsScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {tostring(now), redis.call('GET', KEYS[2])}
@@ -260,7 +276,11 @@ return out`)
 func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.UserLookup, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	v, err := userTicketsScript.Run(ctx, s.rdb, []string{s.indexKey(u), s.sessionKey(u), s.usedKey(u)}, s.ticketPrefix(u)).Slice()
+	r, err := s.run(ctx, userTicketsScript, false, []string{s.indexKey(u), s.sessionKey(u), s.usedKey(u)}, s.ticketPrefix(u))
+	if err != nil {
+		return login.UserLookup{}, wrapErr("listing tickets", err)
+	}
+	v, err := reply(r)
 	if err != nil {
 		return login.UserLookup{}, wrapErr("listing tickets", err)
 	}
@@ -283,7 +303,7 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	return out, nil
 }
 
-var deleteUserTicketsScript = redis.NewScript(`
+var deleteUserTicketsScript = newScript(`
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   redis.call('DEL', ARGV[1] .. m)
 end
@@ -295,6 +315,125 @@ return 1`)
 func (s *Store) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	err := deleteUserTicketsScript.Run(ctx, s.rdb, []string{s.indexKey(u), s.usedKey(u)}, s.ticketPrefix(u)).Err()
+	_, err := s.run(ctx, deleteUserTicketsScript, true, []string{s.indexKey(u), s.usedKey(u)}, s.ticketPrefix(u))
 	return wrapErr("deleting a user's tickets", err)
+}
+
+// touchScript records Redis's clock as a ticket's last use (KEYS[1] the
+// used hash, ARGV[1] the ticket id) when the last use is at least ARGV[2]
+// ms old and the ticket is not idle (ARGV[3] ms, 0 for none); it returns
+// the clock and the last use.
+var touchScript = newScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local used = redis.call('HGET', KEYS[1], ARGV[1])
+if used then
+  local age = now - tonumber(used)
+  local idle = tonumber(ARGV[3])
+  if age >= tonumber(ARGV[2]) and (idle <= 0 or age < idle) then
+    redis.call('HSET', KEYS[1], ARGV[1], tostring(now))
+    used = tostring(now)
+  end
+end
+return {tostring(now), used}`)
+
+// lookupCached is LookupTicket from the client-side cache: one batch for
+// the ticket, its last use, the session record and the index's top, and
+// one for the newest other ticket when asked; the touch is a write.
+func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.SessionKeyID, q login.Query) (login.Lookup, error) {
+	c, err := s.client(ctx)
+	if err != nil {
+		return login.Lookup{}, err
+	}
+	tid := hex.EncodeToString(id[:])
+	ttl := s.opts.CacheTTL
+	cmds := []rueidis.CacheableTTL{
+		rueidis.CT(c.B().Get().Key(s.ticketKey(id, u)).Cache(), ttl),
+		rueidis.CT(c.B().Get().Key(s.sessionKey(u)).Cache(), ttl),
+		rueidis.CT(c.B().Hget().Key(s.usedKey(u)).Field(tid).Cache(), ttl),
+	}
+	if q.Newest {
+		cmds = append(cmds, rueidis.CT(c.B().Zrange().Key(s.indexKey(u)).Min("-1").Max("-1").Cache(), ttl))
+	}
+	res := c.DoMultiCache(ctx, cmds...)
+	vals := make([]any, len(res))
+	for i, r := range res {
+		if i == 3 {
+			top, err := r.AsStrSlice()
+			if err != nil {
+				return login.Lookup{}, err
+			}
+			if len(top) > 0 {
+				vals[i] = top[0]
+			}
+			continue
+		}
+		v, err := r.ToString()
+		if err != nil && !rueidis.IsRedisNil(err) {
+			return login.Lookup{}, err
+		}
+		if err == nil {
+			vals[i] = v
+		}
+	}
+	now, err := s.now(ctx)
+	if err != nil {
+		return login.Lookup{}, err
+	}
+	l := login.Lookup{Now: now}
+	tk, ok := vals[0].(string)
+	if !ok {
+		return l, nil
+	}
+	if l.Ticket, err = decodeTicket(tk, vals[2]); err != nil {
+		return login.Lookup{}, err
+	}
+	l.Found = true
+	if l.Session, l.SessionFound, err = sessionAt(vals[1], now); err != nil {
+		return login.Lookup{}, err
+	}
+	if nid, ok := at(vals, 3).(string); ok && nid != tid {
+		nres := c.DoMultiCache(ctx,
+			rueidis.CT(c.B().Get().Key(s.ticketPrefix(u)+nid).Cache(), ttl),
+			rueidis.CT(c.B().Hget().Key(s.usedKey(u)).Field(nid).Cache(), ttl))
+		ntk, err1 := nres[0].ToString()
+		nused, err2 := nres[1].ToString()
+		if (err1 != nil && !rueidis.IsRedisNil(err1)) || (err2 != nil && !rueidis.IsRedisNil(err2)) {
+			return login.Lookup{}, errors.Join(err1, err2)
+		}
+		if err1 == nil {
+			var used any
+			if err2 == nil {
+				used = nused
+			}
+			st, err := storedTicket(nid, ntk, used)
+			if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
+				l.Newest, l.NewestFound = st, true
+			}
+		}
+	}
+	if _, hasUse := vals[2].(string); hasUse && q.TouchAfter > 0 {
+		age := now.Sub(l.Ticket.LastUsed)
+		if age >= q.TouchAfter && (q.Idle <= 0 || age < q.Idle) {
+			t0 := time.Now()
+			r, err := s.run(ctx, touchScript, true, []string{s.usedKey(u)}, tid,
+				strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10))
+			t1 := time.Now()
+			if err != nil {
+				return login.Lookup{}, err
+			}
+			v, err := reply(r)
+			if err != nil {
+				return login.Lookup{}, err
+			}
+			if n, ok := msTime(at(v, 0)); ok {
+				s.clock.note(n, t0, t1)
+				l.Now = n
+			}
+			if used, ok := msTime(at(v, 1)); ok {
+				l.Ticket.LastUsed = used
+			}
+		}
+	}
+	return l, nil
 }

@@ -158,7 +158,7 @@ func TestRotationIsSeenByEveryReplica(t *testing.T) {
 	}
 }
 
-func TestWarmPathCostsOneRedisRoundTrip(t *testing.T) {
+func TestWarmCheckRoundTrips(t *testing.T) {
 	for _, p := range []taro.Platform{taro.Weapp, taro.QQ} {
 		t.Run(string(p), func(t *testing.T) {
 			b := newBackend(t)
@@ -174,7 +174,11 @@ func TestWarmPathCostsOneRedisRoundTrip(t *testing.T) {
 				_, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s})
 				require.NoError(t, err)
 			}
-			assert.Equal(t, int64(10), b.commands.Load()-before, "Redis round trips for 10 warm checks")
+			want := int64(10) // one script call each
+			if b.cached() {
+				want = 0 // the session record (and weapp's token) from the replica's memory
+			}
+			assert.Equal(t, want, b.commands.Load()-before, "Redis round trips for 10 warm checks")
 		})
 	}
 }
@@ -326,7 +330,7 @@ func TestLoadWithOnePercentBusy(t *testing.T) {
 	// baseline would be the library's.
 	sb.Close()
 	hc.CloseIdleConnections()
-	_ = b.rdb.Close()
+	b.rdb.Close()
 	ok := assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= baseline }, 10*time.Second, 20*time.Millisecond,
 		"goroutines left behind: %d now, %d before the load", runtime.NumGoroutine(), baseline)
 	if !ok {

@@ -3,10 +3,27 @@
 // (fetched by one replica at a time) and one newest session per user.
 //
 // A Store is both a taro.TokenStore (with the taro.TokenLocker capability)
-// and a taro.SessionStore:
+// and a taro.SessionStore, and a login.Store:
 //
 //	st, err := redisstore.Open("redis://127.0.0.1:6379/0", redisstore.Options{})
 //	client, err := taro.New(taro.Config{Drivers: ds, Tokens: st, Sessions: st})
+//
+// The client is github.com/redis/rueidis, for its server-assisted
+// client-side caching (Redis 6 and newer, RESP3): the records the warm
+// paths read (a ticket, its user's newest session record and the ticket's
+// last use; a session record; a shared token) are kept in the replica's
+// memory, and Redis tells the replica when any client writes one of them.
+// A warm login.Require, a warm store-decided CheckSession and a warm
+// token read then make no Redis round trip at all; a warm weapp
+// CheckSession makes only its platform call. Writes are never cached, and
+// each write returns only after this replica's own copies of what it
+// wrote are dropped, so a replica reads its own writes; other replicas
+// drop theirs when Redis's invalidation reaches them (milliseconds on a
+// local network), and in any case within Options.CacheTTL. A replica that
+// loses its connection loses its invalidation stream and with it its
+// whole cache, and answers nothing from memory until it has reconnected
+// and re-armed tracking. A server without RESP3 or tracking (or
+// miniredis) is used uncached, with the same answers.
 //
 // Tokens: a shared cache with expiry; a fetch lock (SET NX PX) lets one
 // replica fetch while the others wait, bounded by their ctx, for the value
@@ -19,7 +36,11 @@
 // newest is Redis's decision, not the replicas' clocks: a Lua script
 // records each login in the order Redis receives it and stamps it with the
 // Redis server's TIME, so replicas whose clocks disagree cannot make a
-// rotated-away session valid or the current one "superseded".
+// rotated-away session valid or the current one "superseded". Ages are
+// judged on the same clock: uncached lookups read TIME in the same script;
+// cached ones use the Redis TIME last read (at most a minute old) advanced
+// by the replica's monotonic clock, so a replica's wall clock, however
+// wrong, never enters.
 //
 // Defence in depth (Options.Secret): with a secret set, fingerprints are
 // HMAC-SHA256(secret, session key) instead of SHA-256(session key), and
@@ -33,9 +54,7 @@
 // Options.OpTimeout, and fails with an error the taro client reports as
 // ErrUnavailable (or DeadlineExceeded when the caller's ctx ran out first).
 // Checks then fail closed: a session is never reported valid because the
-// store could not be asked. (go-redis reports dial failures through its
-// own process-wide logger; Open routes it to Options.Logger, or silences
-// it.)
+// store could not be asked.
 package redisstore
 
 import (
@@ -45,7 +64,9 @@ import (
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -53,14 +74,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/redis/rueidis"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
@@ -73,29 +95,44 @@ type Options struct {
 	// SessionTTL bounds how long a session record is kept after its login.
 	// Zero means 30 days.
 	SessionTTL time.Duration
-	// OpTimeout bounds each Redis call when the ctx allows longer. Zero
-	// means 2s.
+	// OpTimeout bounds each Redis call when the ctx allows longer, and
+	// how long a connection may go unanswered before it is dropped (with
+	// its cache). Zero means 2s.
 	OpTimeout time.Duration
-	// SkipPing makes Open return without asking Redis for a PING. By
-	// default Open pings, bounded by OpTimeout, so that a wrong address
-	// or a stopped Redis is reported where the store is opened.
+	// SkipPing makes Open return without connecting. By default Open
+	// connects and asks for a PING, bounded by OpTimeout, so that a wrong
+	// address or a stopped Redis is reported where the store is opened.
 	SkipPing bool
-	// Logger receives go-redis's own log lines (dial failures, pool
-	// warnings) at debug level. go-redis has one logger per process:
-	// Open routes it to the Logger of the most recent Open that set one,
-	// and silences it until then.
+	// Logger receives the store's own debug records (a dial that failed,
+	// a server that cannot cache). Nil means silence.
 	Logger *slog.Logger
 	// Secret, when set (at least 16 bytes), keys the session fingerprints
 	// (HMAC-SHA256) and seals stored access tokens (AES-256-GCM). Every
 	// replica sharing the Redis must use the same value. It is never
 	// printed.
 	Secret []byte
+	// CacheTTL bounds how long a record read with client-side caching may
+	// be served from memory without news from Redis: the safety net should
+	// an invalidation be lost. Zero means 5s; negative turns caching off
+	// (every read is a round trip). A cached record is never served past
+	// its own expiry in Redis.
+	CacheTTL time.Duration
+	// CacheBytes bounds the memory of the client-side cache of each
+	// connection (Open makes one connection per Redis node). Zero means
+	// 64 MiB.
+	CacheBytes int
 }
+
+// DefaultCacheTTL is the CacheTTL of zero Options.
+const DefaultCacheTTL = 5 * time.Second
+
+// DefaultCacheBytes is the CacheBytes of zero Options.
+const DefaultCacheBytes = 64 << 20
 
 // String describes the options without the secret.
 func (o Options) String() string {
-	return fmt.Sprintf("redisstore.Options{Prefix:%q SessionTTL:%s OpTimeout:%s Secret:%s}",
-		o.Prefix, o.SessionTTL, o.OpTimeout, redactedMark(len(o.Secret) > 0))
+	return fmt.Sprintf("redisstore.Options{Prefix:%q SessionTTL:%s OpTimeout:%s CacheTTL:%s Secret:%s}",
+		o.Prefix, o.SessionTTL, o.OpTimeout, o.CacheTTL, redactedMark(len(o.Secret) > 0))
 }
 
 // MarshalJSON writes the options without the secret (only whether one is
@@ -106,14 +143,17 @@ func (o Options) MarshalJSON() ([]byte, error) {
 		SessionTTL time.Duration
 		OpTimeout  time.Duration
 		SkipPing   bool
+		CacheTTL   time.Duration
+		CacheBytes int
 		Secret     string
-	}{o.Prefix, o.SessionTTL, o.OpTimeout, o.SkipPing, redactedMark(len(o.Secret) > 0)})
+	}{o.Prefix, o.SessionTTL, o.OpTimeout, o.SkipPing, o.CacheTTL, o.CacheBytes, redactedMark(len(o.Secret) > 0)})
 }
 
 // LogValue implements slog.LogValuer without the secret.
 func (o Options) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("prefix", o.Prefix), slog.Duration("session_ttl", o.SessionTTL),
-		slog.Duration("op_timeout", o.OpTimeout), slog.Bool("skip_ping", o.SkipPing), slog.String("secret", redactedMark(len(o.Secret) > 0)))
+		slog.Duration("op_timeout", o.OpTimeout), slog.Bool("skip_ping", o.SkipPing), slog.Duration("cache_ttl", o.CacheTTL),
+		slog.String("secret", redactedMark(len(o.Secret) > 0)))
 }
 
 // GoString is String, for %#v.
@@ -135,13 +175,20 @@ func redactedMark(set bool) string {
 	return ""
 }
 
-// Store is a Redis-backed taro.TokenStore, taro.TokenLocker and
-// taro.SessionStore. It is safe for concurrent use.
+// Store is a Redis-backed taro.TokenStore, taro.TokenLocker,
+// taro.SessionStore and login.Store. It is safe for concurrent use.
 type Store struct {
-	rdb    redis.UniversalClient
 	opts   Options
-	closer func() error
 	seal   cipher.AEAD // nil without Options.Secret
+	cached bool        // reads use client-side caching
+	clock  clock
+
+	mu         sync.Mutex // guards rdb while Open's connection is made lazily
+	rdb        rueidis.Client
+	dial       func() (rueidis.Client, error) // Open's lazy connection (SkipPing)
+	connecting singleflight.Group
+	closed     bool
+	owned      bool // Close closes rdb
 }
 
 var (
@@ -153,9 +200,22 @@ var (
 )
 
 // New returns a Store using rdb, which the caller keeps and closes. For
-// calls to end at their ctx deadline even when Redis stops answering, rdb
-// should have ContextTimeoutEnabled set (Open sets it).
-func New(rdb redis.UniversalClient, opts Options) *Store {
+// the warm reads to make no round trip, rdb must have client-side caching
+// (rueidis's default; a server of Redis 6 or newer), and for a replica to
+// read its own writes at once it should use one connection per node
+// (ClientOption.PipelineMultiplex -1 for a single server; the cluster
+// client's default): Open sets both. With caching off in rdb
+// (ClientOption.DisableCache) the store is correct, uncached; with
+// Options.CacheTTL negative it reads through scripts that also read
+// Redis's clock, as a server without client-side caching (or miniredis,
+// whose clock tests set by hand) needs.
+func New(rdb rueidis.Client, opts Options) *Store {
+	st := newStore(opts)
+	st.rdb = rdb
+	return st
+}
+
+func newStore(opts Options) *Store {
 	if opts.Prefix == "" {
 		opts.Prefix = "taro:"
 	}
@@ -165,7 +225,13 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	if opts.OpTimeout <= 0 {
 		opts.OpTimeout = 2 * time.Second
 	}
-	st := &Store{rdb: rdb, opts: opts}
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = DefaultCacheTTL
+	}
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = DefaultCacheBytes
+	}
+	st := &Store{opts: opts, cached: opts.CacheTTL > 0}
 	if len(opts.Secret) > 0 {
 		st.opts.Secret = bytes.Clone(opts.Secret)
 		m := hmac.New(sha256.New, st.opts.Secret)
@@ -175,6 +241,10 @@ func New(rdb redis.UniversalClient, opts Options) *Store {
 	}
 	return st
 }
+
+// Cached reports whether the store reads its warm records with
+// client-side caching.
+func (s *Store) Cached() bool { return s.cached }
 
 // Fingerprint implements taro.Fingerprinter: HMAC-SHA256(Options.Secret,
 // sessionKey) with a secret, SHA-256(sessionKey) without one.
@@ -191,10 +261,11 @@ func (s *Store) Fingerprint(sessionKey string) taro.Fingerprint {
 
 // Open connects to the Redis at a redis:// or rediss:// URL (a Redis
 // Cluster: the URL with addr= parameters, or a comma-separated list; see
-// dial) and, unless
-// Options.SkipPing, checks that it answers a PING within OpTimeout. Close
-// the Store when done. Errors never repeat the URL, which may hold a
-// password.
+// parseURL) and, unless Options.SkipPing, checks that it answers a PING
+// within OpTimeout and loads the store's scripts. It uses client-side
+// caching where the server offers it (Redis 6 and newer) and runs
+// uncached where it does not. Close the Store when done. Errors never
+// repeat the URL, which may hold a password.
 func Open(rawURL string, opts Options) (*Store, error) {
 	if len(opts.Secret) > 0 && len(opts.Secret) < 16 {
 		return nil, errors.New("redisstore: Options.Secret must be at least 16 bytes")
@@ -202,140 +273,184 @@ func Open(rawURL string, opts Options) (*Store, error) {
 	if strings.TrimSpace(rawURL) == "" {
 		return nil, errors.New("redisstore: the Redis URL is empty (is TARO_REDIS_URL set? want redis://[user:password@]host:port/db)")
 	}
-	routeRedisLog(opts.Logger)
-	rdb, addr, err := dial(rawURL)
+	co, addr, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	s := New(rdb, opts)
-	s.closer = rdb.Close
-	if !opts.SkipPing {
-		ctx, cancel := context.WithTimeout(context.Background(), s.opts.OpTimeout)
-		defer cancel()
-		if err := rdb.Ping(ctx).Err(); err != nil {
-			_ = rdb.Close()
+	s := newStore(opts)
+	s.owned = true
+	lg := opts.Logger
+	co.Dialer.Timeout = s.opts.OpTimeout
+	co.Dialer.KeepAlive = min(time.Second, s.opts.OpTimeout)
+	co.ConnWriteTimeout = s.opts.OpTimeout
+	co.CacheSizeEachConn = s.opts.CacheBytes
+	co.DisableCache = !s.cached
+	if len(co.InitAddress) == 1 {
+		co.ForceSingleClient = true
+		co.PipelineMultiplex = -1 // one connection: a replica reads its own writes
+	}
+	dialCtx := co.DialCtxFn
+	co.DialCtxFn = func(ctx context.Context, dst string, d *net.Dialer, tc *tls.Config) (net.Conn, error) {
+		var c net.Conn
+		var err error
+		if dialCtx != nil {
+			c, err = dialCtx(ctx, dst, d, tc)
+		} else if tc != nil {
+			c, err = (&tls.Dialer{NetDialer: d, Config: tc}).DialContext(ctx, "tcp", dst)
+		} else {
+			c, err = d.DialContext(ctx, "tcp", dst)
+		}
+		if err != nil && lg != nil {
+			lg.LogAttrs(ctx, slog.LevelDebug, "redisstore: dial failed", slog.String("addr", dst), slog.String("error", err.Error()))
+		}
+		return c, err
+	}
+	s.dial = func() (rueidis.Client, error) {
+		c, err := rueidis.NewClient(co)
+		if err != nil && s.cached && errors.Is(err, rueidis.ErrNoCache) {
+			// A server without RESP3 or tracking: uncached, and correct.
+			if lg != nil {
+				lg.LogAttrs(context.Background(), slog.LevelDebug, "redisstore: the server offers no client-side caching; reads are uncached")
+			}
+			s.cached = false
+			nc := co
+			nc.DisableCache = true
+			c, err = rueidis.NewClient(nc)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", addr, s.opts.OpTimeout, ErrUnreachable, err)
 		}
-		if err := s.LoadScripts(ctx); err != nil {
-			_ = rdb.Close()
-			return nil, err
-		}
+		return c, nil
+	}
+	if opts.SkipPing {
+		return s, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.OpTimeout)
+	defer cancel()
+	c, err := s.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Do(ctx, c.B().Ping().Build()).Error(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("redisstore: the Redis at %s did not answer a PING within %s: %w (%w)", addr, s.opts.OpTimeout, ErrUnreachable, err)
+	}
+	if err := s.LoadScripts(ctx); err != nil {
+		c.Close()
+		return nil, err
 	}
 	return s, nil
 }
 
-// dial makes the client for rawURL: a single server for
+// client returns the Redis client. Open's is made on first use (with
+// SkipPing) by one caller at a time; a caller whose ctx ends first stops
+// waiting, and the connection, bounded by OpTimeout, is kept for the next.
+func (s *Store) client(ctx ...context.Context) (rueidis.Client, error) {
+	s.mu.Lock()
+	c, closed := s.rdb, s.closed
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return nil, errors.New("redisstore: the store is closed")
+	case c != nil:
+		return c, nil
+	}
+	ch := s.connecting.DoChan("dial", func() (any, error) {
+		c, err := s.dial()
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			c.Close()
+			return nil, errors.New("redisstore: the store is closed")
+		}
+		if s.rdb == nil {
+			s.rdb = c
+		} else {
+			c.Close()
+		}
+		return s.rdb, nil
+	})
+	var done <-chan struct{}
+	if len(ctx) > 0 {
+		done = ctx[0].Done()
+	}
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(rueidis.Client), nil
+	case <-done:
+		return nil, ctx[0].Err()
+	}
+}
+
+// parseURL reads rawURL: a single server for
 // redis[s]://[user:password@]host:port/db, a Redis Cluster for a URL with
 // addr= parameters (redis://[user:password@]host1:port?addr=host2:port&addr=host3:port)
 // or a comma-separated list of URLs or host:port (the first URL's user,
 // password and TLS apply to all). It returns the address to name in
 // errors, never the URL.
-func dial(rawURL string) (redis.UniversalClient, string, error) {
+func parseURL(rawURL string) (rueidis.ClientOption, string, error) {
 	const want = "want redis://[user:password@]host:port/db, or for a cluster redis://host1:port?addr=host2:port&addr=host3:port or a comma-separated list"
-	switch {
-	case strings.Contains(rawURL, ","):
+	if strings.Contains(rawURL, ",") {
+		var co rueidis.ClientOption
 		var addrs []string
-		var first *redis.Options
-		for _, part := range strings.Split(rawURL, ",") {
+		for i, part := range strings.Split(rawURL, ",") {
 			part = strings.TrimSpace(part)
 			if !strings.Contains(part, "://") {
 				part = "redis://" + part
 			}
-			o, err := redis.ParseURL(part)
-			if err != nil {
-				return nil, "", errors.New("redisstore: cannot parse an address of the Redis Cluster list (" + want + ")")
+			o, err := rueidis.ParseURL(part)
+			if err != nil || len(o.InitAddress) != 1 || !validAddr(o.InitAddress[0]) {
+				return co, "", errors.New("redisstore: cannot parse an address of the Redis Cluster list (" + want + ")")
 			}
-			if first == nil {
-				first = o
+			if i == 0 {
+				co = o
 			}
-			addrs = append(addrs, o.Addr)
+			addrs = append(addrs, o.InitAddress[0])
 		}
-		co := &redis.ClusterOptions{Addrs: addrs, Username: first.Username, Password: first.Password, TLSConfig: first.TLSConfig}
-		clusterDefaults(co)
-		return redis.NewClusterClient(co), strings.Join(addrs, ","), nil
-	case strings.Contains(rawURL, "addr="):
-		co, err := redis.ParseClusterURL(rawURL)
-		if err != nil {
-			return nil, "", errors.New("redisstore: cannot parse the Redis Cluster URL (" + want + ")")
+		co.InitAddress = addrs
+		co.SelectDB = 0
+		return co, strings.Join(addrs, ","), nil
+	}
+	co, err := rueidis.ParseURL(rawURL)
+	if err != nil || len(co.InitAddress) == 0 {
+		what := "the Redis URL"
+		if strings.Contains(rawURL, "addr=") {
+			what = "the Redis Cluster URL"
 		}
-		clusterDefaults(co)
-		return redis.NewClusterClient(co), strings.Join(co.Addrs, ","), nil
+		return co, "", errors.New("redisstore: cannot parse " + what + " (" + want + ")")
 	}
-	o, err := redis.ParseURL(rawURL)
-	if err != nil {
-		return nil, "", errors.New("redisstore: cannot parse the Redis URL (" + want + ")")
+	for _, a := range co.InitAddress {
+		if !validAddr(a) {
+			return co, "", errors.New("redisstore: cannot parse the Redis URL (" + want + ")")
+		}
 	}
-	o.ContextTimeoutEnabled = true
-	o.MaxRetries = 1
-	o.DialerRetries = 1 // a stopped Redis fails the call at once; the taro client retries
-	return redis.NewClient(o), o.Addr, nil
+	return co, strings.Join(co.InitAddress, ","), nil
 }
 
-func clusterDefaults(co *redis.ClusterOptions) {
-	co.ContextTimeoutEnabled = true
-	co.MaxRetries = 1
-	co.DialerRetries = 1
+func validAddr(a string) bool {
+	host, port, err := net.SplitHostPort(a)
+	_, perr := strconv.ParseUint(port, 10, 16)
+	return err == nil && perr == nil && host != "" && !strings.ContainsAny(host, "[]")
 }
 
 // ErrUnreachable is in the chain of Open's error when Redis did not
 // answer its PING (as opposed to a URL that is wrong).
 var ErrUnreachable = errors.New("no answer")
 
-// redisLog forwards go-redis's process-wide log lines to a slog.Logger,
-// or drops them.
-type redisLog struct{ to atomic.Pointer[slog.Logger] }
-
-func (l *redisLog) Printf(ctx context.Context, format string, v ...any) {
-	if lg := l.to.Load(); lg != nil {
-		lg.LogAttrs(ctx, slog.LevelDebug, "redisstore: go-redis: "+fmt.Sprintf(format, v...))
-	}
-}
-
-var (
-	redisLogger     redisLog
-	redisLoggerOnce sync.Once
-)
-
-// routeRedisLog installs the forwarder once and points it at lg when set.
-func routeRedisLog(lg *slog.Logger) {
-	redisLoggerOnce.Do(func() { redis.SetLogger(&redisLogger) })
-	if lg != nil {
-		redisLogger.to.Store(lg)
-	}
-}
-
-// scripts lists every script the store runs.
-func scripts() []*redis.Script {
-	return []*redis.Script{recordScript, lookupScript, takeDecryptScript, returnDecryptScript, deleteTokenScript, unlockScript,
-		putTicketScript, lookupTicketScript, deleteTicketScript, userTicketsScript, deleteUserTicketsScript}
-}
-
-// LoadScripts loads the store's Lua scripts into Redis (on every master of
-// a Cluster), so that the first call of each costs one round trip, not
-// two (EVALSHA answered NOSCRIPT, then EVAL). Open calls it unless
-// Options.SkipPing; without it, each script loads on its first use.
-func (s *Store) LoadScripts(ctx context.Context) error {
-	ctx, cancel := s.bound(ctx)
-	defer cancel()
-	load := func(ctx context.Context, c redis.Scripter) error {
-		for _, sc := range scripts() {
-			if err := sc.Load(ctx, c).Err(); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
-		return wrapErr("loading scripts", cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error { return load(ctx, c) }))
-	}
-	return wrapErr("loading scripts", load(ctx, s.rdb))
-}
-
 // Close closes the connection Open made; it does nothing for New.
 func (s *Store) Close() error {
-	if s.closer != nil {
-		return s.closer()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.owned && !s.closed && s.rdb != nil {
+		s.rdb.Close()
 	}
+	s.closed = true
 	return nil
 }
 
@@ -352,6 +467,137 @@ func wrapErr(op string, err error) error {
 		return nil
 	}
 	return fmt.Errorf("redisstore: %s: %w", op, err)
+}
+
+// script is a Lua script run by EVALSHA (EVAL when the server lost it).
+type script struct {
+	src, sha string
+}
+
+func newScript(src string) *script {
+	h := sha1.Sum([]byte(src))
+	return &script{src: src, sha: hex.EncodeToString(h[:])}
+}
+
+// scripts lists every script the store runs.
+func scripts() []*script {
+	return []*script{recordScript, lookupScript, takeDecryptScript, returnDecryptScript, deleteTokenScript, unlockScript,
+		putTicketScript, lookupTicketScript, deleteTicketScript, userTicketsScript, deleteUserTicketsScript, touchScript, forgetScript, setTokenScript}
+}
+
+// LoadScripts loads the store's Lua scripts into Redis (on every master of
+// a Cluster), so that the first call of each costs one round trip, not
+// two (EVALSHA answered NOSCRIPT, then EVAL). Open calls it unless
+// Options.SkipPing; without it, each script loads on its first use.
+func (s *Store) LoadScripts(ctx context.Context) error {
+	c, err := s.client(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	for _, nc := range c.Nodes() {
+		var cmds rueidis.Commands
+		for _, sc := range scripts() {
+			cmds = append(cmds, nc.B().ScriptLoad().Script(sc.src).Build())
+		}
+		for _, r := range nc.DoMulti(ctx, cmds...) {
+			if err := r.Error(); err != nil {
+				return wrapErr("loading scripts", err)
+			}
+		}
+	}
+	return nil
+}
+
+// run runs sc on keys (all in one hash slot) with args and returns its
+// reply. A write passes write true: the script then travels with a read of
+// its first key on the same connection, and run returns when that read
+// has answered, by which time Redis's invalidations of what the script
+// wrote (pushed on this connection right after the script's reply) have
+// dropped this replica's cached copies. One round trip either way.
+func (s *Store) run(ctx context.Context, sc *script, write bool, keys []string, args ...string) (rueidis.RedisResult, error) {
+	c, err := s.client(ctx)
+	if err != nil {
+		return rueidis.RedisResult{}, err
+	}
+	build := func(eval bool) rueidis.Commands {
+		var cmd rueidis.Completed
+		if eval {
+			cmd = c.B().Eval().Script(sc.src).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
+		} else {
+			cmd = c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
+		}
+		if !write || !s.cached {
+			return rueidis.Commands{cmd}
+		}
+		return rueidis.Commands{cmd, c.B().Pttl().Key(keys[0]).Build()}
+	}
+	res := c.DoMulti(ctx, build(false)...)
+	if e, ok := rueidis.IsRedisErr(res[0].Error()); ok && e.IsNoScript() {
+		res = c.DoMulti(ctx, build(true)...)
+	}
+	for _, r := range res[1:] {
+		if err := r.NonRedisError(); err != nil {
+			return rueidis.RedisResult{}, err
+		}
+	}
+	return res[0], res[0].Error()
+}
+
+// clock is Redis's clock as this replica knows it: the Redis TIME last
+// read and the replica's monotonic clock reading at the middle of that
+// round trip. Now is that TIME advanced by the monotonic time since; a
+// replica's wall clock never enters.
+type clock struct {
+	mu     sync.Mutex
+	redis  time.Time
+	at     time.Time // with its monotonic reading
+	sample time.Time // when Redis's clock was last read (monotonic)
+}
+
+// clockRefresh is how often the cached paths read Redis's TIME again: one
+// round trip a minute per replica, to bound the drift of the replica's
+// monotonic clock against Redis's.
+const clockRefresh = time.Minute
+
+// note records a TIME reply read between t0 and t1 (local, monotonic).
+func (k *clock) note(redis, t0, t1 time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.redis, k.at, k.sample = redis, t0.Add(t1.Sub(t0)/2), t1
+}
+
+// now returns Redis's clock, reading TIME when the last reading is older
+// than clockRefresh.
+func (s *Store) now(ctx context.Context) (time.Time, error) {
+	k := &s.clock
+	k.mu.Lock()
+	fresh := !k.sample.IsZero() && time.Since(k.sample) < clockRefresh
+	r, at := k.redis, k.at
+	k.mu.Unlock()
+	if fresh {
+		return r.Add(time.Since(at)), nil
+	}
+	c, err := s.client(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t0 := time.Now()
+	v, err := c.Do(ctx, c.B().Time().Build()).AsStrSlice()
+	t1 := time.Now()
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(v) != 2 {
+		return time.Time{}, errors.New("redisstore: TIME answered the wrong shape")
+	}
+	now, ok := serverTime(v[0], v[1])
+	if !ok {
+		return time.Time{}, errors.New("redisstore: TIME answered the wrong shape")
+	}
+	k.note(now, t0, t1)
+	return now.Add(time.Since(t0.Add(t1.Sub(t0) / 2))), nil
 }
 
 // part escapes a key component that could collide with the separator.
@@ -404,7 +650,7 @@ func decodeSession(v string) (taro.SessionRecord, error) {
 // recordScript records a login as the newest, in the order Redis receives
 // them, stamped with the server's clock (TIME), never a replica's, and
 // with the user's next sequence number: max(previous + 1, now in µs).
-var recordScript = redis.NewScript(`
+var recordScript = newScript(`
 local t = redis.call('TIME')
 local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local prev = 0
@@ -423,11 +669,14 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	ttl := s.opts.SessionTTL.Milliseconds()
-	v, err := recordScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}, rec.Fingerprint.String(), ttl).StringSlice()
+	t0 := time.Now()
+	r, err := s.run(ctx, recordScript, true, []string{s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
+	t1 := time.Now()
 	if err != nil {
 		return taro.SessionRecord{}, wrapErr("recording a session", err)
 	}
-	if len(v) != 2 {
+	v, err := r.AsStrSlice()
+	if err != nil || len(v) != 2 {
 		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
 	}
 	us, err1 := strconv.ParseInt(v[0], 10, 64)
@@ -435,44 +684,84 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 	if err1 != nil || err2 != nil {
 		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
 	}
+	s.clock.note(time.UnixMicro(us), t0, t1)
 	return taro.SessionRecord{Fingerprint: rec.Fingerprint, IssuedAt: time.UnixMicro(us), Seq: seq}, nil
 }
 
 // lookupScript reads a session record with the server's clock.
-var lookupScript = redis.NewScript(`
+var lookupScript = newScript(`
 local t = redis.call('TIME')
 return {t[1], t[2], redis.call('GET', KEYS[1])}`)
 
 // serverTime reads the seconds and microseconds of a TIME reply.
-func serverTime(sec, usec any) (time.Time, bool) {
-	a, ok1 := sec.(string)
-	b, ok2 := usec.(string)
-	x, err1 := strconv.ParseInt(a, 10, 64)
-	y, err2 := strconv.ParseInt(b, 10, 64)
-	if !ok1 || !ok2 || err1 != nil || err2 != nil {
+func serverTime(sec, usec string) (time.Time, bool) {
+	x, err1 := strconv.ParseInt(sec, 10, 64)
+	y, err2 := strconv.ParseInt(usec, 10, 64)
+	if err1 != nil || err2 != nil {
 		return time.Time{}, false
 	}
 	return time.Unix(x, y*1000), true
 }
 
-// LookupSession implements taro.SessionStore in one script call that
-// also reads the server's clock (the record's ReadAt).
+// reply is a script's array reply: strings, and nil for Redis's nil.
+func reply(r rueidis.RedisResult) ([]any, error) {
+	arr, err := r.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(arr))
+	for i, m := range arr {
+		if str, err := m.ToString(); err == nil {
+			out[i] = str
+		} else if n, err := m.AsInt64(); err == nil {
+			out[i] = strconv.FormatInt(n, 10)
+		}
+	}
+	return out, nil
+}
+
+// LookupSession implements taro.SessionStore. Cached: the record from the
+// replica's memory (0 round trips when warm), read at Redis's clock as the
+// replica knows it. Uncached: one script that also reads Redis's TIME.
 func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	v, err := lookupScript.Run(ctx, s.rdb, []string{s.sessionKey(id)}).Slice()
+	if s.cached {
+		c, err := s.client(ctx)
+		if err != nil {
+			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+		}
+		v, err := c.DoCache(ctx, c.B().Get().Key(s.sessionKey(id)).Cache(), s.opts.CacheTTL).ToString()
+		if err != nil && !rueidis.IsRedisNil(err) {
+			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+		}
+		now, cerr := s.now(ctx)
+		if cerr != nil {
+			return taro.SessionRecord{}, false, wrapErr("reading Redis's clock", cerr)
+		}
+		if rueidis.IsRedisNil(err) {
+			return taro.SessionRecord{}, false, nil
+		}
+		return sessionAt(v, now)
+	}
+	r, err := s.run(ctx, lookupScript, false, []string{s.sessionKey(id)})
 	if err != nil {
 		return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 	}
-	if len(v) < 2 {
+	v, err := reply(r)
+	if err != nil || len(v) < 2 {
 		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
 	}
-	now, ok := serverTime(v[0], v[1])
+	a, _ := v[0].(string)
+	b, _ := v[1].(string)
+	now, ok := serverTime(a, b)
 	if !ok {
 		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
 	}
 	return sessionAt(at(v, 2), now)
 }
+
+var forgetScript = newScript(`return redis.call('DEL', KEYS[1])`)
 
 // ForgetSession deletes id's session record, as an eviction would: the
 // user's sessions then fail closed ("no login recorded") on every replica
@@ -480,20 +769,21 @@ func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.S
 func (s *Store) ForgetSession(ctx context.Context, id taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return wrapErr("forgetting a session", s.rdb.Del(ctx, s.sessionKey(id)).Err())
+	_, err := s.run(ctx, forgetScript, true, []string{s.sessionKey(id)})
+	return wrapErr("forgetting a session", err)
 }
 
 func (s *Store) decryptKey(p taro.Platform, appID string, fp taro.Fingerprint) string {
 	return s.opts.Prefix + "decrypt:{" + part(string(p)) + ":" + part(appID) + ":" + fp.String() + "}"
 }
 
-var takeDecryptScript = redis.NewScript(`
+var takeDecryptScript = newScript(`
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n >= tonumber(ARGV[1]) then return 0 end
 if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1`)
 
-var returnDecryptScript = redis.NewScript(`
+var returnDecryptScript = newScript(`
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 if n > 0 then redis.call('DECR', KEYS[1]) end
 return 1`)
@@ -503,7 +793,11 @@ return 1`)
 func (s *Store) TakeDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint, limit int, window time.Duration) (bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	n, err := takeDecryptScript.Run(ctx, s.rdb, []string{s.decryptKey(p, appID, fp)}, limit, window.Milliseconds()).Int()
+	r, err := s.run(ctx, takeDecryptScript, false, []string{s.decryptKey(p, appID, fp)}, strconv.Itoa(limit), strconv.FormatInt(window.Milliseconds(), 10))
+	if err != nil {
+		return false, wrapErr("counting Decrypt failures", err)
+	}
+	n, err := r.AsInt64()
 	if err != nil {
 		return false, wrapErr("counting Decrypt failures", err)
 	}
@@ -514,7 +808,8 @@ func (s *Store) TakeDecryptAttempt(ctx context.Context, p taro.Platform, appID s
 func (s *Store) ReturnDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	return wrapErr("counting Decrypt failures", returnDecryptScript.Run(ctx, s.rdb, []string{s.decryptKey(p, appID, fp)}).Err())
+	_, err := s.run(ctx, returnDecryptScript, false, []string{s.decryptKey(p, appID, fp)})
+	return wrapErr("counting Decrypt failures", err)
 }
 
 // A token is stored as "<expires unix milliseconds>:<token>", or with
@@ -570,13 +865,23 @@ func (s *Store) decodeToken(rkey, v string) (taro.StoredToken, error) {
 	return taro.StoredToken{Value: string(plain), ExpiresAt: time.UnixMilli(n)}, nil
 }
 
-// Token implements taro.TokenStore.
+// Token implements taro.TokenStore: cached, a warm read makes no round
+// trip, and any replica's write of the token drops every copy.
 func (s *Store) Token(ctx context.Context, key string) (taro.StoredToken, bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	c, err := s.client(ctx)
+	if err != nil {
+		return taro.StoredToken{}, false, wrapErr("reading a token", err)
+	}
 	rkey := s.tokenKey(key)
-	v, err := s.rdb.Get(ctx, rkey).Result()
-	if errors.Is(err, redis.Nil) {
+	var v string
+	if s.cached {
+		v, err = c.DoCache(ctx, c.B().Get().Key(rkey).Cache(), s.opts.CacheTTL).ToString()
+	} else {
+		v, err = c.Do(ctx, c.B().Get().Key(rkey).Build()).ToString()
+	}
+	if rueidis.IsRedisNil(err) {
 		return taro.StoredToken{}, false, nil
 	}
 	if err != nil {
@@ -589,6 +894,8 @@ func (s *Store) Token(ctx context.Context, key string) (taro.StoredToken, bool, 
 	return t, true, nil
 }
 
+var setTokenScript = newScript(`return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])`)
+
 // SetToken implements taro.TokenStore; the key expires with the token.
 func (s *Store) SetToken(ctx context.Context, key string, t taro.StoredToken) error {
 	ctx, cancel := s.bound(ctx)
@@ -598,14 +905,15 @@ func (s *Store) SetToken(ctx context.Context, key string, t taro.StoredToken) er
 		return nil // already stale: nothing worth sharing
 	}
 	rkey := s.tokenKey(key)
-	return wrapErr("storing a token", s.rdb.Set(ctx, rkey, s.encodeToken(rkey, t), ttl).Err())
+	_, err := s.run(ctx, setTokenScript, true, []string{rkey}, s.encodeToken(rkey, t), strconv.FormatInt(ttl.Milliseconds(), 10))
+	return wrapErr("storing a token", err)
 }
 
 // deleteTokenScript deletes KEYS[1] if the token it holds is the one
 // named: the whole remainder after the expiry equals ARGV[1] when ARGV[2]
 // is "exact", or starts with ARGV[1] (a sealed record's mark and tag) when
 // it is "prefix".
-var deleteTokenScript = redis.NewScript(`
+var deleteTokenScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local sep = string.find(cur, ':', 1, true)
@@ -627,11 +935,12 @@ func (s *Store) DeleteToken(ctx context.Context, key, value string) error {
 	if s.seal != nil {
 		match, mode = sealedMark+s.tag(value)+":", "prefix"
 	}
-	return wrapErr("dropping a token", deleteTokenScript.Run(ctx, s.rdb, []string{s.tokenKey(key)}, match, mode).Err())
+	_, err := s.run(ctx, deleteTokenScript, true, []string{s.tokenKey(key)}, match, mode)
+	return wrapErr("dropping a token", err)
 }
 
 // unlockScript releases a lock only for the holder that took it.
-var unlockScript = redis.NewScript(`
+var unlockScript = newScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
@@ -640,21 +949,25 @@ return 0`)
 func (s *Store) LockToken(ctx context.Context, key string, ttl time.Duration) (func(context.Context), bool, error) {
 	bctx, cancel := s.bound(ctx)
 	defer cancel()
+	c, err := s.client(ctx)
+	if err != nil {
+		return nil, false, wrapErr("taking the token lock", err)
+	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	owner := hex.EncodeToString(b)
 	lk := s.tokenLockKey(key)
-	ok, err := s.rdb.SetNX(bctx, lk, owner, ttl).Result()
+	err = c.Do(bctx, c.B().Set().Key(lk).Value(owner).Nx().PxMilliseconds(max(ttl.Milliseconds(), 1)).Build()).Error()
+	if rueidis.IsRedisNil(err) {
+		return nil, false, nil
+	}
 	if err != nil {
 		return nil, false, wrapErr("taking the token lock", err)
-	}
-	if !ok {
-		return nil, false, nil
 	}
 	unlock := func(ctx context.Context) {
 		ctx, cancel := s.bound(ctx)
 		defer cancel()
-		_ = unlockScript.Run(ctx, s.rdb, []string{lk}, owner).Err()
+		_, _ = s.run(ctx, unlockScript, false, []string{lk}, owner)
 	}
 	return unlock, true, nil
 }

@@ -43,10 +43,10 @@ func TestSessions(t *testing.T) {
 	assert.Equal(t, newer.Fingerprint, rec.Fingerprint, "the last login recorded wins, whatever the replicas' clocks say")
 	assert.WithinDuration(t, before, rec.IssuedAt, time.Minute, "the issue time is the Redis server's, not the replica's")
 
-	raw, err := b.rdb.Get(ctx, b.prefix+"session:{qq:app:u1}").Result()
+	raw, err := b.get(ctx, b.prefix+"session:{qq:app:u1}")
 	require.NoError(t, err)
 	assert.Equal(t, fmt.Sprintf("%d:%s:%d", rec.IssuedAt.UnixMicro(), newer.Fingerprint, rec.Seq), raw, "only the fingerprint, issue time and login number are stored")
-	ttl, err := b.rdb.PTTL(ctx, b.prefix+"session:{qq:app:u1}").Result()
+	ttl, err := b.pttl(ctx, b.prefix+"session:{qq:app:u1}")
 	require.NoError(t, err)
 	assert.True(t, ttl > 59*time.Minute && ttl <= time.Hour, "records expire: %v", ttl)
 
@@ -84,7 +84,7 @@ func TestSessions(t *testing.T) {
 		assert.Equal(t, taro.FingerprintOf("after"), rec.Fingerprint)
 	})
 	t.Run("a malformed record is an error, not a session", func(t *testing.T) {
-		require.NoError(t, b.rdb.Set(ctx, b.prefix+"session:{qq:app:bad}", "garbage", time.Minute).Err())
+		require.NoError(t, b.set(ctx, b.prefix+"session:{qq:app:bad}", "garbage", time.Minute.Milliseconds()))
 		_, _, err := s.LookupSession(ctx, taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: "bad"})
 		assert.Error(t, err)
 	})
@@ -101,7 +101,7 @@ func TestTokens(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, "T1", tok.Value)
 	assert.True(t, exp.Equal(tok.ExpiresAt))
-	ttl, _ := b.rdb.PTTL(ctx, b.prefix+"token:{weapp%3Aapp}").Result()
+	ttl, _ := b.pttl(ctx, b.prefix+"token:{weapp%3Aapp}")
 	assert.True(t, ttl > 59*time.Minute, "the key expires with the token: %v", ttl)
 
 	require.NoError(t, s.DeleteToken(ctx, "weapp:app", "T0"))

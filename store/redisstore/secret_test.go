@@ -53,13 +53,13 @@ func TestSecretKeysFingerprintsAndSealsTokens(t *testing.T) {
 	assert.Error(t, err, "a store without the secret cannot read a sealed token")
 
 	// A record moved to another key does not open (the key is bound in).
-	raw, err := b.rdb.Get(ctx, b.prefix+"token:{weapp%3Aapp}").Result()
+	raw, err := b.get(ctx, b.prefix+"token:{weapp%3Aapp}")
 	require.NoError(t, err)
-	require.NoError(t, b.rdb.Set(ctx, b.prefix+"token:{weapp%3Aother}", raw, time.Hour).Err())
+	require.NoError(t, b.set(ctx, b.prefix+"token:{weapp%3Aother}", raw, time.Hour.Milliseconds()))
 	_, _, err = s.Token(ctx, "weapp:other")
 	assert.Error(t, err)
 	// An unsealed record written by someone without the secret is refused.
-	require.NoError(t, b.rdb.Set(ctx, b.prefix+"token:{weapp%3Aforged}", fmt.Sprintf("%d:FORGED", exp.UnixMilli()), time.Hour).Err())
+	require.NoError(t, b.set(ctx, b.prefix+"token:{weapp%3Aforged}", fmt.Sprintf("%d:FORGED", exp.UnixMilli()), time.Hour.Milliseconds()))
 	_, _, err = s.Token(ctx, "weapp:forged")
 	assert.Error(t, err)
 
@@ -100,7 +100,7 @@ func TestSecretStoreWithClient(t *testing.T) {
 	// An attacker who can write Redis records SHA-256 of a key they chose.
 	chosen := "attacker-chosen-key"
 	key := b.prefix + "session:{qq:app:" + res.OpenID + "}"
-	require.NoError(t, b.rdb.Set(ctx, key, fmt.Sprintf("%d:%s", time.Now().UnixMicro(), taro.FingerprintOf(chosen)), time.Hour).Err())
+	require.NoError(t, b.set(ctx, key, fmt.Sprintf("%d:%s", time.Now().UnixMicro(), taro.FingerprintOf(chosen)), time.Hour.Milliseconds()))
 	_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: taro.Session{OpenID: res.OpenID, SessionKey: chosen}})
 	assert.ErrorIs(t, err, taro.ErrSessionInvalid)
 }
@@ -123,7 +123,7 @@ func dumpAll(t *testing.T, b *backend) string {
 	require.NoError(t, err)
 	var sb strings.Builder
 	for _, k := range keys {
-		v, _ := b.rdb.Get(ctx, k).Result()
+		v, _ := b.get(ctx, k)
 		sb.WriteString(k + "=" + v + "\n")
 	}
 	return sb.String()
