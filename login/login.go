@@ -584,26 +584,65 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if err != nil {
 		return User{}, storeError(ctx, p, APIAuth, err)
 	}
+	sessKey, judgeKey, now, verr := m.storeVerdict(ctx, id, uid, l)
+	if verr != nil && l.Cached {
+		// A cache may lag another replica's write by milliseconds (a
+		// login there, a touch): no refusal is answered from it.
+		q.Fresh = true
+		if l, err = m.store.LookupTicket(ctx, id, uid, q); err != nil {
+			return User{}, storeError(ctx, p, APIAuth, err)
+		}
+		sessKey, judgeKey, now, verr = m.storeVerdict(ctx, id, uid, l)
+	}
+	if verr != nil {
+		return User{}, verr
+	}
+	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
+	if judgeKey != "" && m.client.ChecksOnPlatform(p, uid.AppID) && m.due(id, now) {
+		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, AppID: uid.AppID, Session: s}); err != nil {
+			var te *taro.Error
+			if !errors.As(err, &te) {
+				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
+			}
+			if te.Code == taro.CodeSessionInvalid {
+				// The platform says the newest key is gone: every ticket
+				// of the user ends.
+				_ = m.store.DeleteUserTickets(ctx, uid)
+			}
+			return User{}, te
+		}
+		m.markChecked(id, now)
+	}
+	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
+}
+
+// storeVerdict is the store's verdict on a ticket's lookup l (the ticket's
+// TTL, the idle timeout, the login order, taro.Config.MaxSessionAge, by
+// the store's clock): the session key to use, the key to judge the
+// session by ("" when only the record's presence and age are judged), and
+// the store's clock.
+func (m *Manager) storeVerdict(ctx context.Context, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, *taro.Error) {
+	p := uid.Platform
 	now := l.Now
 	if now.IsZero() {
 		now = m.now()
 	}
 	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
-		return User{}, invalid(p, DetailUnknownTicket, nil)
+		return "", "", now, invalid(p, DetailUnknownTicket, nil)
 	}
 	if m.idle > 0 && now.Sub(l.Ticket.LastUsed) >= m.idle {
-		return User{}, invalid(p, DetailIdle, nil)
+		return "", "", now, invalid(p, DetailIdle, nil)
 	}
 	if !l.SessionFound {
 		// Never answered from a cached platform check: no record, no yes.
-		return User{}, invalid(p, taro.DetailNeverSeen, nil)
+		return "", "", now, invalid(p, taro.DetailNeverSeen, nil)
 	}
 	if m.policy == OnePerUser && l.Ticket.Seq != l.Session.Seq {
-		return User{}, invalid(p, taro.DetailSuperseded, nil)
+		return "", "", now, invalid(p, taro.DetailSuperseded, nil)
 	}
 	key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
 	if !ok {
-		return User{}, invalid(p, DetailBadTicket, errors.New("the sealed session key does not open with the configured keys"))
+		return "", "", now, invalid(p, DetailBadTicket, errors.New("the sealed session key does not open with the configured keys"))
 	}
 	sessKey, seq := key, l.Ticket.Seq
 	if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
@@ -625,25 +664,9 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if err := m.client.JudgeSession(ctx, APIAuth, p, judgeKey, rec, true); err != nil {
 		var te *taro.Error
 		errors.As(err, &te)
-		return User{}, te
+		return "", "", now, te
 	}
-	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
-	if judgeKey != "" && m.client.ChecksOnPlatform(p, uid.AppID) && m.due(id, now) {
-		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, AppID: uid.AppID, Session: s}); err != nil {
-			var te *taro.Error
-			if !errors.As(err, &te) {
-				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
-			}
-			if te.Code == taro.CodeSessionInvalid {
-				// The platform says the newest key is gone: every ticket
-				// of the user ends.
-				_ = m.store.DeleteUserTickets(ctx, uid)
-			}
-			return User{}, te
-		}
-		m.markChecked(id, now)
-	}
-	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
+	return sessKey, judgeKey, now, nil
 }
 
 // due reports whether the platform should check the ticket's session now.

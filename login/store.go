@@ -44,6 +44,10 @@ type Query struct {
 	// when Idle is positive). Touching is the only write of a lookup, at
 	// most one per ticket per TouchAfter.
 	TouchAfter, Idle time.Duration
+	// Fresh asks a store that caches reads to read past its cache: the
+	// Manager asks again with Fresh before refusing a ticket on a lookup
+	// that came from a cache (Lookup.Cached).
+	Fresh bool
 }
 
 // Lookup is a ticket's record and its user's newest session record, read
@@ -59,6 +63,11 @@ type Lookup struct {
 	NewestFound bool
 	// Now is the store's clock at the lookup.
 	Now time.Time
+	// Cached reports that some of the lookup came from a cache that may
+	// lag another replica's write by moments (a store with client-side
+	// caching): the Manager refuses no ticket on it without a Fresh
+	// lookup.
+	Cached bool
 }
 
 // UserLookup is every ticket a store holds for a user, with the user's

@@ -54,7 +54,23 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		return c.storeFailure(ctx, p, api, err, secrets)
 	}
 	if found || !hasChecker {
-		if jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found); jerr != nil {
+		jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found)
+		if cs, ok := c.sessions.(CachingSessionStore); ok && jerr != nil {
+			// The cache may lag a login on another replica: refuse only
+			// on a fresh read.
+			sctx, sop := c.tele().storeOp(ctx, "lookup")
+			rec, found, err = cs.LookupSessionFresh(sctx, id)
+			sop.done(err)
+			if err != nil {
+				return c.storeFailure(ctx, p, api, err, secrets)
+			}
+			if found || !hasChecker {
+				jerr = c.judge(ctx, api, p, opt.Session.SessionKey, rec, found)
+			} else {
+				jerr = nil
+			}
+		}
+		if jerr != nil {
 			return jerr
 		}
 	}

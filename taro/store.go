@@ -29,6 +29,18 @@ type Fingerprinter interface {
 	Fingerprint(sessionKey string) Fingerprint
 }
 
+// CachingSessionStore is implemented by a SessionStore whose
+// LookupSession may answer from a cache that lags another replica's write
+// by moments (store/redisstore with client-side caching). The client
+// answers no "session invalid" from such a lookup: it asks
+// LookupSessionFresh, which reads past the cache, and judges again. A
+// valid session then costs no store round trip when warm, and a refusal
+// one.
+type CachingSessionStore interface {
+	SessionStore
+	LookupSessionFresh(ctx context.Context, id SessionKeyID) (SessionRecord, bool, error)
+}
+
 // String returns the fingerprint in lowercase hex.
 func (f Fingerprint) String() string { return hex.EncodeToString(f[:]) }
 

@@ -157,7 +157,7 @@ func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID, q login.Query) (login.Lookup, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	if s.cached {
+	if s.cached && !q.Fresh {
 		l, err := s.lookupCached(ctx, id, u, q)
 		if err != nil {
 			return login.Lookup{}, wrapErr("looking up a ticket", err)
@@ -380,7 +380,7 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	if err != nil {
 		return login.Lookup{}, err
 	}
-	l := login.Lookup{Now: now}
+	l := login.Lookup{Now: now, Cached: true}
 	tk, ok := vals[0].(string)
 	if !ok {
 		return l, nil

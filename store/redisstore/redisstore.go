@@ -192,11 +192,12 @@ type Store struct {
 }
 
 var (
-	_ taro.TokenStore     = (*Store)(nil)
-	_ taro.TokenLocker    = (*Store)(nil)
-	_ taro.SessionStore   = (*Store)(nil)
-	_ taro.Fingerprinter  = (*Store)(nil)
-	_ taro.DecryptLimiter = (*Store)(nil)
+	_ taro.TokenStore          = (*Store)(nil)
+	_ taro.TokenLocker         = (*Store)(nil)
+	_ taro.SessionStore        = (*Store)(nil)
+	_ taro.Fingerprinter       = (*Store)(nil)
+	_ taro.DecryptLimiter      = (*Store)(nil)
+	_ taro.CachingSessionStore = (*Store)(nil)
 )
 
 // New returns a Store using rdb, which the caller keeps and closes. For
@@ -600,6 +601,26 @@ func (s *Store) now(ctx context.Context) (time.Time, error) {
 	return now.Add(time.Since(t0.Add(t1.Sub(t0) / 2))), nil
 }
 
+// Sync returns when every invalidation Redis sent this replica before the
+// call has been applied to its cache: one PING on each node's connection,
+// whose answer comes after them. A replica drops a revoked record when
+// Redis's invalidation reaches it (milliseconds; see the README's
+// figures); Sync is for the caller that must know it has.
+func (s *Store) Sync(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	c, err := s.client(ctx)
+	if err != nil {
+		return wrapErr("syncing", err)
+	}
+	for _, nc := range c.Nodes() {
+		if err := nc.Do(ctx, nc.B().Ping().Build()).Error(); err != nil {
+			return wrapErr("syncing", err)
+		}
+	}
+	return nil
+}
+
 // part escapes a key component that could collide with the separator.
 func part(s string) string {
 	if strings.ContainsAny(s, ":%{}") {
@@ -726,7 +747,19 @@ func reply(r rueidis.RedisResult) ([]any, error) {
 func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	if s.cached {
+	return s.lookupSession(ctx, id, s.cached)
+}
+
+// LookupSessionFresh implements taro.CachingSessionStore: LookupSession
+// past the cache, one script call that also reads Redis's TIME.
+func (s *Store) LookupSessionFresh(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return s.lookupSession(ctx, id, false)
+}
+
+func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached bool) (taro.SessionRecord, bool, error) {
+	if cached {
 		c, err := s.client(ctx)
 		if err != nil {
 			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
