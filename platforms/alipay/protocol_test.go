@@ -227,7 +227,9 @@ func slogText(v any) string {
 // An app that has not migrated to openids gets user_id.
 func TestUserIDFallback(t *testing.T) {
 	k := testKeys(t)
-	g := newGateway(t, func(url.Values) string { return signedAnswer(t, k, `{"user_id":"2088102150477652","access_token":"a"}`) })
+	g := newGateway(t, func(url.Values) string {
+		return signedAnswer(t, k, `{"user_id":"2088102150477652","access_token":"a"}`)
+	})
 	d, err := New(Config{AppID: "2021", PrivateKey: k.appPEM, AlipayPublicKey: k.aliPubPEM, BaseURL: g.srv.URL})
 	require.NoError(t, err)
 	grant, err := d.Exchange(context.Background(), "c")
@@ -292,16 +294,18 @@ func TestNewNamesTheBadField(t *testing.T) {
 		mutate func(*Config)
 		want   string
 	}{
-		"no app id":           {func(c *Config) { c.AppID = "" }, "Config.AppID"},
-		"no private key":      {func(c *Config) { c.PrivateKey = "" }, "Config.PrivateKey"},
-		"bad private key":     {func(c *Config) { c.PrivateKey = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }, "Config.PrivateKey"},
-		"no Alipay key":       {func(c *Config) { c.AlipayPublicKey = "" }, "Config.AlipayPublicKey"},
-		"bad Alipay key":      {func(c *Config) { c.AlipayPublicKey = "nope" }, "Config.AlipayPublicKey"},
-		"both modes":          {func(c *Config) { c.AppCertificate = "x" }, "not both"},
-		"bad AES key":         {func(c *Config) { c.AESKey = "c2hvcnQ=" }, "Config.AESKey"},
-		"bad base URL":        {func(c *Config) { c.BaseURL = "ftp://x" }, "Config.BaseURL"},
-		"one certificate":     {func(cf *Config) { cf.AlipayPublicKey, cf.AppCertificate = "", c.app }, "Config.AlipayCertificate"},
-		"another app's certs": {func(cf *Config) { cf.PrivateKey, cf.AlipayPublicKey, cf.AppCertificate, cf.AlipayCertificate, cf.AlipayRootCertificate = c.appKey, "", c.ali, c.ali, c.root }, "not the certificate of Config.PrivateKey"},
+		"no app id":       {func(c *Config) { c.AppID = "" }, "Config.AppID"},
+		"no private key":  {func(c *Config) { c.PrivateKey = "" }, "Config.PrivateKey"},
+		"bad private key": {func(c *Config) { c.PrivateKey = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }, "Config.PrivateKey"},
+		"no Alipay key":   {func(c *Config) { c.AlipayPublicKey = "" }, "Config.AlipayPublicKey"},
+		"bad Alipay key":  {func(c *Config) { c.AlipayPublicKey = "nope" }, "Config.AlipayPublicKey"},
+		"both modes":      {func(c *Config) { c.AppCertificate = "x" }, "not both"},
+		"bad AES key":     {func(c *Config) { c.AESKey = "c2hvcnQ=" }, "Config.AESKey"},
+		"bad base URL":    {func(c *Config) { c.BaseURL = "ftp://x" }, "Config.BaseURL"},
+		"one certificate": {func(cf *Config) { cf.AlipayPublicKey, cf.AppCertificate = "", c.app }, "Config.AlipayCertificate"},
+		"another app's certs": {func(cf *Config) {
+			cf.PrivateKey, cf.AlipayPublicKey, cf.AppCertificate, cf.AlipayCertificate, cf.AlipayRootCertificate = c.appKey, "", c.ali, c.ali, c.root
+		}, "not the certificate of Config.PrivateKey"},
 	} {
 		cfg := base
 		tc.mutate(&cfg)
@@ -347,7 +351,9 @@ func certSet(t testing.TB) certs {
 	et := tmpl(5, "EC Root")
 	ecDER, err := x509.CreateCertificate(rand.Reader, et, et, &ec.PublicKey, ec)
 	require.NoError(t, err)
-	p := func(der []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) }
+	p := func(der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	}
 	return certs{appKey: appPEM, app: p(appDER), ali: p(aliDER), root: p(rootDER), sm2Root: p(ecDER)}
 }
 

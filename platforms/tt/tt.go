@@ -430,7 +430,6 @@ func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
 // Format implements fmt.Formatter: every verb prints String.
 func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
 
-
 // GetPhoneNumber implements driver.PhoneNumberGetter with POST
 // open.douyin.com/api/apps/v1/get_phonenumber_info/ (header access-token,
 // body {"code"}). The answer's data is the phone number's JSON,
