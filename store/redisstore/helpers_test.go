@@ -108,6 +108,7 @@ func (b *backend) option(n *atomic.Int64) rueidis.ClientOption {
 		o.ForceSingleClient = true
 		o.PipelineMultiplex = -1
 	}
+	o.ConnWriteTimeout = 2 * time.Second // the stores' OpTimeout, as Open sets it
 	if n != nil {
 		o.DialCtxFn = func(ctx context.Context, dst string, d *net.Dialer, tc *tls.Config) (net.Conn, error) {
 			c, err := d.DialContext(ctx, "tcp", dst)

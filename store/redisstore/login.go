@@ -1,11 +1,13 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -46,13 +48,43 @@ type ticketJSON struct {
 	ExpiresAt int64  `json:"e"`
 }
 
-func decodeTicket(v string, used any) (login.TicketRecord, error) {
-	var t ticketJSON
+// ticketMemo remembers decoded ticket records by their stored text, so
+// that a warm lookup, whose text comes from the client-side cache, does
+// not decode JSON again. It holds at most maxTicketMemo records (it is
+// cleared when full); the text holds no secret in clear.
+type ticketMemo struct {
+	mu sync.RWMutex
+	m  map[string]ticketJSON
+}
+
+const maxTicketMemo = 16384
+
+func (tm *ticketMemo) decode(v string) (ticketJSON, error) {
+	tm.mu.RLock()
+	t, ok := tm.m[v]
+	tm.mu.RUnlock()
+	if ok {
+		return t, nil
+	}
 	if err := json.Unmarshal([]byte(v), &t); err != nil {
-		return login.TicketRecord{}, errors.New("redisstore: malformed ticket record")
+		return ticketJSON{}, errors.New("redisstore: malformed ticket record")
+	}
+	tm.mu.Lock()
+	if len(tm.m) >= maxTicketMemo || tm.m == nil {
+		tm.m = make(map[string]ticketJSON)
+	}
+	tm.m[v] = t
+	tm.mu.Unlock()
+	return t, nil
+}
+
+func (s *Store) decodeTicket(v string, used any) (login.TicketRecord, error) {
+	t, err := s.memo.decode(v)
+	if err != nil {
+		return login.TicketRecord{}, err
 	}
 	rec := login.TicketRecord{User: taro.SessionKeyID{Platform: taro.Platform(t.Platform), AppID: t.AppID, OpenID: t.OpenID},
-		UnionID: t.UnionID, SealedKey: t.SealedKey, Seq: t.Seq, IssuedAt: time.UnixMilli(t.IssuedAt), ExpiresAt: time.UnixMilli(t.ExpiresAt)}
+		UnionID: t.UnionID, SealedKey: bytes.Clone(t.SealedKey), Seq: t.Seq, IssuedAt: time.UnixMilli(t.IssuedAt), ExpiresAt: time.UnixMilli(t.ExpiresAt)}
 	rec.LastUsed = rec.IssuedAt
 	if u, ok := used.(string); ok {
 		if ms, err := strconv.ParseInt(u, 10, 64); err == nil {
@@ -155,7 +187,7 @@ func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 // q.TouchAfter) is one. Uncached: one script call (one hash slot, one
 // round trip) that reads Redis's TIME and touches in the same step.
 func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID, q login.Query) (login.Lookup, error) {
-	ctx, cancel := s.bound(ctx)
+	ctx, cancel := s.readBound(ctx, q.Fresh)
 	defer cancel()
 	if s.cached && !q.Fresh {
 		l, err := s.lookupCached(ctx, id, u, q)
@@ -188,7 +220,7 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	if !ok {
 		return l, nil
 	}
-	if l.Ticket, err = decodeTicket(tk, at(v, 3)); err != nil {
+	if l.Ticket, err = s.decodeTicket(tk, at(v, 3)); err != nil {
 		return login.Lookup{}, err
 	}
 	l.Found = true
@@ -196,7 +228,7 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	if _, ok := at(v, 5).(string); ok {
-		st, err := storedTicket(at(v, 4), at(v, 5), at(v, 6))
+		st, err := s.storedTicket(at(v, 4), at(v, 5), at(v, 6))
 		if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
 			l.Newest, l.NewestFound = st, true
 		}
@@ -221,12 +253,12 @@ func sessionAt(v any, now time.Time) (taro.SessionRecord, bool, error) {
 
 // storedTicket decodes a ticket id (hex), record and last use a script
 // read.
-func storedTicket(id, record, used any) (login.StoredTicket, error) {
+func (s *Store) storedTicket(id, record, used any) (login.StoredTicket, error) {
 	var st login.StoredTicket
 	nid, _ := id.(string)
 	tk, _ := record.(string)
 	raw, herr := hex.DecodeString(nid)
-	rec, derr := decodeTicket(tk, used)
+	rec, derr := s.decodeTicket(tk, used)
 	if herr != nil || derr != nil || len(raw) != len(st.ID) {
 		return st, errors.New("redisstore: malformed ticket record")
 	}
@@ -294,7 +326,7 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 		return login.UserLookup{}, err
 	}
 	for i := 2; i+1 < len(v); i += 3 {
-		st, err := storedTicket(v[i], v[i+1], at(v, i+2))
+		st, err := s.storedTicket(v[i], v[i+1], at(v, i+2))
 		if err != nil {
 			return login.UserLookup{}, err
 		}
@@ -345,35 +377,42 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	if err != nil {
 		return login.Lookup{}, err
 	}
-	tid := hex.EncodeToString(id[:])
+	var idHex [2 * len(login.TicketID{})]byte
+	hex.Encode(idHex[:], id[:])
+	tid := string(idHex[:])
+	tag := userTag(u)
+	prefix := s.opts.Prefix + "ticket:" + tag + ":"
+	usedKey := s.opts.Prefix + "used:" + tag
 	ttl := s.opts.CacheTTL
-	cmds := []rueidis.CacheableTTL{
-		rueidis.CT(c.B().Get().Key(s.ticketKey(id, u)).Cache(), ttl),
-		rueidis.CT(c.B().Get().Key(s.sessionKey(u)).Cache(), ttl),
-		rueidis.CT(c.B().Hget().Key(s.usedKey(u)).Field(tid).Cache(), ttl),
-	}
+	n := 3
 	if q.Newest {
-		cmds = append(cmds, rueidis.CT(c.B().Zrange().Key(s.indexKey(u)).Min("-1").Max("-1").Cache(), ttl))
+		n = 4
+	}
+	cmds := make([]rueidis.CacheableTTL, n, 4)
+	cmds[0] = rueidis.CT(c.B().Get().Key(prefix+tid).Cache(), ttl)
+	cmds[1] = rueidis.CT(c.B().Get().Key(s.opts.Prefix+"session:"+tag).Cache(), ttl)
+	cmds[2] = rueidis.CT(c.B().Hget().Key(usedKey).Field(tid).Cache(), ttl)
+	if q.Newest {
+		cmds[3] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
 	}
 	res := c.DoMultiCache(ctx, cmds...)
-	vals := make([]any, len(res))
-	for i, r := range res {
-		if i == 3 {
-			top, err := r.AsStrSlice()
-			if err != nil {
-				return login.Lookup{}, err
-			}
-			if len(top) > 0 {
-				vals[i] = top[0]
-			}
-			continue
-		}
-		v, err := r.ToString()
+	var vals [3]string
+	var has [3]bool
+	for i := range 3 {
+		v, err := res[i].ToString()
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return login.Lookup{}, err
 		}
-		if err == nil {
-			vals[i] = v
+		vals[i], has[i] = v, err == nil
+	}
+	var top string
+	if q.Newest {
+		t, err := res[3].AsStrSlice()
+		if err != nil {
+			return login.Lookup{}, err
+		}
+		if len(t) > 0 {
+			top = t[0]
 		}
 	}
 	now, err := s.now(ctx)
@@ -381,21 +420,26 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	l := login.Lookup{Now: now, Cached: true}
-	tk, ok := vals[0].(string)
-	if !ok {
+	if !has[0] {
 		return l, nil
 	}
-	if l.Ticket, err = decodeTicket(tk, vals[2]); err != nil {
+	var used any
+	if has[2] {
+		used = vals[2]
+	}
+	if l.Ticket, err = s.decodeTicket(vals[0], used); err != nil {
 		return login.Lookup{}, err
 	}
 	l.Found = true
-	if l.Session, l.SessionFound, err = sessionAt(vals[1], now); err != nil {
-		return login.Lookup{}, err
+	if has[1] {
+		if l.Session, l.SessionFound, err = sessionAt(vals[1], now); err != nil {
+			return login.Lookup{}, err
+		}
 	}
-	if nid, ok := at(vals, 3).(string); ok && nid != tid {
+	if top != "" && top != tid {
 		nres := c.DoMultiCache(ctx,
-			rueidis.CT(c.B().Get().Key(s.ticketPrefix(u)+nid).Cache(), ttl),
-			rueidis.CT(c.B().Hget().Key(s.usedKey(u)).Field(nid).Cache(), ttl))
+			rueidis.CT(c.B().Get().Key(prefix+top).Cache(), ttl),
+			rueidis.CT(c.B().Hget().Key(usedKey).Field(top).Cache(), ttl))
 		ntk, err1 := nres[0].ToString()
 		nused, err2 := nres[1].ToString()
 		if (err1 != nil && !rueidis.IsRedisNil(err1)) || (err2 != nil && !rueidis.IsRedisNil(err2)) {
@@ -406,17 +450,17 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 			if err2 == nil {
 				used = nused
 			}
-			st, err := storedTicket(nid, ntk, used)
+			st, err := s.storedTicket(top, ntk, used)
 			if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
 				l.Newest, l.NewestFound = st, true
 			}
 		}
 	}
-	if _, hasUse := vals[2].(string); hasUse && q.TouchAfter > 0 {
+	if has[2] && q.TouchAfter > 0 {
 		age := now.Sub(l.Ticket.LastUsed)
 		if age >= q.TouchAfter && (q.Idle <= 0 || age < q.Idle) {
 			t0 := time.Now()
-			r, err := s.run(ctx, touchScript, true, []string{s.usedKey(u)}, tid,
+			r, err := s.run(ctx, touchScript, true, []string{usedKey}, tid,
 				strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10))
 			t1 := time.Now()
 			if err != nil {

@@ -79,6 +79,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -182,6 +183,7 @@ type Store struct {
 	seal   cipher.AEAD // nil without Options.Secret
 	cached bool        // reads use client-side caching
 	clock  clock
+	memo   ticketMemo
 
 	mu         sync.Mutex // guards rdb while Open's connection is made lazily
 	rdb        rueidis.Client
@@ -205,7 +207,9 @@ var (
 // (rueidis's default; a server of Redis 6 or newer), and for a replica to
 // read its own writes at once it should use one connection per node
 // (ClientOption.PipelineMultiplex -1 for a single server; the cluster
-// client's default): Open sets both. With caching off in rdb
+// client's default), and ConnWriteTimeout should be OpTimeout, which
+// bounds a cached read's wait on a miss: Open sets all three. With
+// caching off in rdb
 // (ClientOption.DisableCache) the store is correct, uncached; with
 // Options.CacheTTL negative it reads through scripts that also read
 // Redis's clock, as a server without client-side caching (or miniredis,
@@ -462,6 +466,17 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeout(ctx, s.opts.OpTimeout)
 }
 
+// readBound is bound for a read that may come from the client-side cache:
+// none, so that a warm read costs no timer. A miss waits on the
+// connection, whose every wait is bounded by the client's
+// ConnWriteTimeout (OpTimeout for Open's; see New), and by ctx.
+func (s *Store) readBound(ctx context.Context, fresh bool) (context.Context, context.CancelFunc) {
+	if s.cached && !fresh {
+		return ctx, func() {}
+	}
+	return s.bound(ctx)
+}
+
 // wrapErr names the operation and never repeats keys' contents.
 func wrapErr(op string, err error) error {
 	if err == nil {
@@ -551,7 +566,10 @@ func (s *Store) run(ctx context.Context, sc *script, write bool, keys []string, 
 // round trip. Now is that TIME advanced by the monotonic time since; a
 // replica's wall clock never enters.
 type clock struct {
-	mu     sync.Mutex
+	p atomic.Pointer[clockSample]
+}
+
+type clockSample struct {
 	redis  time.Time
 	at     time.Time // with its monotonic reading
 	sample time.Time // when Redis's clock was last read (monotonic)
@@ -564,21 +582,15 @@ const clockRefresh = time.Minute
 
 // note records a TIME reply read between t0 and t1 (local, monotonic).
 func (k *clock) note(redis, t0, t1 time.Time) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	k.redis, k.at, k.sample = redis, t0.Add(t1.Sub(t0)/2), t1
+	k.p.Store(&clockSample{redis: redis, at: t0.Add(t1.Sub(t0) / 2), sample: t1})
 }
 
 // now returns Redis's clock, reading TIME when the last reading is older
 // than clockRefresh.
 func (s *Store) now(ctx context.Context) (time.Time, error) {
 	k := &s.clock
-	k.mu.Lock()
-	fresh := !k.sample.IsZero() && time.Since(k.sample) < clockRefresh
-	r, at := k.redis, k.at
-	k.mu.Unlock()
-	if fresh {
-		return r.Add(time.Since(at)), nil
+	if c := k.p.Load(); c != nil && time.Since(c.sample) < clockRefresh {
+		return c.redis.Add(time.Since(c.at)), nil
 	}
 	c, err := s.client(ctx)
 	if err != nil {
@@ -745,7 +757,7 @@ func reply(r rueidis.RedisResult) ([]any, error) {
 // replica's memory (0 round trips when warm), read at Redis's clock as the
 // replica knows it. Uncached: one script that also reads Redis's TIME.
 func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
-	ctx, cancel := s.bound(ctx)
+	ctx, cancel := s.readBound(ctx, false)
 	defer cancel()
 	return s.lookupSession(ctx, id, s.cached)
 }
