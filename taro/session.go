@@ -55,7 +55,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	}
 	if found || !hasChecker {
 		jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found)
-		if cs, ok := c.sessions.(CachingSessionStore); ok && jerr != nil {
+		if cs, ok := c.sessions.(CachingSessionStore); ok && jerr != nil && rec.Cached {
 			// The cache may lag a login on another replica: refuse only
 			// on a fresh read.
 			sctx, sop := c.tele().storeOp(ctx, "lookup")

@@ -32,7 +32,8 @@ type Fingerprinter interface {
 // CachingSessionStore is implemented by a SessionStore whose
 // LookupSession may answer from a cache that lags another replica's write
 // by moments (store/redisstore with client-side caching). The client
-// answers no "session invalid" from such a lookup: it asks
+// answers no "session invalid" from a lookup marked SessionRecord.Cached:
+// it asks
 // LookupSessionFresh, which reads past the cache, and judges again. A
 // valid session then costs no store round trip when warm, and a refusal
 // one.
@@ -69,6 +70,10 @@ type SessionRecord struct {
 	// replicas' clocks. Zero when the store offers no clock; the client's
 	// clock is used then.
 	ReadAt time.Time
+	// Cached is set by a CachingSessionStore on a lookup (found or not)
+	// that came from its cache: the client then refuses nothing on it
+	// without LookupSessionFresh.
+	Cached bool
 }
 
 // NextSeq is the sequence number a store gives a new login of a user

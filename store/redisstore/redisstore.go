@@ -785,9 +785,11 @@ func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached 
 			return taro.SessionRecord{}, false, wrapErr("reading Redis's clock", cerr)
 		}
 		if rueidis.IsRedisNil(err) {
-			return taro.SessionRecord{}, false, nil
+			return taro.SessionRecord{Cached: true}, false, nil
 		}
-		return sessionAt(v, now)
+		rec, found, err := sessionAt(v, now)
+		rec.Cached = true
+		return rec, found, err
 	}
 	r, err := s.run(ctx, lookupScript, false, []string{s.sessionKey(id)})
 	if err != nil {
