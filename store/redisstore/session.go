@@ -1,0 +1,216 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// A session record is stored as "<issued unix microseconds>:<hex
+// fingerprint>:<seq>"; the issue time is the Redis server's and the seq
+// the user's login sequence number (see taro.NextSeq).
+func decodeSession(v string) (taro.SessionRecord, error) {
+	ts, rest, ok := strings.Cut(v, ":")
+	fp, seqText, _ := strings.Cut(rest, ":")
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if !ok || err != nil || len(fp) != 64 {
+		return taro.SessionRecord{}, errors.New("redisstore: malformed session record")
+	}
+	var rec taro.SessionRecord
+	if _, err := hex.Decode(rec.Fingerprint[:], []byte(fp)); err != nil {
+		return taro.SessionRecord{}, errors.New("redisstore: malformed session fingerprint")
+	}
+	if seqText != "" {
+		if rec.Seq, err = strconv.ParseUint(seqText, 10, 64); err != nil {
+			return taro.SessionRecord{}, errors.New("redisstore: malformed session sequence number")
+		}
+	}
+	rec.IssuedAt = time.UnixMicro(n)
+	return rec, nil
+}
+
+// recordScript records a login as the newest, in the order Redis receives
+// them, stamped with the server's clock (TIME), never a replica's, and
+// with the user's next sequence number: max(previous + 1, now in µs).
+var recordScript = newScript(`
+local t = redis.call('TIME')
+local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local prev = 0
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local s = string.match(cur, '^%d+:%x+:(%d+)$')
+  if s then prev = tonumber(s) end
+end
+local seq = math.max(prev + 1, us)
+redis.call('SET', KEYS[1], string.format('%d', us) .. ':' .. ARGV[1] .. ':' .. string.format('%d', seq), 'PX', ARGV[2])
+return {string.format('%d', us), string.format('%d', seq)}`)
+
+// RecordSession implements taro.SessionStore. The record's IssuedAt is
+// the Redis server's time and its Seq the user's next login number.
+func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec taro.SessionRecord) (taro.SessionRecord, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	ttl := s.opts.SessionTTL.Milliseconds()
+	t0 := time.Now()
+	r, err := s.run(ctx, recordScript, true, []string{s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
+	t1 := time.Now()
+	if err != nil {
+		return taro.SessionRecord{}, wrapErr("recording a session", err)
+	}
+	v, err := r.AsStrSlice()
+	if err != nil || len(v) != 2 {
+		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
+	}
+	us, err1 := strconv.ParseInt(v[0], 10, 64)
+	seq, err2 := strconv.ParseUint(v[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return taro.SessionRecord{}, errors.New("redisstore: the record script answered the wrong shape")
+	}
+	s.clock.note(time.UnixMicro(us), t0, t1)
+	return taro.SessionRecord{Fingerprint: rec.Fingerprint, IssuedAt: time.UnixMicro(us), Seq: seq}, nil
+}
+
+// lookupScript reads a session record with the server's clock.
+var lookupScript = newScript(`
+local t = redis.call('TIME')
+return {t[1], t[2], redis.call('GET', KEYS[1])}`)
+
+// serverTime reads the seconds and microseconds of a TIME reply.
+func serverTime(sec, usec string) (time.Time, bool) {
+	x, err1 := strconv.ParseInt(sec, 10, 64)
+	y, err2 := strconv.ParseInt(usec, 10, 64)
+	if err1 != nil || err2 != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(x, y*1000), true
+}
+
+// reply is a script's array reply: strings, and nil for Redis's nil.
+func reply(r rueidis.RedisResult) ([]any, error) {
+	arr, err := r.ToArray()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(arr))
+	for i, m := range arr {
+		if str, err := m.ToString(); err == nil {
+			out[i] = str
+		} else if n, err := m.AsInt64(); err == nil {
+			out[i] = strconv.FormatInt(n, 10)
+		}
+	}
+	return out, nil
+}
+
+// LookupSession implements taro.SessionStore. Cached: the record from the
+// replica's memory (0 round trips when warm), read at Redis's clock as the
+// replica knows it. Uncached: one script that also reads Redis's TIME.
+func (s *Store) LookupSession(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
+	ctx, cancel := s.readBound(ctx, false)
+	defer cancel()
+	return s.lookupSession(ctx, id, s.cached)
+}
+
+// LookupSessionFresh implements taro.CachingSessionStore: LookupSession
+// past the cache, one script call that also reads Redis's TIME.
+func (s *Store) LookupSessionFresh(ctx context.Context, id taro.SessionKeyID) (taro.SessionRecord, bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	return s.lookupSession(ctx, id, false)
+}
+
+func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached bool) (taro.SessionRecord, bool, error) {
+	if cached {
+		c, err := s.client(ctx)
+		if err != nil {
+			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+		}
+		v, err := c.DoCache(ctx, c.B().Get().Key(s.sessionKey(id)).Cache(), s.opts.CacheTTL).ToString()
+		if err != nil && !rueidis.IsRedisNil(err) {
+			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+		}
+		now, cerr := s.now(ctx)
+		if cerr != nil {
+			return taro.SessionRecord{}, false, wrapErr("reading Redis's clock", cerr)
+		}
+		if rueidis.IsRedisNil(err) {
+			return taro.SessionRecord{Cached: true}, false, nil
+		}
+		rec, found, err := sessionAt(v, now)
+		rec.Cached = true
+		return rec, found, err
+	}
+	r, err := s.run(ctx, lookupScript, false, []string{s.sessionKey(id)})
+	if err != nil {
+		return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+	}
+	v, err := reply(r)
+	if err != nil || len(v) < 2 {
+		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
+	}
+	a, _ := v[0].(string)
+	b, _ := v[1].(string)
+	now, ok := serverTime(a, b)
+	if !ok {
+		return taro.SessionRecord{}, false, errors.New("redisstore: the lookup script answered the wrong shape")
+	}
+	return sessionAt(at(v, 2), now)
+}
+
+var forgetScript = newScript(`return redis.call('DEL', KEYS[1])`)
+
+// ForgetSession deletes id's session record, as an eviction would: the
+// user's sessions then fail closed ("no login recorded") on every replica
+// until the next login.
+func (s *Store) ForgetSession(ctx context.Context, id taro.SessionKeyID) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err := s.run(ctx, forgetScript, true, []string{s.sessionKey(id)})
+	return wrapErr("forgetting a session", err)
+}
+
+func (s *Store) decryptKey(p taro.Platform, appID string, fp taro.Fingerprint) string {
+	return s.opts.Prefix + "decrypt:{" + part(string(p)) + ":" + part(appID) + ":" + fp.String() + "}"
+}
+
+var takeDecryptScript = newScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`)
+
+var returnDecryptScript = newScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return 1`)
+
+// TakeDecryptAttempt implements taro.DecryptLimiter: one script call, the
+// count expiring with Redis's clock.
+func (s *Store) TakeDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint, limit int, window time.Duration) (bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	r, err := s.run(ctx, takeDecryptScript, false, []string{s.decryptKey(p, appID, fp)}, strconv.Itoa(limit), strconv.FormatInt(window.Milliseconds(), 10))
+	if err != nil {
+		return false, wrapErr("counting Decrypt failures", err)
+	}
+	n, err := r.AsInt64()
+	if err != nil {
+		return false, wrapErr("counting Decrypt failures", err)
+	}
+	return n == 1, nil
+}
+
+// ReturnDecryptAttempt implements taro.DecryptLimiter.
+func (s *Store) ReturnDecryptAttempt(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err := s.run(ctx, returnDecryptScript, false, []string{s.decryptKey(p, appID, fp)})
+	return wrapErr("counting Decrypt failures", err)
+}
