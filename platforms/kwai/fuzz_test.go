@@ -32,9 +32,22 @@ func check(t *testing.T, b []byte, err error, fields ...string) {
 func FuzzParseCode2Session(f *testing.F) {
 	f.Add([]byte(`{"result":1,"open_id":"o","session_key":"k"}`))
 	f.Add([]byte(`{"result":100200100,"error_msg":"x"}`))
+	f.Add([]byte(`{"result":1,"openid":"o","session_key":"k"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseCode2Session(b)
-		check(t, b, err, "open_id", "session_key")
+		r, err := parseCode2Session(b)
+		check(t, b, err, "session_key")
+		if err != nil {
+			return
+		}
+		// The id is open_id, or openid when open_id is absent or empty
+		// (the field has been renamed before).
+		id, ok := driverkit.RawField(b, "open_id")
+		if !ok || !driverkit.NonEmptyString(id) {
+			id, ok = driverkit.RawField(b, "openid")
+		}
+		if !ok || !driverkit.NonEmptyString(id) || r.OpenID == "" {
+			t.Fatalf("accepted without open_id or openid: %q", b)
+		}
 	})
 }
 
