@@ -40,7 +40,8 @@
 // Ages. Tickets live Config.TTL (default 7 days) from login, fixed, not
 // sliding: a stolen ticket does not live forever by being used.
 // Config.IdleTimeout ends a ticket unused that long; its last use is written
-// at most once per IdleTimeout/10, inside the lookup, so a ticket ends
+// at most once per IdleTimeout/10 (by the store, with the lookup or, from
+// a cache, right after it), so a ticket ends
 // between 9/10 of IdleTimeout and IdleTimeout after its last use.
 // taro.Config.MaxSessionAge is judged on every request. Every age is
 // measured by the store's clock (Redis TIME, MemoryStore.Now), never the
