@@ -75,6 +75,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -182,6 +183,7 @@ type Store struct {
 
 	mu         sync.Mutex // guards rdb while Open's connection is made lazily
 	rdb        rueidis.Client
+	ready      atomic.Pointer[rueidis.Client] // rdb once set and open, read without the lock
 	dial       func() (rueidis.Client, error) // Open's lazy connection (SkipPing)
 	connecting singleflight.Group
 	closed     bool
@@ -212,6 +214,7 @@ var (
 func New(rdb rueidis.Client, opts Options) *Store {
 	st := newStore(opts)
 	st.rdb = rdb
+	st.ready.Store(&rdb)
 	return st
 }
 
@@ -346,6 +349,9 @@ func Open(rawURL string, opts Options) (*Store, error) {
 // SkipPing) by one caller at a time; a caller whose ctx ends first stops
 // waiting, and the connection, bounded by OpTimeout, is kept for the next.
 func (s *Store) client(ctx ...context.Context) (rueidis.Client, error) {
+	if c := s.ready.Load(); c != nil {
+		return *c, nil
+	}
 	s.mu.Lock()
 	c, closed := s.rdb, s.closed
 	s.mu.Unlock()
@@ -368,6 +374,7 @@ func (s *Store) client(ctx ...context.Context) (rueidis.Client, error) {
 		}
 		if s.rdb == nil {
 			s.rdb = c
+			s.ready.Store(&c)
 		} else {
 			c.Close()
 		}
@@ -451,6 +458,7 @@ func (s *Store) Close() error {
 		s.rdb.Close()
 	}
 	s.closed = true
+	s.ready.Store(nil)
 	return nil
 }
 
