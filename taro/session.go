@@ -24,10 +24,6 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	const api = APICheckSession
 	t := target{api, opt.Platform, opt.AppID}
 	p := t.p
-	if e, err := c.lookup(api, p, opt.AppID); err == nil && keyless(e.d) {
-		// No session key, nothing to check (Alipay): not a verdict.
-		return &Error{Platform: p, API: api, Code: CodeNotSupported}
-	}
 	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
 	if bad == nil {
 		bad = checkKey(p, api, opt.Session.SessionKey)
