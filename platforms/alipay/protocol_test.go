@@ -421,3 +421,28 @@ func TestConfigRedacts(t *testing.T) {
 		assert.NotContains(t, s, "pw@")
 	}
 }
+
+// No redirect is followed (a 307 would re-POST the signed form elsewhere),
+// with a nil, the caller's or a zero-value client, and the caller's client
+// is left as it was.
+func TestRefusesRedirects(t *testing.T) {
+	k := testKeys(t)
+	var reached int
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ }))
+	defer evil.Close()
+	for _, status := range []int{301, 302, 303, 307, 308} {
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, evil.URL+r.URL.Path, status)
+		}))
+		callers := front.Client()
+		for _, hc := range []*http.Client{nil, callers, {}} {
+			d, err := New(Config{AppID: "2021", PrivateKey: k.appPEM, AlipayPublicKey: k.aliPubPEM, BaseURL: front.URL, HTTPClient: hc})
+			require.NoError(t, err)
+			_, err = d.Exchange(context.Background(), "c")
+			assert.Equal(t, taro.CodeUnavailable, taro.CodeOf(err), "%d: %v", status, err)
+		}
+		assert.Nil(t, callers.CheckRedirect, "the caller's client is not modified")
+		front.Close()
+	}
+	assert.Zero(t, reached, "the redirect target received requests")
+}
