@@ -197,7 +197,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}
 	opt.AppID = e.d.AppID() // the result names the app
 	var secrets callSecrets
-	noKey := keyless(e.d)
+	noKey := driver.IsKeyless(e.d)
 	tl, needToken := e.d.(driver.TokenLogin)
 	needToken = needToken && tl.LoginNeedsToken()
 	if err := c.do(ctx, e, api, needToken, &secrets, func(tok string) error {
@@ -223,13 +223,6 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 		return driver.LoginResponse{}, SessionRecord{}, err
 	}
 	return resp, rec, nil
-}
-
-// keyless reports whether d's platform has no session key
-// (driver.KeylessLogin): its logins are recorded by order alone.
-func keyless(d Driver) bool {
-	k, ok := d.(driver.KeylessLogin)
-	return ok && k.KeylessLogin()
 }
 
 // record makes resp the newest session of its user in the session store

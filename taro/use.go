@@ -291,8 +291,7 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 	if perr != nil {
 		return out, perr
 	}
-	pf, ok := e.d.(driver.PhoneFromClient)
-	switch fromClient := ok && pf.PhoneFromClient(); {
+	switch fromClient := driver.HandsPhoneToClient(e.d); {
 	case fromClient && opt.Response == "":
 		return out, t.invalid("Response is required: " + string(t.p) + " hands the client the number itself (the string its getPhoneNumber returned), not a code")
 	case !fromClient && opt.Response != "":

@@ -190,9 +190,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 		}
 		ds = append(ds, d)
 		phones[p] = driver.Has(d, driver.CapPhoneNumber)
-		if k, ok := d.(driver.KeylessLogin); ok && k.KeylessLogin() {
-			keyless[p] = true
-		}
+		keyless[p] = driver.IsKeyless(d)
 		serverCheck[p] = hasServerCheck(d)
 	}
 	newClient := func() (*taro.Client, error) {

@@ -454,7 +454,7 @@ func keyedPlatforms() []taro.Platform {
 	var out []taro.Platform
 	for _, p := range sandbox.Platforms() {
 		d, err := platforms.Driver(p, platforms.AppSettings(sb.App(p), "", nil))
-		if k, ok := d.(driver.KeylessLogin); err == nil && ok && k.KeylessLogin() {
+		if err == nil && driver.IsKeyless(d) {
 			continue
 		}
 		out = append(out, p)

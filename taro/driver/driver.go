@@ -84,6 +84,13 @@ type KeylessLogin interface {
 	KeylessLogin() bool
 }
 
+// IsKeyless reports whether d's platform has no session key (a
+// KeylessLogin that says so).
+func IsKeyless(d Driver) bool {
+	k, ok := d.(KeylessLogin)
+	return ok && k.KeylessLogin()
+}
+
 // LoginResponse is the platform's answer to a code-to-session exchange.
 type LoginResponse struct {
 	OpenID          string
@@ -189,6 +196,13 @@ type PhoneNumber struct {
 // refuses a Code, before any I/O, and asks for no access token.
 type PhoneFromClient interface {
 	PhoneFromClient() bool
+}
+
+// HandsPhoneToClient reports whether d's platform hands the client the
+// phone number itself (a PhoneFromClient that says so).
+func HandsPhoneToClient(d Driver) bool {
+	p, ok := d.(PhoneFromClient)
+	return ok && p.PhoneFromClient()
 }
 
 // PhoneNumberGetter is implemented by drivers whose platform exchanges a

@@ -31,7 +31,6 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +44,7 @@ import (
 // key and the three certificates, all PEM (the AES key base64).
 type Keys struct {
 	AppPrivateKey     string
-	AlipayPrivateKey  string
+	AlipayPrivateKey  string // for tests that sign answers of their own
 	AlipayPublicKey   string
 	AESKey            string
 	AppCertificate    string
@@ -134,10 +133,6 @@ func WithKeys(k *Keys) *Fake {
 	return &Fake{Spec: fake.Spec{Platform: "alipay", App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session}, TakesToken: []fake.Endpoint{}, Seal: noClientData}, keys: k}
 }
-
-// Keys returns the fake's key material (Alipay's private key included,
-// for tests that sign answers of their own).
-func (f *Fake) Keys() *Keys { return f.keys }
 
 var (
 	_ fake.Platform    = (*Fake)(nil)
@@ -299,12 +294,4 @@ func SealAES(key64 string, plain []byte) (string, error) {
 	buf := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(n)}, n)...)
 	cipher.NewCBCEncrypter(block, make([]byte, aes.BlockSize)).CryptBlocks(buf, buf)
 	return base64.StdEncoding.EncodeToString(buf), nil
-}
-
-// Form is a helper for tests that build gateway requests as other SDKs
-// do: it signs params with the app's key.
-func (f *Fake) Form(params url.Values) url.Values {
-	sig, _ := driverkit.SignRSA2(f.keys.appKey, []byte(alipay.SignContent(params)))
-	params.Set("sign", sig)
-	return params
 }
