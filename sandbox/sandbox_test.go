@@ -239,9 +239,11 @@ func TestAdminAPI(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	req, _ := http.NewRequest(http.MethodDelete, sb.URL()+"/admin/faults", nil)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	m = post(t, sb.URL()+"/admin/faults", "application/json", `{"platform":"qq","endpoint":"checksession","kind":"busy"}`)
 	assert.Contains(t, m["error"], "no checksession endpoint")
 

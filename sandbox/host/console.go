@@ -121,15 +121,15 @@ type adminRoute struct {
 var adminRoutes = []adminRoute{
 	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps"},
 	{"GET", "/admin/users", "", "curl -s $SB/admin/users"},
-	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
-	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
-	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
-	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delay_ms"}`, `curl -s -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
-	{"DELETE", "/admin/faults", "", "curl -s -XDELETE $SB/admin/faults"},
+	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
+	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
+	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
+	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delay_ms"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
+	{"DELETE", "/admin/faults", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/faults"},
 	{"GET", "/admin/requests", "", "curl -s $SB/admin/requests"},
-	{"DELETE", "/admin/requests", "", "curl -s -XDELETE $SB/admin/requests"},
-	{"POST", "/admin/advance", `{"seconds"}`, `curl -s -XPOST $SB/admin/advance -d '{"seconds":300}'`},
-	{"POST", "/admin/expire-tokens", `{"platform"}`, `curl -s -XPOST $SB/admin/expire-tokens -d '{"platform":"weapp"}'`},
+	{"DELETE", "/admin/requests", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/requests"},
+	{"POST", "/admin/advance", `{"seconds"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/advance -d '{"seconds":300}'`},
+	{"POST", "/admin/expire-tokens", `{"platform"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/expire-tokens -d '{"platform":"weapp"}'`},
 	{"GET", "/admin/events", "", "curl -sN $SB/admin/events   # server-sent events: the live request log"},
 }
 

@@ -144,7 +144,7 @@ func New(opts Options) *Sandbox {
 // done.
 func NewServer(opts Options) *Sandbox {
 	s := New(opts)
-	s.srv = httptest.NewServer(s.mux)
+	s.srv = httptest.NewServer(s.Handler())
 	s.url = s.srv.URL
 	return s
 }
@@ -160,8 +160,9 @@ func (s *Sandbox) Close() {
 
 // Handler serves the platforms (each under /<platform>) and the admin API
 // (under /admin; its requests are listed in the README and in the comment
-// on the admin routes).
-func (s *Sandbox) Handler() http.Handler { return s.mux }
+// on the admin routes). Admin requests from another site, or through a
+// Host that is neither loopback nor the sandbox's address, are 403.
+func (s *Sandbox) Handler() http.Handler { return s.guard(s.mux) }
 
 // SetURL records the address the sandbox is served at, for BaseURL.
 func (s *Sandbox) SetURL(u string) { s.mu.Lock(); s.url = strings.TrimRight(u, "/"); s.mu.Unlock() }
