@@ -11,7 +11,7 @@ import (
 // CheckSession reports whether opt.Session is still valid on opt.Platform,
 // following the callback contract in the package documentation.
 func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
-	ctx, obs := c.tele().observe(ctx, APICheckSession, opt.Platform)
+	ctx, obs := c.tele().observe(ctx, APICheckSession, c.label(opt.Platform))
 	err := c.checkSession(ctx, &opt)
 	obs.end(ctx, err)
 	if err != nil {
@@ -167,7 +167,7 @@ const (
 // Taro.login) and records it in the session store, following the callback
 // contract in the package documentation with "code2Session" as the API name.
 func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
-	ctx, obs := c.tele().observe(ctx, APICode2Session, opt.Platform)
+	ctx, obs := c.tele().observe(ctx, APICode2Session, c.label(opt.Platform))
 	resp, rec, err := c.code2Session(ctx, &opt)
 	obs.end(ctx, err)
 	if err != nil {

@@ -197,6 +197,24 @@ func (t *telemetry) storeOpts(op, outcome string) []metric.AddOption {
 	return o
 }
 
+// unknownLabel stands, in every span and metric attribute and log, for a
+// platform the client does not serve: what a caller (or an attacker
+// posting to a login endpoint) names is never an attribute as sent, so
+// the number of series stays bounded by the client's configuration.
+const unknownLabel = "unknown"
+
+// label is p as telemetry records it: p when the client serves it
+// (including the explicitly unsupported ones), "unknown" otherwise.
+func (c *Client) label(p Platform) Platform {
+	c.mu.RLock()
+	_, ok := c.drivers[p]
+	c.mu.RUnlock()
+	if !ok {
+		return unknownLabel
+	}
+	return p
+}
+
 // tele returns the telemetry of the client's providers: Config's, or the
 // global ones as they are now (a program may install its SDK after making
 // the client).

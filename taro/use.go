@@ -140,7 +140,7 @@ func checkKey(p Platform, api, key string) *Error {
 // prefer the platforms' server-to-server APIs (GetPhoneNumber) where they
 // exist.
 func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
-	ctx, obs := c.tele().observe(ctx, APIDecrypt, opt.Platform)
+	ctx, obs := c.tele().observe(ctx, APIDecrypt, c.label(opt.Platform))
 	data, err := c.decrypt(ctx, &opt)
 	obs.end(ctx, err)
 	if err != nil {
@@ -232,7 +232,7 @@ func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string)
 // VerifyRawDataFor is VerifyRawData for the app appID of p (empty: the
 // platform's only app).
 func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, signature string) error {
-	ctx, obs := c.tele().observe(context.Background(), APIVerifyRawData, p)
+	ctx, obs := c.tele().observe(context.Background(), APIVerifyRawData, c.label(p))
 	err := c.verifyRawData(ctx, p, appID, s, rawData, signature)
 	obs.end(ctx, err)
 	if err != nil {
@@ -264,7 +264,7 @@ func (c *Client) verifyRawData(ctx context.Context, p Platform, appID string, s 
 // ErrInvalidCode. Platforms that hand phone numbers only as encryptedData
 // answer ErrNotSupported: use Decrypt there.
 func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResult, error) {
-	ctx, obs := c.tele().observe(ctx, APIGetPhoneNumber, opt.Platform)
+	ctx, obs := c.tele().observe(ctx, APIGetPhoneNumber, c.label(opt.Platform))
 	r, err := c.getPhoneNumber(ctx, &opt)
 	obs.end(ctx, err)
 	if err != nil {
@@ -320,7 +320,7 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 // key; LoginResult.Session does. Platforms without a server-side reset
 // answer ErrNotSupported.
 func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
-	ctx, obs := c.tele().observe(ctx, APIResetSession, opt.Platform)
+	ctx, obs := c.tele().observe(ctx, APIResetSession, c.label(opt.Platform))
 	resp, rec, err := c.resetSession(ctx, &opt)
 	obs.end(ctx, err)
 	var cb CallbackResult
@@ -385,7 +385,7 @@ func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
 // AccessTokenFor is AccessToken for the app appID of p (empty: the
 // platform's only app).
 func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (string, error) {
-	ctx, obs := c.tele().observe(ctx, APIAccessToken, p)
+	ctx, obs := c.tele().observe(ctx, APIAccessToken, c.label(p))
 	tok, err := c.accessToken(ctx, p, appID)
 	obs.end(ctx, err)
 	if err != nil {
@@ -420,7 +420,7 @@ func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token st
 // InvalidateAccessTokenFor is InvalidateAccessToken for the app appID of p
 // (empty: the platform's only app).
 func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID, token string) error {
-	ctx, obs := c.tele().observe(ctx, "invalidateAccessToken", p)
+	ctx, obs := c.tele().observe(ctx, "invalidateAccessToken", c.label(p))
 	err := c.invalidateAccessToken(ctx, p, appID, token)
 	obs.end(ctx, err)
 	if err != nil {
