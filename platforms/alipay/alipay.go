@@ -554,14 +554,30 @@ func classify(code, sub string) driver.Code {
 
 // readGrant reads a verified alipay_system_oauth_token_response: open_id
 // first, then user_id; expires_in as a number or a string.
+//
+// Only the shape of that API's success is a login: an access_token, a
+// positive expires_in and open_id or user_id, and no code (the signature
+// covers the member's text, not which API answered it, so a signed
+// member of another API, such as alipay.user.info.share's with code 10000
+// and user_id, must not log anyone in). Anything else is an ambiguous
+// answer: Unavailable, never a user.
 func readGrant(o driverkit.Object) (Grant, error) {
 	var g Grant
-	openID, hasOpen := o.String("open_id")
-	userID, hasUser := o.String("user_id")
+	if _, ok := o.Raw("code"); ok {
+		return Grant{}, driverkit.NotUnderstood("a signed member with a code is not an oauth.token success")
+	}
+	if at, ok := o.String("access_token"); !ok || at == "" {
+		return Grant{}, driverkit.NotUnderstood("a signed member without an access_token is not an oauth.token success")
+	}
+	if seconds(o, "expires_in") <= 0 {
+		return Grant{}, driverkit.NotUnderstood("a signed member without a positive expires_in is not an oauth.token success")
+	}
+	openID, _ := o.String("open_id")
+	userID, _ := o.String("user_id")
 	switch {
-	case hasOpen:
+	case openID != "":
 		g.OpenID, g.IDField = openID, "open_id"
-	case hasUser:
+	case userID != "":
 		g.OpenID, g.IDField = userID, "user_id"
 	default:
 		return Grant{}, driverkit.NotUnderstood("neither open_id nor user_id")

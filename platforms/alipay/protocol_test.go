@@ -192,6 +192,15 @@ func TestAnswersAreTrustedOnlyWhenSigned(t *testing.T) {
 		"case-folded member name":       {strings.Replace(signedAnswer(t, k, goodMember), "alipay_system_oauth_token_response", "Alipay_system_oauth_token_response", 1), driver.CodeUnavailable},
 		"error_response, unsigned":      {`{"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid","sub_msg":"bad"}}`, driver.CodeInvalidCode},
 		"error_response without a code": {`{"error_response":{}}`, driver.CodeUnavailable},
+		// The signature covers a member's text, not which API answered:
+		// only the shape of oauth.token's success is a login.
+		"another API's signed success":    {signedAnswer(t, k, `{"code":"10000","msg":"Success","user_id":"2088102150477652","nick_name":"x"}`), driver.CodeUnavailable},
+		"signed, code 10000 with a token": {signedAnswer(t, k, `{"code":"10000","msg":"Success","user_id":"2088102150477652","access_token":"a","expires_in":1}`), driver.CodeUnavailable},
+		"signed, no token":                {signedAnswer(t, k, `{"open_id":"x","expires_in":1296000}`), driver.CodeUnavailable},
+		"signed, empty token":             {signedAnswer(t, k, `{"open_id":"x","access_token":"","expires_in":1296000}`), driver.CodeUnavailable},
+		"signed, no lifetime":             {signedAnswer(t, k, `{"open_id":"x","access_token":"a"}`), driver.CodeUnavailable},
+		"signed, zero lifetime":           {signedAnswer(t, k, `{"open_id":"x","access_token":"a","expires_in":0}`), driver.CodeUnavailable},
+		"signed, empty ids":               {signedAnswer(t, k, `{"open_id":"","user_id":"","access_token":"a","expires_in":5}`), driver.CodeUnavailable},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -228,7 +237,7 @@ func slogText(v any) string {
 func TestUserIDFallback(t *testing.T) {
 	k := testKeys(t)
 	g := newGateway(t, func(url.Values) string {
-		return signedAnswer(t, k, `{"user_id":"2088102150477652","access_token":"a"}`)
+		return signedAnswer(t, k, `{"user_id":"2088102150477652","access_token":"a","expires_in":1296000}`)
 	})
 	d, err := New(Config{AppID: "2021", PrivateKey: k.appPEM, AlipayPublicKey: k.aliPubPEM, BaseURL: g.srv.URL})
 	require.NoError(t, err)
