@@ -31,11 +31,13 @@ func definedFailure(t *testing.T, err error) {
 
 // FuzzVerifiedGrant: a gateway answer is a grant only when, read
 // independently by encoding/json, its response member's exact text carries
-// a sign that verifies with Alipay's key and an open_id or user_id.
+// a sign that verifies with Alipay's key, an open_id or user_id, an
+// access_token, a positive expires_in and no code.
 func FuzzVerifiedGrant(f *testing.F) {
 	_, k := fuzzSetup()
 	f.Add([]byte(signedAnswer(f, k, goodMember)))
-	f.Add([]byte(signedAnswer(f, k, `{"user_id":"2088","access_token":"a"}`)))
+	f.Add([]byte(signedAnswer(f, k, `{"user_id":"2088","access_token":"a","expires_in":"60"}`)))
+	f.Add([]byte(signedAnswer(f, k, `{"code":"10000","user_id":"2088","access_token":"a","expires_in":60}`)))
 	f.Add([]byte(`{"error_response":{"code":"40002","sub_code":"isv.code-invalid"},"sign":"x"}`))
 	f.Add([]byte(`{"alipay_system_oauth_token_response":{"open_id":"o"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -64,6 +66,12 @@ func FuzzVerifiedGrant(f *testing.F) {
 		}
 		if v, ok := driverkit.RawField(member, id); !ok || !driverkit.NonEmptyString(v) || g.OpenID == "" {
 			t.Fatalf("accepted without %s: %q", id, b)
+		}
+		if _, hasCode := driverkit.RawField(member, "code"); hasCode {
+			t.Fatalf("accepted a member with a code: %q", b)
+		}
+		if v, ok := driverkit.RawField(member, "access_token"); !ok || !driverkit.NonEmptyString(v) || g.ExpiresIn <= 0 {
+			t.Fatalf("accepted without an access_token and a positive expires_in: %q", b)
 		}
 	})
 }
