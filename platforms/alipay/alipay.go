@@ -28,7 +28,10 @@
 // alipay_root_cert_sn, and an answer is verified with the configured
 // Alipay certificate whose serial number (SN) the answer's alipay_cert_sn
 // names; an answer naming another certificate fails closed (download the
-// new certificate from the console). SNs are Alipay's: the lowercase hex
+// new certificate from the console). New verifies the Alipay certificate
+// against the root bundle and checks the app's and Alipay's certificates'
+// dates; an answer is verified only with a certificate that passed, while
+// it is valid. SNs are Alipay's: the lowercase hex
 // MD5 of the issuer's distinguished name (RFC 2253, as Go's
 // pkix.Name.String writes it) followed by the serial number in decimal;
 // the root SN joins the SNs of the bundle's RSA-signed certificates with
@@ -175,7 +178,8 @@ type Driver struct {
 	alipayKey  *rsa.PublicKey
 	appCertSN  string
 	rootCertSN string
-	certKeys   map[string]*rsa.PublicKey
+	certKeys   map[string]aliCert
+	aliSN      string // the SN of the first Alipay certificate (the default)
 	now        func() time.Time
 }
 
@@ -259,34 +263,113 @@ func (d *Driver) loadCertificates() error {
 	if err != nil || len(ali) == 0 {
 		return configError("Config.AlipayCertificate is not a PEM certificate")
 	}
-	d.certKeys = map[string]*rsa.PublicKey{}
-	for _, pc := range ali {
-		if pc.cert == nil {
-			continue
-		}
-		if k, ok := pc.cert.PublicKey.(*rsa.PublicKey); ok {
-			d.certKeys[pc.sn] = k
-		}
-	}
-	if ali[0].cert == nil || d.certKeys[ali[0].sn] == nil {
+	if ali[0].cert == nil {
 		return configError("Config.AlipayCertificate's first certificate has no RSA key")
 	}
-	d.alipayKey = d.certKeys[ali[0].sn]
+	if _, ok := ali[0].cert.PublicKey.(*rsa.PublicKey); !ok {
+		return configError("Config.AlipayCertificate's first certificate has no RSA key")
+	}
 	roots, err := parseCerts(c.AlipayRootCertificate)
 	if err != nil {
 		return configError("Config.AlipayRootCertificate is not a PEM certificate bundle")
 	}
 	var sns []string
+	pool := x509.NewCertPool()
 	for _, r := range roots {
 		if r.rsaSigned {
 			sns = append(sns, r.sn)
+		}
+		if r.cert != nil {
+			pool.AddCert(r.cert)
 		}
 	}
 	if len(sns) == 0 {
 		return configError("Config.AlipayRootCertificate holds no RSA-signed certificate")
 	}
 	d.rootCertSN = strings.Join(sns, "_")
+	now := d.now()
+	if err := within(app[0].cert, now); err != nil {
+		return configError("Config.AppCertificate %v", err)
+	}
+	// The Alipay certificates: each that signs answers (an RSA key, not a
+	// CA) must chain to the root bundle, with the bundle's other
+	// certificates as intermediates, and be valid now. The first one
+	// must; any other that does not is left out.
+	inter := x509.NewCertPool()
+	for _, pc := range ali {
+		if pc.cert != nil && pc.cert.IsCA {
+			inter.AddCert(pc.cert)
+		}
+	}
+	d.certKeys = map[string]aliCert{}
+	for i, pc := range ali {
+		if pc.cert == nil || (pc.cert.IsCA && i > 0) {
+			continue
+		}
+		k, ok := pc.cert.PublicKey.(*rsa.PublicKey)
+		if !ok {
+			continue
+		}
+		err := within(pc.cert, now)
+		if err == nil {
+			_, err = pc.cert.Verify(x509.VerifyOptions{Roots: pool, Intermediates: inter, CurrentTime: now,
+				KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+			if err != nil {
+				err = errors.New("does not chain to Config.AlipayRootCertificate")
+			}
+		}
+		if err != nil {
+			if i == 0 {
+				return configError("Config.AlipayCertificate %v", err)
+			}
+			continue
+		}
+		d.certKeys[pc.sn] = aliCert{key: k, notBefore: pc.cert.NotBefore, notAfter: pc.cert.NotAfter}
+	}
+	d.aliSN = ali[0].sn
+	d.alipayKey = d.certKeys[d.aliSN].key
 	return nil
+}
+
+// aliCert is an Alipay certificate that verified against the root bundle:
+// its key and its validity.
+type aliCert struct {
+	key                 *rsa.PublicKey
+	notBefore, notAfter time.Time
+}
+
+// within says why c is not valid at now (expired, not yet valid), or nil.
+func within(c *x509.Certificate, now time.Time) error {
+	switch {
+	case now.After(c.NotAfter):
+		return fmt.Errorf("expired at %s", c.NotAfter.UTC().Format(time.RFC3339))
+	case now.Before(c.NotBefore):
+		return fmt.Errorf("is not valid before %s", c.NotBefore.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// answerKey returns the key that verifies an answer signed by the Alipay
+// certificate sn ("": the default one): in public-key mode the configured
+// key; in certificate mode only a certificate that passed New's checks,
+// and only while it is within its validity (one that expires while the
+// process runs is refused from then on).
+func (d *Driver) answerKey(sn string) (*rsa.PublicKey, error) {
+	if d.certKeys == nil {
+		return d.alipayKey, nil
+	}
+	if sn == "" {
+		sn = d.aliSN
+	}
+	c, ok := d.certKeys[sn]
+	if !ok {
+		return nil, driver.Errorf(driver.CodeCredentials, "alipay: the answer is signed with Alipay certificate %s, which is not configured (download the new one into Config.AlipayCertificate)", sn)
+	}
+	if now := d.now(); now.After(c.notAfter) || now.Before(c.notBefore) {
+		return nil, driver.Errorf(driver.CodeCredentials, "alipay: the Alipay certificate %s is outside its validity (%s to %s): download the new one into Config.AlipayCertificate",
+			sn, c.notBefore.UTC().Format(time.RFC3339), c.notAfter.UTC().Format(time.RFC3339))
+	}
+	return c.key, nil
 }
 
 // parsedCert is one certificate of a PEM bundle with its Alipay SN;
@@ -483,15 +566,15 @@ func (d *Driver) verified(b []byte, member string) (driverkit.Object, error) {
 	if !ok {
 		return nil, driver.Errorf(driver.CodeUnavailable, "alipay: the answer is unsigned; an unsigned answer is never trusted")
 	}
-	key := d.alipayKey
+	var sn string
 	if d.certKeys != nil {
-		sn, ok := o.String("alipay_cert_sn")
-		if !ok {
+		if sn, ok = o.String("alipay_cert_sn"); !ok {
 			return nil, driver.Errorf(driver.CodeUnavailable, "alipay: the answer names no alipay_cert_sn; in certificate mode it must")
 		}
-		if key = d.certKeys[sn]; key == nil {
-			return nil, driver.Errorf(driver.CodeCredentials, "alipay: the answer is signed with Alipay certificate %s, which is not configured (download the new one into Config.AlipayCertificate)", sn)
-		}
+	}
+	key, err := d.answerKey(sn)
+	if err != nil {
+		return nil, err
 	}
 	if !driverkit.VerifyRSA2(key, raw, sig) {
 		return nil, driver.Errorf(driver.CodeCredentials, "alipay: the answer's signature does not verify with the configured Alipay key; never trusted")
@@ -669,7 +752,11 @@ func (d *Driver) OpenPhoneResponse(envelope string) ([]byte, error) {
 	if strings.HasPrefix(cipherText, "{") {
 		return nil, driver.Errorf(driver.CodeInvalidArgument, "alipay: Response is not encrypted: configure the app's AES key")
 	}
-	if !driverkit.VerifyRSA2(d.alipayKey, []byte(`"`+cipherText+`"`), sig) {
+	key, err := d.answerKey("")
+	if err != nil {
+		return nil, err
+	}
+	if !driverkit.VerifyRSA2(key, []byte(`"`+cipherText+`"`), sig) {
 		return nil, bad
 	}
 	plain, ok := OpenAES(d.aes, cipherText)
