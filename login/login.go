@@ -117,7 +117,8 @@ type Config struct {
 	// PerDevice.
 	Sessions SessionPolicy
 	// MaxPerUser bounds the live sessions of a user under PerDevice: the
-	// oldest ends when a login goes past it. Zero means 10.
+	// oldest ends when a login goes past it. Zero means 10; at most
+	// MaxPerUserLimit (1,000).
 	MaxPerUser int
 	// IdleTimeout, when positive, makes a ticket unused that long invalid.
 	// Its last use is recorded at most once per IdleTimeout/10, so a
@@ -131,6 +132,10 @@ type Config struct {
 	// (redisstore) a replica's clock decides nothing.
 	Now func() time.Time
 }
+
+// MaxPerUserLimit is the largest Config.MaxPerUser: a user's sessions are
+// listed and evicted in bounded time.
+const MaxPerUserLimit = 1000
 
 // SessionPolicy says how a user's logins relate to each other.
 type SessionPolicy int
@@ -238,6 +243,9 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.MaxPerUser < 0 || cfg.IdleTimeout < 0 {
 		return nil, bad("Config.MaxPerUser and Config.IdleTimeout must not be negative")
 	}
+	if cfg.MaxPerUser > MaxPerUserLimit {
+		return nil, bad("Config.MaxPerUser is %d; at most %d sessions per user are kept", cfg.MaxPerUser, MaxPerUserLimit)
+	}
 	m := &Manager{client: cfg.Client, store: cfg.Store, ttl: cfg.TTL, interval: cfg.CheckInterval, log: cfg.Logger, now: cfg.Now,
 		policy: cfg.Sessions, perUser: cfg.MaxPerUser, idle: cfg.IdleTimeout, checked: map[TicketID]time.Time{}}
 	if m.perUser == 0 {
@@ -300,7 +308,7 @@ func (m *Manager) issue(u taro.SessionKeyID) (string, TicketID) {
 }
 
 // errBadTicket is the cause of every unreadable ticket.
-var errBadTicket = errors.New("the ticket is malformed, forged or sealed with a key this server does not hold")
+var errBadTicket = ErrTicketForged
 
 // parse opens a ticket without any I/O.
 func (m *Manager) parse(ticket string) (TicketID, taro.SessionKeyID, error) {
@@ -499,6 +507,66 @@ func invalid(p taro.Platform, detail string, cause error) *taro.Error {
 	return &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeSessionInvalid, Detail: detail, Err: cause}
 }
 
+// Why a ticket was refused. A client is told none of this: every refused
+// ticket, forged or genuine, gets one status, errMsg and detail
+// (DetailBadTicket), so that a thief holding a victim's old ticket learns
+// nothing (not even that the victim logged in again). Server code can
+// test the reason with errors.Is on the error Resolve returns, and
+// Config.Logger records it at debug level, for an app that chooses to
+// tell its user, say, "you logged in elsewhere".
+var (
+	// ErrTicketForged: malformed, forged, or sealed with a key this
+	// server does not hold.
+	ErrTicketForged = errors.New("login: the ticket is malformed, forged or sealed with a key this server does not hold")
+	// ErrTicketOtherApp: issued for a platform or app this client does
+	// not serve.
+	ErrTicketOtherApp = errors.New("login: the ticket was issued for a platform or app id this client does not serve")
+	// ErrTicketUnknown: not in the store: expired, logged out, evicted or
+	// never issued there.
+	ErrTicketUnknown = errors.New("login: the ticket is unknown to the store, expired or logged out")
+	// ErrTicketIdle: unused for longer than Config.IdleTimeout.
+	ErrTicketIdle = errors.New("login: the ticket was unused for longer than the idle timeout")
+	// ErrTicketSuperseded: a newer login of the user ended it (OnePerUser).
+	ErrTicketSuperseded = errors.New("login: the ticket was superseded by a newer login")
+	// ErrTicketTooOld: its login is older than taro.Config.MaxSessionAge.
+	ErrTicketTooOld = errors.New("login: the ticket's login is older than the maximum session age")
+	// ErrTicketLoggedOutAll: its login was recorded before a LogoutAll
+	// of the user.
+	ErrTicketLoggedOutAll = errors.New("login: the ticket's login came before a LogoutAll")
+	// ErrTicketNoSession: the user's session record is gone (evicted or
+	// deleted): fail closed.
+	ErrTicketNoSession = errors.New("login: no login is recorded for the ticket's user")
+	// ErrTicketPlatform: the platform said the session is no longer
+	// valid (the platform's error is in the chain too).
+	ErrTicketPlatform = errors.New("login: the platform refused the ticket's session")
+)
+
+// refused is the one answer to every refused ticket: the reason is in the
+// Go chain only.
+type refusal struct {
+	reason error
+	cause  error
+}
+
+func (r *refusal) Error() string {
+	if r.cause != nil {
+		return r.reason.Error() + ": " + r.cause.Error()
+	}
+	return r.reason.Error()
+}
+
+func (r *refusal) Unwrap() []error {
+	if r.cause != nil {
+		return []error{r.reason, r.cause}
+	}
+	return []error{r.reason}
+}
+
+// refuse is the uniform error of a refused ticket with its reason.
+func refuse(reason, cause error) *taro.Error {
+	return &taro.Error{API: APIAuth, Code: taro.CodeSessionInvalid, Detail: DetailBadTicket, Err: &refusal{reason: reason, cause: cause}}
+}
+
 // Resolve checks a ticket and returns its user: the store's verdict on
 // every call, by the store's clock (the ticket's TTL, the idle timeout,
 // the login order, taro.Config.MaxSessionAge), the platform's own check at
@@ -516,9 +584,6 @@ func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
 	return u, nil
 }
 
-// errOtherApp is the Go cause of a ticket issued for another app.
-var errOtherApp = errors.New("the ticket was issued for a platform or app id this client does not serve")
-
 // resolve is resolveTicket, observed: a span "login.resolve" and the
 // counter login.requests, both with the verdict (the result's code).
 func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error) {
@@ -528,6 +593,9 @@ func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error
 		ctx, span = m.client.TracerProvider().Tracer(instrumentation).Start(ctx, "login.resolve")
 	}
 	u, err := m.resolveTicket(ctx, ticket)
+	if err != nil && m.log != nil && err.Code == taro.CodeSessionInvalid {
+		m.log.LogAttrs(ctx, slog.LevelDebug, "login: ticket refused", slog.String("reason", reasonText(err)))
+	}
 	verdict := taro.CodeOK
 	if err != nil {
 		verdict = err.Code
@@ -543,6 +611,16 @@ func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error
 		m.requests().Add(ctx, 1, metric.WithAttributes(attribute.String("login.verdict", verdict.String())))
 	}
 	return u, err
+}
+
+// reasonText is the reason of a refusal, for the debug log: never the
+// ticket.
+func reasonText(err *taro.Error) string {
+	var r *refusal
+	if errors.As(err, &r) {
+		return r.reason.Error()
+	}
+	return err.Reason()
 }
 
 // instrumentation names login's tracer and meter.
@@ -570,11 +648,11 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	}
 	id, uid, err := m.parse(ticket)
 	if err != nil {
-		return User{}, invalid("", DetailBadTicket, err)
+		return User{}, refuse(ErrTicketForged, nil)
 	}
 	p := uid.Platform
 	if !m.client.Serves(p, uid.AppID) {
-		return User{}, invalid(p, DetailBadTicket, errOtherApp)
+		return User{}, refuse(ErrTicketOtherApp, nil)
 	}
 	var q Query
 	q.Newest = m.policy == PerDevice
@@ -609,6 +687,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 				// The platform says the newest key is gone: every ticket
 				// of the user ends.
 				_ = m.store.DeleteUserTickets(ctx, uid)
+				return User{}, refuse(ErrTicketPlatform, te)
 			}
 			return User{}, te
 		}
@@ -629,21 +708,24 @@ func (m *Manager) storeVerdict(ctx context.Context, id TicketID, uid taro.Sessio
 		now = m.now()
 	}
 	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
-		return "", "", now, invalid(p, DetailUnknownTicket, nil)
+		return "", "", now, refuse(ErrTicketUnknown, nil)
 	}
 	if m.idle > 0 && now.Sub(l.Ticket.LastUsed) >= m.idle {
-		return "", "", now, invalid(p, DetailIdle, nil)
+		return "", "", now, refuse(ErrTicketIdle, nil)
 	}
 	if !l.SessionFound {
 		// Never answered from a cached platform check: no record, no yes.
-		return "", "", now, invalid(p, taro.DetailNeverSeen, nil)
+		return "", "", now, refuse(ErrTicketNoSession, nil)
+	}
+	if l.LoggedOutBefore > 0 && l.Ticket.Seq <= l.LoggedOutBefore {
+		return "", "", now, refuse(ErrTicketLoggedOutAll, nil)
 	}
 	if m.policy == OnePerUser && l.Ticket.Seq != l.Session.Seq {
-		return "", "", now, invalid(p, taro.DetailSuperseded, nil)
+		return "", "", now, refuse(ErrTicketSuperseded, nil)
 	}
 	key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
 	if !ok {
-		return "", "", now, invalid(p, DetailBadTicket, errors.New("the sealed session key does not open with the configured keys"))
+		return "", "", now, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
 	}
 	sessKey, seq := key, l.Ticket.Seq
 	if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
@@ -665,7 +747,18 @@ func (m *Manager) storeVerdict(ctx context.Context, id TicketID, uid taro.Sessio
 	if err := m.client.JudgeSession(ctx, APIAuth, p, judgeKey, rec, true); err != nil {
 		var te *taro.Error
 		errors.As(err, &te)
-		return "", "", now, te
+		if te == nil || te.Code != taro.CodeSessionInvalid {
+			return "", "", now, te
+		}
+		switch te.Detail {
+		case taro.DetailSuperseded:
+			return "", "", now, refuse(ErrTicketSuperseded, nil)
+		case taro.DetailTooOld:
+			return "", "", now, refuse(ErrTicketTooOld, nil)
+		case taro.DetailNeverSeen:
+			return "", "", now, refuse(ErrTicketNoSession, nil)
+		}
+		return "", "", now, refuse(ErrTicketUnknown, te)
 	}
 	return sessKey, judgeKey, now, nil
 }
@@ -758,7 +851,7 @@ func (m *Manager) Sessions(ctx context.Context, u User) ([]SessionInfo, error) {
 	}
 	for _, t := range ul.Tickets {
 		r := t.Ticket
-		if !now.Before(r.ExpiresAt) || (m.idle > 0 && now.Sub(r.LastUsed) >= m.idle) ||
+		if !now.Before(r.ExpiresAt) || (m.idle > 0 && now.Sub(r.LastUsed) >= m.idle) || (ul.LoggedOutBefore > 0 && r.Seq <= ul.LoggedOutBefore) ||
 			(m.policy == OnePerUser && r.Seq != ul.Session.Seq) {
 			continue
 		}

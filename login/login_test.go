@@ -136,7 +136,9 @@ func TestLoginFlowOverHTTP(t *testing.T) {
 			require.Equal(t, 200, a2.status)
 			old := s.do(t, "GET", "/me", ticket, "")
 			assert.Equal(t, 401, old.status, "a newer login supersedes the old ticket: %s", old.raw)
-			assert.Equal(t, "auth:fail session invalid: superseded by a newer login", old.body["errMsg"])
+			assert.Equal(t, "auth:fail session invalid: "+login.DetailBadTicket, old.body["errMsg"], "the one answer of every refused ticket")
+			_, rerr := s.m.Resolve(context.Background(), ticket)
+			assert.ErrorIs(t, rerr, login.ErrTicketSuperseded, "server code still learns why")
 			assert.Contains(t, old.header.Get("WWW-Authenticate"), "Bearer")
 			ticket2 := a2.body["ticket"].(string)
 			assert.Equal(t, 200, s.do(t, "GET", "/me", ticket2, "").status)
@@ -144,7 +146,9 @@ func TestLoginFlowOverHTTP(t *testing.T) {
 			assert.Equal(t, 200, s.do(t, "POST", "/logout", ticket2, "").status)
 			out := s.do(t, "GET", "/me", ticket2, "")
 			assert.Equal(t, 401, out.status)
-			assert.Equal(t, "auth:fail session invalid: ticket unknown, expired or logged out", out.body["errMsg"])
+			assert.Equal(t, "auth:fail session invalid: "+login.DetailBadTicket, out.body["errMsg"])
+			_, rerr = s.m.Resolve(context.Background(), ticket2)
+			assert.ErrorIs(t, rerr, login.ErrTicketUnknown)
 
 			for name, forged := range map[string]string{
 				"none":      "",

@@ -61,6 +61,10 @@ type Lookup struct {
 	// when Query.Newest asked for it and there is one.
 	Newest      StoredTicket
 	NewestFound bool
+	// LoggedOutBefore is the user's LogoutAll watermark: every ticket
+	// whose Seq is at or below it is refused, even one stored after the
+	// LogoutAll returned (a login in flight). Zero: none.
+	LoggedOutBefore uint64
 	// Now is the store's clock at the lookup.
 	Now time.Time
 	// Cached reports that some of the lookup came from a cache that may
@@ -76,7 +80,9 @@ type UserLookup struct {
 	Tickets      []StoredTicket
 	Session      taro.SessionRecord
 	SessionFound bool
-	Now          time.Time
+	// LoggedOutBefore is the user's LogoutAll watermark (Lookup's).
+	LoggedOutBefore uint64
+	Now             time.Time
 }
 
 // Store keeps ticket records. Implementations must be safe for concurrent
@@ -95,7 +101,11 @@ type Store interface {
 	DeleteTicket(ctx context.Context, id TicketID, user taro.SessionKeyID) error
 	// UserTickets returns every ticket record of user.
 	UserTickets(ctx context.Context, user taro.SessionKeyID) (UserLookup, error)
-	// DeleteUserTickets removes every ticket record of user.
+	// DeleteUserTickets removes every ticket record of user and, in the
+	// same step, raises the user's LogoutAll watermark to the Seq of the
+	// user's newest session record, so that a ticket of a login recorded
+	// before it is refused even when it is stored afterwards (a login in
+	// flight). The watermark lives at least as long as such a ticket.
 	DeleteUserTickets(ctx context.Context, user taro.SessionKeyID) error
 }
 
@@ -112,12 +122,15 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	tickets map[TicketID]TicketRecord
 	users   map[taro.SessionKeyID]map[TicketID]struct{}
+	// marks are the users' LogoutAll watermarks.
+	marks map[taro.SessionKeyID]uint64
 }
 
 // NewMemoryStore returns a memory store reading session records from
 // sessions (the taro.Client's session store).
 func NewMemoryStore(sessions taro.SessionStore) *MemoryStore {
-	return &MemoryStore{sessions: sessions, tickets: map[TicketID]TicketRecord{}, users: map[taro.SessionKeyID]map[TicketID]struct{}{}}
+	return &MemoryStore{sessions: sessions, tickets: map[TicketID]TicketRecord{}, users: map[taro.SessionKeyID]map[TicketID]struct{}{},
+		marks: map[taro.SessionKeyID]uint64{}}
 }
 
 func (s *MemoryStore) now() time.Time {
@@ -214,6 +227,7 @@ func (s *MemoryStore) LookupTicket(ctx context.Context, id TicketID, user taro.S
 			l.Newest, l.NewestFound = StoredTicket{}, false
 		}
 	}
+	l.LoggedOutBefore = s.marks[user]
 	s.mu.Unlock()
 	l.Ticket, l.Found = rec, ok
 	if !ok {
@@ -242,7 +256,7 @@ func (s *MemoryStore) UserTickets(ctx context.Context, u taro.SessionKeyID) (Use
 	}
 	now := s.now()
 	s.mu.Lock()
-	out := UserLookup{Tickets: s.liveLocked(u, now), Now: now}
+	out := UserLookup{Tickets: s.liveLocked(u, now), Now: now, LoggedOutBefore: s.marks[u]}
 	s.mu.Unlock()
 	sr, found, err := s.sessions.LookupSession(ctx, u)
 	if err != nil {
@@ -254,7 +268,14 @@ func (s *MemoryStore) UserTickets(ctx context.Context, u taro.SessionKeyID) (Use
 
 // DeleteUserTickets implements Store.
 func (s *MemoryStore) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
+	sr, found, err := s.sessions.LookupSession(ctx, u)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
+	if found && sr.Seq > s.marks[u] {
+		s.marks[u] = sr.Seq
+	}
 	for id := range s.users[u] {
 		delete(s.tickets, id)
 	}

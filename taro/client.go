@@ -77,6 +77,7 @@ type Client struct {
 	maxAge        time.Duration
 	decryptBudget int
 	limiter       DecryptLimiter
+	claims        EnvelopeClaimer
 	log           *slog.Logger
 	now           func() time.Time
 	// The providers of Config (nil: the global ones) and the telemetry
@@ -145,6 +146,11 @@ func New(cfg Config) (*Client, error) {
 		c.limiter = l
 	} else {
 		c.limiter = &MemorySessionStore{Now: c.now}
+	}
+	if cl, ok := c.sessions.(EnvelopeClaimer); ok {
+		c.claims = cl
+	} else {
+		c.claims = &MemorySessionStore{Now: c.now}
 	}
 	ts := cfg.Tokens
 	if ts == nil {

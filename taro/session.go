@@ -241,6 +241,16 @@ func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.L
 	if rec.IssuedAt.IsZero() {
 		rec.IssuedAt = c.now()
 	}
+	if r, ok := c.limiter.(DecryptBudgetResetter); ok && c.decryptBudget > 0 && resp.SessionKey != "" {
+		// A login that records a key gives it a fresh Decrypt budget
+		// (platforms often re-issue the same key).
+		sctx, sop := c.tele().storeOp(ctx, "decrypt_reset")
+		err := r.ResetDecryptAttempts(sctx, p, id.AppID, rec.Fingerprint)
+		sop.done(err)
+		if err != nil && c.log != nil {
+			c.log.LogAttrs(ctx, slog.LevelDebug, "taro: could not reset a Decrypt budget", slog.String("platform", string(p)))
+		}
+	}
 	return rec, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"time"
 )
@@ -126,6 +127,29 @@ type DecryptLimiter interface {
 	ReturnDecryptAttempt(ctx context.Context, p Platform, appID string, fp Fingerprint) error
 }
 
+// DecryptBudgetResetter is an optional DecryptLimiter capability: a login
+// that records a session key resets that key's failure budget, so that a
+// platform that keeps the key across logins (WeChat often does) does not
+// leave the user's own valid data refused for the rest of the window.
+// MemorySessionStore and redisstore implement it.
+type DecryptBudgetResetter interface {
+	ResetDecryptAttempts(ctx context.Context, p Platform, appID string, fp Fingerprint) error
+}
+
+// EnvelopeClaimer is an optional SessionStore capability that binds a
+// client-handed envelope (Alipay's signed phone-number response, which
+// names no user and is the same bytes every time for one number) to the
+// first user who presents it, where every replica sees it.
+// MemorySessionStore and redisstore implement it; with a store that does
+// not, the client keeps the claims in its own memory.
+type EnvelopeClaimer interface {
+	// ClaimEnvelope records owner as the user of the envelope whose digest
+	// is digest (of app appID on platform p) for at least ttl, unless
+	// another owner holds it; it reports whether owner holds it now.
+	// Concurrent claims by different owners: exactly one wins.
+	ClaimEnvelope(ctx context.Context, p Platform, appID string, digest [32]byte, owner string, ttl time.Duration) (bool, error)
+}
+
 // StoredToken is an access token as a TokenStore keeps it.
 type StoredToken struct {
 	Value     string
@@ -166,6 +190,18 @@ type MemorySessionStore struct {
 	m    map[SessionKeyID]SessionRecord
 	seqs map[SessionKeyID]uint64 // the last sequence number given, kept past TTL
 	dec  map[decryptKey]decryptCount
+	env  map[envelopeKey]envelopeClaim
+}
+
+type envelopeKey struct {
+	p      Platform
+	appID  string
+	digest [32]byte
+}
+
+type envelopeClaim struct {
+	owner string
+	until time.Time
 }
 
 type decryptKey struct {
@@ -293,6 +329,51 @@ func (s *MemorySessionStore) ReturnDecryptAttempt(ctx context.Context, p Platfor
 		s.dec[k] = c
 	}
 	return nil
+}
+
+// ResetDecryptAttempts implements DecryptBudgetResetter.
+func (s *MemorySessionStore) ResetDecryptAttempts(ctx context.Context, p Platform, appID string, fp Fingerprint) error {
+	s.mu.Lock()
+	delete(s.dec, decryptKey{p, appID, fp})
+	s.mu.Unlock()
+	return nil
+}
+
+// maxEnvelopeClaims bounds the claims a memory store keeps: past it,
+// expired claims are dropped, and a new envelope is refused (never
+// handed to a second user) while none has expired.
+const maxEnvelopeClaims = 1_000_000
+
+// errTooManyClaims is the cause of a claim refused for room.
+var errTooManyClaims = errors.New("taro: the memory store holds the most envelope claims it keeps")
+
+// ClaimEnvelope implements EnvelopeClaimer.
+func (s *MemorySessionStore) ClaimEnvelope(ctx context.Context, p Platform, appID string, digest [32]byte, owner string, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	now := s.now()
+	k := envelopeKey{p, appID, digest}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.env == nil {
+		s.env = make(map[envelopeKey]envelopeClaim)
+	}
+	if c, ok := s.env[k]; ok && now.Before(c.until) {
+		return subtle.ConstantTimeCompare([]byte(c.owner), []byte(owner)) == 1, nil
+	}
+	if len(s.env) >= maxEnvelopeClaims {
+		for k2, c2 := range s.env {
+			if !now.Before(c2.until) {
+				delete(s.env, k2)
+			}
+		}
+		if len(s.env) >= maxEnvelopeClaims {
+			return false, errTooManyClaims
+		}
+	}
+	s.env[k] = envelopeClaim{owner: owner, until: now.Add(ttl)}
+	return true, nil
 }
 
 // MemoryTokenStore is the default TokenStore: a map in this process. Its

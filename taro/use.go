@@ -73,6 +73,13 @@ type PhoneOption struct {
 	// signed, encrypted envelope the driver verifies and opens offline.
 	// Exactly one of Code and Response is set.
 	Response string
+	// OpenID is the user presenting Response: required with a Response.
+	// Alipay's envelope names no user and is the same bytes every time
+	// for one number, so the first user who presents it successfully owns
+	// it (recorded in the session store for EnvelopeClaimTTL, where every
+	// replica sees it): the same user may present it again, any other
+	// user gets ErrInvalidCode.
+	OpenID string
 	// Success, Fail and Complete follow the callback contract.
 	Success, Fail, Complete func(PhoneResult)
 }
@@ -296,6 +303,12 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 		return out, t.invalid("Response is required: " + string(t.p) + " hands the client the number itself (the string its getPhoneNumber returned), not a code")
 	case !fromClient && opt.Response != "":
 		return out, t.invalid("Response is for platforms whose client hands over the number itself; " + string(t.p) + " exchanges a Code")
+	case fromClient && opt.OpenID == "":
+		return out, t.invalid("OpenID is required with a Response: the user presenting it (the envelope names none, and belongs to the first user who presents it)")
+	case fromClient:
+		if bad := t.invalid(checkText("OpenID", opt.OpenID, maxFieldLen)); bad != nil {
+			return out, bad
+		}
 	}
 	var secrets callSecrets
 	err := c.do(ctx, e, api, opt.Response == "", &secrets, func(tok string) error {
@@ -309,8 +322,30 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 		out = r
 		return nil
 	})
-	return out, err
+	if err != nil || opt.Response == "" {
+		return out, err
+	}
+	// The envelope verified and opened: it belongs to the first user who
+	// presented it.
+	sctx, sop := c.tele().storeOp(ctx, "claim_envelope")
+	mine, cerr := c.claims.ClaimEnvelope(sctx, t.p, e.d.AppID(), c.fingerprint(opt.Response), opt.OpenID, EnvelopeClaimTTL)
+	sop.done(cerr)
+	if cerr != nil {
+		return driver.PhoneNumber{}, c.storeFailure(ctx, t.p, api, cerr, callSecrets{})
+	}
+	if !mine {
+		return driver.PhoneNumber{}, &Error{Platform: t.p, API: api, Code: CodeInvalidCode, Detail: DetailEnvelopeClaimed}
+	}
+	return out, nil
 }
+
+// EnvelopeClaimTTL is how long the session store remembers which user
+// presented a client-handed phone envelope first (PhoneOption.OpenID).
+const EnvelopeClaimTTL = 30 * 24 * time.Hour
+
+// DetailEnvelopeClaimed is the detail of a phone envelope another user
+// presented first.
+const DetailEnvelopeClaimed = "the phone-number response was presented by another user"
 
 // ResetSession asks the platform for a new session key for opt.Session (a
 // key the backend fears leaked), following the callback contract with

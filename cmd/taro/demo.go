@@ -257,7 +257,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 				return nil, err
 			}
 			start := time.Now()
-			ph, err := client.GetPhoneNumber(ctx, taro.PhoneOption{Platform: p, Response: resp})
+			ph, err := client.GetPhoneNumber(ctx, taro.PhoneOption{Platform: p, Response: resp, OpenID: "demo-user"})
 			record(p, "GetPhoneNumber, signed", taro.CodeOK, start, ph.ErrMsg, err, "no I/O")
 			login(client, p, "2nd login")
 			if err := sb.Inject(p, sandbox.Code2Session, sandbox.Busy, 1); err != nil {

@@ -200,7 +200,7 @@ func phone(client *taro.Client) http.Handler {
 		if !readBody(w, r, "phone", `{"code"} or, on Alipay, {"response"}`, &req) {
 			return
 		}
-		res, err := client.GetPhoneNumber(r.Context(), taro.PhoneOption{Platform: u.Platform, AppID: u.AppID, Code: req.Code, Response: req.Response})
+		res, err := client.GetPhoneNumber(r.Context(), taro.PhoneOption{Platform: u.Platform, AppID: u.AppID, Code: req.Code, Response: req.Response, OpenID: u.OpenID})
 		if err != nil {
 			fail(w, "phone", err)
 			return

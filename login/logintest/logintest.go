@@ -198,6 +198,10 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	t.Run("IdleTimeout", func(t *testing.T) { idle(t, newStores) })
 	t.Run("DecryptBudgetAcrossReplicas", func(t *testing.T) { decryptBudget(t, newStores) })
 	t.Run("SeveralAppsOfOnePlatform", func(t *testing.T) { severalApps(t, newStores) })
+	t.Run("OneAnswerForRefusedTickets", func(t *testing.T) { oneAnswer(t, newStores) })
+	t.Run("LogoutAllEndsLoginsInFlight", func(t *testing.T) { logoutAllInFlight(t, newStores) })
+	t.Run("LoginResetsDecryptBudget", func(t *testing.T) { loginResetsBudget(t, newStores) })
+	t.Run("AlipayEnvelopeBoundToFirstUser", func(t *testing.T) { envelopeBound(t, newStores) })
 }
 
 // severalApps: one Client and one Manager serve two weapp apps (each app
@@ -395,7 +399,9 @@ func evicted(t *testing.T, newStores func(t *testing.T) Stores) {
 			require.NoError(t, st.Forget(context.Background(), taro.SessionKeyID{Platform: p, AppID: sb.App(p).ID, OpenID: "evicted"}))
 			ans := a.do(t, "GET", "/me", ticket, "")
 			assert.Equal(t, 401, ans.Status)
-			assert.Contains(t, ans.Body["errMsg"], taro.DetailNeverSeen)
+			assert.Equal(t, "auth:fail session invalid: "+login.DetailBadTicket, ans.Body["errMsg"])
+			_, err := a.Manager.Resolve(context.Background(), ticket)
+			assert.ErrorIs(t, err, login.ErrTicketNoSession)
 			assert.Equal(t, 401, b.me(t, ticket))
 			assert.Equal(t, checks, sb.Requests(p, sandbox.CheckSession), "decided without the platform")
 			assert.Equal(t, 200, b.me(t, b.login(t, sb, p, "evicted")), "the next login works")
@@ -511,7 +517,9 @@ func onePerUser(t *testing.T, newStores func(t *testing.T) Stores) {
 		for _, r := range []*Replica{a, b} {
 			ans := r.do(t, "GET", "/me", first, "")
 			assert.Equal(t, 401, ans.Status, "%s", p)
-			assert.Contains(t, ans.Body["errMsg"], taro.DetailSuperseded, "%s", p)
+			assert.Equal(t, "auth:fail session invalid: "+login.DetailBadTicket, ans.Body["errMsg"], "%s", p)
+			_, err := r.Manager.Resolve(context.Background(), first)
+			assert.ErrorIs(t, err, login.ErrTicketSuperseded, "%s", p)
 			assert.Equal(t, 200, r.me(t, second), "%s", p)
 		}
 		ans := a.do(t, "GET", "/sessions", second, "")
@@ -539,7 +547,9 @@ func idle(t *testing.T, newStores func(t *testing.T) Stores) {
 	assert.Equal(t, 200, a.me(t, kept), "used %v ago, logged in %v ago", d*6/10, d*11/10)
 	ans := b.do(t, "GET", "/me", left, "")
 	assert.Equal(t, 401, ans.Status, "unused for longer than the idle timeout")
-	assert.Contains(t, ans.Body["errMsg"], login.DetailIdle)
+	assert.Equal(t, "auth:fail session invalid: "+login.DetailBadTicket, ans.Body["errMsg"])
+	_, err := b.Manager.Resolve(context.Background(), left)
+	assert.ErrorIs(t, err, login.ErrTicketIdle)
 	wait(st, d+d/20)
 	assert.Equal(t, 401, b.me(t, kept))
 	assert.Equal(t, 401, a.me(t, kept))

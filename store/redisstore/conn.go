@@ -24,7 +24,7 @@ func newScript(src string) *script {
 // scripts lists every script the store runs.
 func scripts() []*script {
 	return []*script{recordScript, lookupScript, takeDecryptScript, returnDecryptScript, deleteTokenScript, unlockScript,
-		putTicketScript, lookupTicketScript, deleteTicketScript, userTicketsScript, deleteUserTicketsScript, touchScript, forgetScript, setTokenScript}
+		putTicketScript, lookupTicketScript, deleteTicketScript, userTicketsScript, deleteUserTicketsScript, touchScript, forgetScript, setTokenScript, resetDecryptScript, claimScript}
 }
 
 // LoadScripts loads the store's Lua scripts into Redis (on every master of

@@ -95,8 +95,11 @@ func (s *Store) decodeTicket(v string, used any) (login.TicketRecord, error) {
 }
 
 // putTicketScript stores a ticket with the time left by Redis's clock,
-// indexes it by Seq, forgets expired members and ends the oldest beyond
-// ARGV[3].
+// indexes it by Seq and ends the oldest beyond ARGV[3] (at most
+// login.MaxPerUserLimit): it touches only the members it ends, never
+// every session of the user. Tickets live a fixed TTL from login, so the
+// lowest Seqs expire first, and an expired member is among the first
+// ended.
 var putTicketScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -105,12 +108,6 @@ if px < 1 then return redis.error_reply('the ticket has already expired') end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
 redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
 redis.call('HSET', KEYS[3], ARGV[4], ARGV[6])
-for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if redis.call('EXISTS', ARGV[7] .. m) == 0 then
-    redis.call('ZREM', KEYS[2], m)
-    redis.call('HDEL', KEYS[3], m)
-  end
-end
 local n = redis.call('ZCARD', KEYS[2])
 local keep = tonumber(ARGV[3])
 if n > keep then
@@ -167,7 +164,7 @@ if ARGV[4] == '1' then
     nused = redis.call('HGET', KEYS[3], nid)
   end
 end
-return {tostring(now), tk, ss, used, nid, ntk, nused}`)
+return {tostring(now), tk, ss, used, nid, ntk, nused, redis.call('HGET', KEYS[3], 'lo')}`)
 
 func msTime(v any) (time.Time, bool) {
 	str, ok := v.(string)
@@ -227,6 +224,7 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	if l.Session, l.SessionFound, err = sessionAt(at(v, 2), now); err != nil {
 		return login.Lookup{}, err
 	}
+	l.LoggedOutBefore = watermark(at(v, 7))
 	if _, ok := at(v, 5).(string); ok {
 		st, err := s.storedTicket(at(v, 4), at(v, 5), at(v, 6))
 		if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
@@ -293,7 +291,7 @@ func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.Sess
 var userTicketsScript = newScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local out = {tostring(now), redis.call('GET', KEYS[2])}
+local out = {tostring(now), redis.call('GET', KEYS[2]), redis.call('HGET', KEYS[3], 'lo')}
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local tk = redis.call('GET', ARGV[1] .. m)
   if tk then
@@ -325,7 +323,8 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	if out.Session, out.SessionFound, err = sessionAt(at(v, 1), now); err != nil {
 		return login.UserLookup{}, err
 	}
-	for i := 2; i+1 < len(v); i += 3 {
+	out.LoggedOutBefore = watermark(at(v, 2))
+	for i := 3; i+1 < len(v); i += 3 {
 		st, err := s.storedTicket(v[i], v[i+1], at(v, i+2))
 		if err != nil {
 			return login.UserLookup{}, err
@@ -335,11 +334,24 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	return out, nil
 }
 
+// deleteUserTicketsScript ends every ticket of the user and raises the
+// user's LogoutAll watermark (the field "lo" of the used hash) to the Seq
+// of the user's session record (KEYS[3]), kept ARGV[2] ms at least; a
+// ticket stored later extends the hash to its own lifetime.
 var deleteUserTicketsScript = newScript(`
 for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   redis.call('DEL', ARGV[1] .. m)
 end
+local lo = redis.call('HGET', KEYS[2], 'lo')
 redis.call('DEL', KEYS[1], KEYS[2])
+local cur = redis.call('GET', KEYS[3])
+local seq = cur and string.match(cur, '^%d+:%x+:(%d+)$')
+local mark = lo
+if seq and (not lo or tonumber(seq) > tonumber(lo)) then mark = seq end
+if mark then
+  redis.call('HSET', KEYS[2], 'lo', mark)
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+end
 return 1`)
 
 // DeleteUserTickets implements login.Store: one script call ends every
@@ -347,7 +359,8 @@ return 1`)
 func (s *Store) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.run(ctx, deleteUserTicketsScript, true, []string{s.indexKey(u), s.usedKey(u)}, s.ticketPrefix(u))
+	_, err := s.run(ctx, deleteUserTicketsScript, true, []string{s.indexKey(u), s.usedKey(u), s.sessionKey(u)}, s.ticketPrefix(u),
+		strconv.FormatInt(s.opts.SessionTTL.Milliseconds(), 10))
 	return wrapErr("deleting a user's tickets", err)
 }
 
@@ -384,16 +397,17 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	prefix := s.opts.Prefix + "ticket:" + tag + ":"
 	usedKey := s.opts.Prefix + "used:" + tag
 	ttl := s.opts.CacheTTL
-	n := 3
+	n := 4
 	if q.Newest {
-		n = 4
+		n = 5
 	}
-	cmds := make([]rueidis.CacheableTTL, n, 4)
+	cmds := make([]rueidis.CacheableTTL, n, 5)
 	cmds[0] = rueidis.CT(c.B().Get().Key(prefix+tid).Cache(), ttl)
 	cmds[1] = rueidis.CT(c.B().Get().Key(s.opts.Prefix+"session:"+tag).Cache(), ttl)
 	cmds[2] = rueidis.CT(c.B().Hget().Key(usedKey).Field(tid).Cache(), ttl)
+	cmds[3] = rueidis.CT(c.B().Hget().Key(usedKey).Field("lo").Cache(), ttl)
 	if q.Newest {
-		cmds[3] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
+		cmds[4] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
 	}
 	res := c.DoMultiCache(ctx, cmds...)
 	var vals [3]string
@@ -405,9 +419,13 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		}
 		vals[i], has[i] = v, err == nil
 	}
+	lo, err := res[3].ToString()
+	if err != nil && !rueidis.IsRedisNil(err) {
+		return login.Lookup{}, err
+	}
 	var top string
 	if q.Newest {
-		t, err := res[3].AsStrSlice()
+		t, err := res[4].AsStrSlice()
 		if err != nil {
 			return login.Lookup{}, err
 		}
@@ -419,7 +437,7 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	if err != nil {
 		return login.Lookup{}, err
 	}
-	l := login.Lookup{Now: now, Cached: true}
+	l := login.Lookup{Now: now, Cached: true, LoggedOutBefore: watermark(lo)}
 	if !has[0] {
 		return l, nil
 	}
@@ -480,4 +498,15 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		}
 	}
 	return l, nil
+}
+
+// watermark reads a LogoutAll watermark a script or the cache read ("",
+// nil or malformed: none).
+func watermark(v any) uint64 {
+	str, _ := v.(string)
+	n, err := strconv.ParseUint(str, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }

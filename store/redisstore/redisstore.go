@@ -191,12 +191,14 @@ type Store struct {
 }
 
 var (
-	_ taro.TokenStore          = (*Store)(nil)
-	_ taro.TokenLocker         = (*Store)(nil)
-	_ taro.SessionStore        = (*Store)(nil)
-	_ taro.Fingerprinter       = (*Store)(nil)
-	_ taro.DecryptLimiter      = (*Store)(nil)
-	_ taro.CachingSessionStore = (*Store)(nil)
+	_ taro.TokenStore            = (*Store)(nil)
+	_ taro.TokenLocker           = (*Store)(nil)
+	_ taro.SessionStore          = (*Store)(nil)
+	_ taro.Fingerprinter         = (*Store)(nil)
+	_ taro.DecryptLimiter        = (*Store)(nil)
+	_ taro.CachingSessionStore   = (*Store)(nil)
+	_ taro.DecryptBudgetResetter = (*Store)(nil)
+	_ taro.EnvelopeClaimer       = (*Store)(nil)
 )
 
 // New returns a Store using rdb, which the caller keeps and closes. For

@@ -214,3 +214,45 @@ func (s *Store) ReturnDecryptAttempt(ctx context.Context, p taro.Platform, appID
 	_, err := s.run(ctx, returnDecryptScript, false, []string{s.decryptKey(p, appID, fp)})
 	return wrapErr("counting Decrypt failures", err)
 }
+
+var resetDecryptScript = newScript(`return redis.call('DEL', KEYS[1])`)
+
+// ResetDecryptAttempts implements taro.DecryptBudgetResetter: a login
+// that records the key gives it a fresh budget.
+func (s *Store) ResetDecryptAttempts(ctx context.Context, p taro.Platform, appID string, fp taro.Fingerprint) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err := s.run(ctx, resetDecryptScript, false, []string{s.decryptKey(p, appID, fp)})
+	return wrapErr("resetting a Decrypt budget", err)
+}
+
+func (s *Store) envelopeKey(p taro.Platform, appID string, digest [32]byte) string {
+	return s.opts.Prefix + "envelope:{" + part(string(p)) + ":" + part(appID) + ":" + hex.EncodeToString(digest[:]) + "}"
+}
+
+// claimScript gives an envelope to the first owner (SET NX with its
+// lifetime) and reports whether ARGV[1] holds it.
+var claimScript = newScript(`
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  if cur == ARGV[1] then return 1 end
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`)
+
+// ClaimEnvelope implements taro.EnvelopeClaimer: one script call, so that
+// of concurrent claims on any replicas exactly one owner wins.
+func (s *Store) ClaimEnvelope(ctx context.Context, p taro.Platform, appID string, digest [32]byte, owner string, ttl time.Duration) (bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	r, err := s.run(ctx, claimScript, false, []string{s.envelopeKey(p, appID, digest)}, owner, strconv.FormatInt(ttl.Milliseconds(), 10))
+	if err != nil {
+		return false, wrapErr("claiming an envelope", err)
+	}
+	n, err := r.AsInt64()
+	if err != nil {
+		return false, wrapErr("claiming an envelope", err)
+	}
+	return n == 1, nil
+}

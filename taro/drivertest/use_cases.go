@@ -158,10 +158,17 @@ var useCases = []kcase{
 			if err != nil {
 				e.t.Fatalf("harness PhoneCode: %v", err)
 			}
-			res, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp})
+			_, err = c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp})
+			wantCode(e.t, err, taro.CodeInvalidArgument, "a Response without the OpenID presenting it")
+			res, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp, OpenID: "user-phone"})
 			if err != nil || res.PurePhoneNumber != "13800138000" || res.ErrMsg != taro.APIGetPhoneNumber+":ok" {
 				e.t.Fatalf("GetPhoneNumber = %+v, %v; want the number", res, err)
 			}
+			if _, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp, OpenID: "user-phone"}); err != nil {
+				e.t.Fatalf("the first user presents the envelope again: %v", err)
+			}
+			_, err = c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: resp, OpenID: "another-user"})
+			wantCode(e.t, err, taro.CodeInvalidCode, "an envelope presented by another user than its first")
 			_, err = c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Code: "a-code"})
 			wantCode(e.t, err, taro.CodeInvalidArgument, "this platform hands over the number, not a code: Response is required")
 			var env map[string]any
@@ -177,7 +184,7 @@ var useCases = []kcase{
 				m := maps.Clone(env)
 				mutate(m)
 				b, _ := json.Marshal(m)
-				_, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: string(b)})
+				_, err := c.GetPhoneNumber(e.ctx, taro.PhoneOption{Platform: p, Response: string(b), OpenID: "user-phone"})
 				wantCode(e.t, err, taro.CodeInvalidArgument, "an unsigned or tampered response is never a number")
 				if i == 1 {
 					first = err
