@@ -1,6 +1,7 @@
 package login
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/tarogo/adapter/taro"
@@ -104,11 +106,10 @@ func (m *Manager) Handler() http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, FailResponse{ErrMsg: APILogin + ":fail invalid argument: method must be POST", Code: taro.CodeInvalidArgument})
 			return
 		}
-		var req loginRequest
-		dec := json.NewDecoder(io.LimitReader(r.Body, maxLoginBody+1))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			fail(w, APILogin, &taro.Error{API: APILogin, Code: taro.CodeInvalidArgument, Detail: "the body must be a JSON object {\"platform\",\"appid\",\"code\",\"anonymousCode\"} of at most 4 KiB"})
+		req, why := readLoginRequest(r.Body)
+		if why != "" {
+			fail(w, APILogin, &taro.Error{API: APILogin, Code: taro.CodeInvalidArgument,
+				Detail: "the body must be one JSON object {\"platform\",\"appid\",\"code\",\"anonymousCode\"} of at most 4 KiB: " + why})
 			return
 		}
 		res, err := m.Login(r.Context(), taro.LoginOption{Platform: req.Platform, AppID: req.AppID, Code: req.Code, AnonymousCode: req.AnonymousCode})
@@ -119,6 +120,75 @@ func (m *Manager) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, LoginResponse{ErrMsg: APILogin + ":ok", Ticket: res.Ticket, AppID: res.User.AppID, OpenID: res.User.OpenID,
 			UnionID: res.User.UnionID, ExpiresIn: int64(res.ExpiresIn.Seconds())})
 	})
+}
+
+// loginMembers are the login body's members, by their exact names.
+var loginMembers = []string{"platform", "appid", "code", "anonymousCode"}
+
+// readLoginRequest reads a login body strictly, so that every reader of
+// it (a firewall, a proxy, this handler) reads it the same way: one JSON
+// object of string members with the exact names above, each at most once,
+// and nothing after it but whitespace. It says what is wrong, naming the
+// member, or "".
+func readLoginRequest(body io.Reader) (loginRequest, string) {
+	var req loginRequest
+	b, err := io.ReadAll(io.LimitReader(body, maxLoginBody+1))
+	if err != nil {
+		return req, "the body could not be read"
+	}
+	if len(b) > maxLoginBody {
+		return req, "the body is over 4 KiB"
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return req, "not a JSON object"
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return req, "malformed JSON"
+		}
+		name, _ := t.(string)
+		exact := slices.Contains(loginMembers, name)
+		if !exact {
+			for _, m := range loginMembers {
+				if strings.EqualFold(m, name) {
+					return req, fmt.Sprintf("member %q differs from %q only in case", name, m)
+				}
+			}
+			return req, fmt.Sprintf("unknown member %q", name)
+		}
+		if seen[name] {
+			return req, fmt.Sprintf("member %q appears twice", name)
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return req, "malformed JSON"
+		}
+		var v string
+		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+			return req, fmt.Sprintf("member %q must be a string", name)
+		}
+		switch name {
+		case "platform":
+			req.Platform = taro.Platform(v)
+		case "appid":
+			req.AppID = v
+		case "code":
+			req.Code = v
+		case "anonymousCode":
+			req.AnonymousCode = v
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return req, "malformed JSON"
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return req, "data after the object"
+	}
+	return req, ""
 }
 
 type userKey struct{}
@@ -137,8 +207,16 @@ func WithUser(ctx context.Context, u User) context.Context {
 
 // BearerTicket returns the ticket of an "Authorization: Bearer <ticket>"
 // header, or "".
+//
+// A request with more than one Authorization value carries no ticket (a
+// proxy that reads another of them would authorise another user): Require
+// answers it 401.
 func BearerTicket(r *http.Request) string {
-	h := r.Header.Get("Authorization")
+	hs := r.Header.Values("Authorization")
+	if len(hs) != 1 {
+		return ""
+	}
+	h := hs[0]
 	scheme, t, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return ""
@@ -153,6 +231,10 @@ func BearerTicket(r *http.Request) string {
 // (504 on a deadline), never 200 and never 401.
 func (m *Manager) Require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.Header.Values("Authorization")) > 1 {
+			fail(w, APIAuth, invalid("", DetailManyAuthorization, nil))
+			return
+		}
 		u, err := m.resolve(r.Context(), BearerTicket(r))
 		if err != nil {
 			fail(w, APIAuth, err)

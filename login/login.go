@@ -497,10 +497,13 @@ func storeError(ctx context.Context, p taro.Platform, api string, err error) *ta
 
 // The details of a refused ticket, in errMsg after "session invalid: ".
 const (
-	DetailNoTicket      = "no ticket: send Authorization: Bearer <ticket>"
-	DetailBadTicket     = "ticket not recognised"
-	DetailUnknownTicket = "ticket unknown, expired or logged out"
-	DetailIdle          = "ticket unused for longer than the idle timeout"
+	DetailNoTicket = "no ticket: send Authorization: Bearer <ticket>"
+	// DetailManyAuthorization refuses a request with more than one
+	// Authorization header (proxies disagree on which one counts).
+	DetailManyAuthorization = "more than one Authorization header: send exactly one"
+	DetailBadTicket         = "ticket not recognised"
+	DetailUnknownTicket     = "ticket unknown, expired or logged out"
+	DetailIdle              = "ticket unused for longer than the idle timeout"
 )
 
 func invalid(p taro.Platform, detail string, cause error) *taro.Error {
