@@ -139,17 +139,13 @@ type User struct {
 	UnionID string
 }
 
-type code struct {
+type loginCode struct {
 	openid    string
 	anonymous bool
-	expires   time.Time
-	used      bool
 }
 
 type phoneCode struct {
 	openid, phone string
-	expires       time.Time
-	used          bool
 }
 
 // CodeResult is what redeeming a code found.
@@ -172,8 +168,8 @@ type State struct {
 	tokenTTL time.Duration
 	keepKey  bool
 
-	codes   map[string]*code
-	phones  map[string]*phoneCode
+	codes   codeTable[loginCode]
+	phones  codeTable[phoneCode]
 	users   map[string]*User
 	tokens  map[string]time.Time // token -> expiry
 	current string
@@ -184,7 +180,7 @@ type State struct {
 // token lifetime, and whether logins keep a user's key.
 func NewState(p Platform, app App, now func() time.Time, tokenTTL time.Duration, keepKey bool) *State {
 	return &State{platform: p, app: app, now: now, tokenTTL: tokenTTL, keepKey: keepKey,
-		codes: map[string]*code{}, phones: map[string]*phoneCode{}, users: map[string]*User{}, tokens: map[string]time.Time{}}
+		codes: newCodeTable[loginCode](p.CodeTTL()), phones: newCodeTable[phoneCode](5 * time.Minute), users: map[string]*User{}, tokens: map[string]time.Time{}}
 }
 
 // App returns the credentials the platform accepts.
@@ -193,12 +189,15 @@ func (st *State) App() App { return st.app }
 // Now returns the sandbox's time.
 func (st *State) Now() time.Time { return st.now() }
 
-// purgeThreshold is the size of a code table that triggers a purge.
-const purgeThreshold = 1024
-
 // Login mints a login code for openid and, unless the sandbox keeps keys,
-// gives the user a new session key, as the client's login() does.
-func (st *State) Login(openid string, anonymous bool) string {
+// gives the user a new session key, as the client's login() does. Past
+// MaxLiveCodes live codes it fails with ErrTooManyCodes.
+func (st *State) Login(openid string, anonymous bool) (string, error) {
+	now := st.now()
+	c, err := st.codes.mint(loginCode{openid: openid, anonymous: anonymous}, now)
+	if err != nil {
+		return "", err
+	}
 	u, ok := st.users[openid]
 	if !ok {
 		u = &User{UnionID: "union-" + openid}
@@ -207,33 +206,14 @@ func (st *State) Login(openid string, anonymous bool) string {
 	if !ok || !st.keepKey {
 		u.Key = st.platform.NewSessionKey()
 	}
-	now := st.now()
-	if len(st.codes) >= purgeThreshold {
-		for c, k := range st.codes {
-			if k.used || !now.Before(k.expires) {
-				delete(st.codes, c)
-			}
-		}
-	}
-	c := RandomHex(16)
-	st.codes[c] = &code{openid: openid, anonymous: anonymous, expires: now.Add(st.platform.CodeTTL())}
-	return c
+	return c, nil
 }
 
 // Redeem consumes a login code (anonymous selects Douyin's anonymous
 // codes) and returns its user's openid.
 func (st *State) Redeem(c string, anonymous bool) (string, CodeResult) {
-	k, ok := st.codes[c]
-	switch {
-	case !ok || k.anonymous != anonymous:
-		return "", CodeUnknown
-	case k.used:
-		return "", CodeUsed
-	case !st.now().Before(k.expires):
-		return "", CodeExpired
-	}
-	k.used = true
-	return k.openid, CodeOK
+	v, r := st.codes.redeem(c, st.now(), func(v loginCode) bool { return v.anonymous == anonymous })
+	return v.openid, r
 }
 
 // OpenIDs lists the platform's users, sorted.
@@ -247,7 +227,7 @@ func (st *State) OpenIDs() []string {
 }
 
 // CodeCount reports how many login codes the state holds.
-func (st *State) CodeCount() int { return len(st.codes) }
+func (st *State) CodeCount() int { return st.codes.len() }
 
 // User returns a user.
 func (st *State) User(openid string) (*User, bool) {
@@ -262,33 +242,14 @@ func (st *State) RotateKey(u *User) string {
 }
 
 // PhoneCode mints a single-use phone-number code, valid five minutes.
-func (st *State) PhoneCode(openid, phone string) string {
-	now := st.now()
-	if len(st.phones) >= purgeThreshold {
-		for c, k := range st.phones {
-			if k.used || !now.Before(k.expires) {
-				delete(st.phones, c)
-			}
-		}
-	}
-	c := RandomHex(16)
-	st.phones[c] = &phoneCode{openid: openid, phone: phone, expires: now.Add(5 * time.Minute)}
-	return c
+func (st *State) PhoneCode(openid, phone string) (string, error) {
+	return st.phones.mint(phoneCode{openid: openid, phone: phone}, st.now())
 }
 
 // RedeemPhone consumes a phone-number code and returns the number.
 func (st *State) RedeemPhone(c string) (string, CodeResult) {
-	k, ok := st.phones[c]
-	switch {
-	case !ok:
-		return "", CodeUnknown
-	case k.used:
-		return "", CodeUsed
-	case !st.now().Before(k.expires):
-		return "", CodeExpired
-	}
-	k.used = true
-	return k.phone, CodeOK
+	v, r := st.phones.redeem(c, st.now(), nil)
+	return v.phone, r
 }
 
 // maxIssued bounds the list IssuedTokens keeps.

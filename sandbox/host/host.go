@@ -269,7 +269,7 @@ func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string,
 	if err != nil {
 		return "", err
 	}
-	return st.st.Login(openid, anonymous), nil
+	return st.st.Login(openid, anonymous)
 }
 
 // CodeCount reports how many login codes p holds (live, used or expired
@@ -305,7 +305,7 @@ func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, erro
 	if !slices.Contains(st.fake.Endpoints(), PhoneNumber) {
 		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
 	}
-	return st.st.PhoneCode(openid, phone), nil
+	return st.st.PhoneCode(openid, phone)
 }
 
 // Encrypt encrypts the JSON payload for openid with the user's current
