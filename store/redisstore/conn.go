@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,26 @@ func (s *Store) LoadScripts(ctx context.Context) error {
 // wrote (pushed on this connection right after the script's reply) have
 // dropped this replica's cached copies. One round trip either way.
 func (s *Store) run(ctx context.Context, sc *script, write bool, keys []string, args ...string) (rueidis.RedisResult, error) {
+	return s.runWait(ctx, sc, write, 0, keys, args...)
+}
+
+// revoke is run for a write that revokes (a logout, a LogoutAll, a login
+// that supersedes): it returns only once the replicas Options.WaitReplicas
+// asks for have the write (WAIT on the same connection, right after the
+// script), so that a failover cannot undo it; if they do not acknowledge
+// within OpTimeout it fails with ErrNotReplicated (the write may or may
+// not survive a failover: the caller answers 503).
+func (s *Store) revoke(ctx context.Context, sc *script, keys []string, args ...string) (rueidis.RedisResult, error) {
+	n, err := s.replicasFor(ctx, keys[0])
+	if err != nil {
+		return rueidis.RedisResult{}, err
+	}
+	return s.runWait(ctx, sc, true, n, keys, args...)
+}
+
+// runWait is run followed, when replicas > 0, by WAIT replicas OpTimeout
+// in the same batch: one round trip, to the node of keys[0].
+func (s *Store) runWait(ctx context.Context, sc *script, write bool, replicas int, keys []string, args ...string) (rueidis.RedisResult, error) {
 	c, err := s.client(ctx)
 	if err != nil {
 		return rueidis.RedisResult{}, err
@@ -70,10 +91,14 @@ func (s *Store) run(ctx context.Context, sc *script, write bool, keys []string, 
 		} else {
 			cmd = c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
 		}
-		if !write || !s.cached {
-			return rueidis.Commands{cmd}
+		out := rueidis.Commands{cmd}
+		if write && s.cached {
+			out = append(out, c.B().Pttl().Key(keys[0]).Build())
 		}
-		return rueidis.Commands{cmd, c.B().Pttl().Key(keys[0]).Build()}
+		if replicas > 0 {
+			out = append(out, c.B().Wait().Numreplicas(int64(replicas)).Timeout(waitMillis(ctx, s.opts.OpTimeout)).Build())
+		}
+		return out
 	}
 	res := c.DoMulti(ctx, build(false)...)
 	if e, ok := rueidis.IsRedisErr(res[0].Error()); ok && e.IsNoScript() {
@@ -84,8 +109,33 @@ func (s *Store) run(ctx context.Context, sc *script, write bool, keys []string, 
 			return rueidis.RedisResult{}, err
 		}
 	}
+	if replicas > 0 && res[0].Error() == nil {
+		acked, err := res[len(res)-1].AsInt64()
+		if err != nil {
+			return rueidis.RedisResult{}, err
+		}
+		if acked < int64(replicas) {
+			return rueidis.RedisResult{}, fmt.Errorf("%w: %d of %d replicas acknowledged within %s", ErrNotReplicated, acked, replicas, s.opts.OpTimeout)
+		}
+	}
 	return res[0], res[0].Error()
 }
+
+// waitMillis is WAIT's timeout: OpTimeout, or less where ctx ends sooner,
+// with a tenth kept for the answer to come back; never 0 (which WAIT
+// takes as "forever").
+func waitMillis(ctx context.Context, op time.Duration) int64 {
+	d := op
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		d = time.Until(dl)
+	}
+	return max(1, (d - d/10).Milliseconds())
+}
+
+// ErrNotReplicated is in the chain of a revocation that Redis's replicas
+// did not acknowledge within OpTimeout (WAIT): it may not survive a
+// failover, and the call answers 503 so that the caller knows.
+var ErrNotReplicated = errors.New("redisstore: the write was not acknowledged by the replicas")
 
 // clock is Redis's clock as this replica knows it: the Redis TIME last
 // read and the replica's monotonic clock reading at the middle of that

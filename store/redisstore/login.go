@@ -282,7 +282,7 @@ return 1`)
 func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.run(ctx, deleteTicketScript, true, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:]))
+	_, err := s.revoke(ctx, deleteTicketScript, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:]))
 	return wrapErr("deleting a ticket", err)
 }
 
@@ -359,7 +359,7 @@ return 1`)
 func (s *Store) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.run(ctx, deleteUserTicketsScript, true, []string{s.indexKey(u), s.usedKey(u), s.sessionKey(u)}, s.ticketPrefix(u),
+	_, err := s.revoke(ctx, deleteUserTicketsScript, []string{s.indexKey(u), s.usedKey(u), s.sessionKey(u)}, s.ticketPrefix(u),
 		strconv.FormatInt(s.opts.SessionTTL.Milliseconds(), 10))
 	return wrapErr("deleting a user's tickets", err)
 }
@@ -408,6 +408,9 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	cmds[3] = rueidis.CT(c.B().Hget().Key(usedKey).Field("lo").Cache(), ttl)
 	if q.Newest {
 		cmds[4] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
+	}
+	if err := s.alive(ctx); err != nil {
+		return login.Lookup{}, err
 	}
 	res := c.DoMultiCache(ctx, cmds...)
 	var vals [3]string

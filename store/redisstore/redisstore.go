@@ -118,6 +118,16 @@ type Options struct {
 	// connection (Open makes one connection per Redis node). Zero means
 	// 64 MiB.
 	CacheBytes int
+	// WaitReplicas is how many replicas must acknowledge a revocation (a
+	// logout, a LogoutAll, a login that supersedes the user's earlier
+	// tickets) before it returns: WAIT after the write, bounded by
+	// OpTimeout, so that a failover cannot undo a logout the caller was
+	// told happened; without the acknowledgements the call fails
+	// (ErrNotReplicated, 503). Zero means one wherever Redis lists a
+	// replica of the node (a Cluster's CLUSTER NODES, connected or not; a
+	// single server's INFO replication, and from then on), none where it
+	// lists none; negative means never wait.
+	WaitReplicas int
 }
 
 // DefaultCacheTTL is the CacheTTL of zero Options.
@@ -175,11 +185,13 @@ func redactedMark(set bool) string {
 // Store is a Redis-backed taro.TokenStore, taro.TokenLocker,
 // taro.SessionStore and login.Store. It is safe for concurrent use.
 type Store struct {
-	opts   Options
-	seal   cipher.AEAD // nil without Options.Secret
-	cached bool        // reads use client-side caching
-	clock  clock
-	memo   ticketMemo
+	opts     Options
+	seal     cipher.AEAD // nil without Options.Secret
+	cached   bool        // reads use client-side caching
+	clock    clock
+	memo     ticketMemo
+	live     watch // Open's connections and when each last heard from Redis
+	replicas replicaMap
 
 	mu         sync.Mutex // guards rdb while Open's connection is made lazily
 	rdb        rueidis.Client
@@ -286,8 +298,15 @@ func Open(rawURL string, opts Options) (*Store, error) {
 	s.owned = true
 	lg := opts.Logger
 	co.Dialer.Timeout = s.opts.OpTimeout
-	co.Dialer.KeepAlive = min(time.Second, s.opts.OpTimeout)
+	// The client PINGs a connection idle for this long (and TCP probes it),
+	// so that a healthy connection hears from Redis well within
+	// LivenessWindow.
+	co.Dialer.KeepAlive = min(LivenessWindow/5, s.opts.OpTimeout)
 	co.ConnWriteTimeout = s.opts.OpTimeout
+	// No silent retries: a read on a broken connection fails (503) rather
+	// than redialling for as long as its ctx allows, which a cached
+	// read's ctx may not bound.
+	co.DisableRetry = true
 	co.CacheSizeEachConn = s.opts.CacheBytes
 	co.DisableCache = !s.cached
 	if len(co.InitAddress) == 1 {
@@ -305,10 +324,13 @@ func Open(rawURL string, opts Options) (*Store, error) {
 		} else {
 			c, err = d.DialContext(ctx, "tcp", dst)
 		}
-		if err != nil && lg != nil {
-			lg.LogAttrs(ctx, slog.LevelDebug, "redisstore: dial failed", slog.String("addr", dst), slog.String("error", err.Error()))
+		if err != nil {
+			if lg != nil {
+				lg.LogAttrs(ctx, slog.LevelDebug, "redisstore: dial failed", slog.String("addr", dst), slog.String("error", err.Error()))
+			}
+			return c, err
 		}
-		return c, err
+		return s.live.add(c), nil
 	}
 	s.dial = func() (rueidis.Client, error) {
 		c, err := rueidis.NewClient(co)
@@ -475,8 +497,13 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 // none, so that a warm read costs no timer. A miss waits on the
 // connection, whose every wait is bounded by the client's
 // ConnWriteTimeout (OpTimeout for Open's; see New), and by ctx.
+//
+// A store of Open's takes that shortcut only while its connections are
+// known healthy (open, and each heard from Redis within LivenessWindow):
+// a reconnection's handshake, which a silent server never answers, is
+// otherwise bounded only by ctx.
 func (s *Store) readBound(ctx context.Context, fresh bool) (context.Context, context.CancelFunc) {
-	if s.cached && !fresh {
+	if s.cached && !fresh && (!s.owned || s.live.healthy()) {
 		return ctx, func() {}
 	}
 	return s.bound(ctx)

@@ -59,7 +59,8 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 	defer cancel()
 	ttl := s.opts.SessionTTL.Milliseconds()
 	t0 := time.Now()
-	r, err := s.run(ctx, recordScript, true, []string{s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
+	// A login supersedes the user's earlier tickets: a revocation.
+	r, err := s.revoke(ctx, recordScript, []string{s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
 	t1 := time.Now()
 	if err != nil {
 		return taro.SessionRecord{}, wrapErr("recording a session", err)
@@ -132,6 +133,9 @@ func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached 
 		if err != nil {
 			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 		}
+		if err := s.alive(ctx); err != nil {
+			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
+		}
 		v, err := c.DoCache(ctx, c.B().Get().Key(s.sessionKey(id)).Cache(), s.opts.CacheTTL).ToString()
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
@@ -172,7 +176,7 @@ var forgetScript = newScript(`return redis.call('DEL', KEYS[1])`)
 func (s *Store) ForgetSession(ctx context.Context, id taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.run(ctx, forgetScript, true, []string{s.sessionKey(id)})
+	_, err := s.revoke(ctx, forgetScript, []string{s.sessionKey(id)})
 	return wrapErr("forgetting a session", err)
 }
 

@@ -82,6 +82,9 @@ func (s *Store) Token(ctx context.Context, key string) (taro.StoredToken, bool, 
 	rkey := s.tokenKey(key)
 	var v string
 	if s.cached {
+		if err := s.alive(ctx); err != nil {
+			return taro.StoredToken{}, false, wrapErr("reading a token", err)
+		}
 		v, err = c.DoCache(ctx, c.B().Get().Key(rkey).Cache(), s.opts.CacheTTL).ToString()
 	} else {
 		v, err = c.Do(ctx, c.B().Get().Key(rkey).Build()).ToString()
