@@ -92,11 +92,15 @@ func (s *Store) runWait(ctx context.Context, sc *script, write bool, replicas in
 			cmd = c.B().Evalsha().Sha1(sc.sha).Numkeys(int64(len(keys))).Key(keys...).Arg(args...).Build()
 		}
 		out := rueidis.Commands{cmd}
+		if replicas > 0 {
+			// WAIT counts the writes of its own connection: it travels in
+			// the script's batch, routed as keys[0] is. It is a blocking
+			// command, so the client sends that batch on a dedicated
+			// connection, not the tracked one the cache reads.
+			return append(out, c.B().Wait().Numreplicas(int64(replicas)).Timeout(waitMillis(ctx, s.opts.OpTimeout)).Build().SetSlot(keys[0]))
+		}
 		if write && s.cached {
 			out = append(out, c.B().Pttl().Key(keys[0]).Build())
-		}
-		if replicas > 0 {
-			out = append(out, c.B().Wait().Numreplicas(int64(replicas)).Timeout(waitMillis(ctx, s.opts.OpTimeout)).Build())
 		}
 		return out
 	}
@@ -106,6 +110,15 @@ func (s *Store) runWait(ctx context.Context, sc *script, write bool, replicas in
 	}
 	for _, r := range res[1:] {
 		if err := r.NonRedisError(); err != nil {
+			return rueidis.RedisResult{}, err
+		}
+	}
+	if replicas > 0 && write && s.cached {
+		// The write ran on another connection: a read on the tracked one
+		// returns after Redis's invalidation of what it wrote (queued on
+		// the tracked connection when the write ran) has dropped this
+		// replica's copies.
+		if err := c.Do(ctx, c.B().Pttl().Key(keys[0]).Build()).NonRedisError(); err != nil {
 			return rueidis.RedisResult{}, err
 		}
 	}

@@ -44,6 +44,7 @@ type watch struct {
 // watchedConn is a net.Conn that records when it last read a byte.
 type watchedConn struct {
 	net.Conn
+	addr     string // the address dialled
 	w        *watch
 	lastRead atomic.Int64 // mono()
 	once     sync.Once
@@ -62,8 +63,8 @@ func (c *watchedConn) Close() error {
 	return c.Conn.Close()
 }
 
-func (w *watch) add(c net.Conn) net.Conn {
-	wc := &watchedConn{Conn: c, w: w}
+func (w *watch) add(addr string, c net.Conn) net.Conn {
+	wc := &watchedConn{Conn: c, w: w, addr: addr}
 	wc.lastRead.Store(mono())
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -91,16 +92,29 @@ func (w *watch) publish() {
 	w.snap.Store(&s)
 }
 
-// stale reports whether a watched connection has read nothing for longer
-// than LivenessWindow.
+// stale reports whether Redis at some address has been silent for longer
+// than LivenessWindow on every connection to it. (Connections idle in
+// the client's pool of dedicated connections are not pinged; the one it
+// pipelines on is, so a node heard from on any connection is alive.)
 func (w *watch) stale() bool {
 	p := w.snap.Load()
 	if p == nil {
 		return false
 	}
+	conns := *p
 	now := mono()
-	for _, c := range *p {
-		if now-c.lastRead.Load() > int64(LivenessWindow) {
+	for i, c := range conns {
+		if now-c.lastRead.Load() <= int64(LivenessWindow) {
+			continue
+		}
+		heard := false
+		for j, d := range conns {
+			if j != i && d.addr == c.addr && now-d.lastRead.Load() <= int64(LivenessWindow) {
+				heard = true
+				break
+			}
+		}
+		if !heard {
 			return true
 		}
 	}

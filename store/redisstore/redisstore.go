@@ -330,7 +330,7 @@ func Open(rawURL string, opts Options) (*Store, error) {
 			}
 			return c, err
 		}
-		return s.live.add(c), nil
+		return s.live.add(dst, c), nil
 	}
 	s.dial = func() (rueidis.Client, error) {
 		c, err := rueidis.NewClient(co)
