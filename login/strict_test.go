@@ -83,3 +83,18 @@ func TestOneAuthorizationHeader(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Equal(t, 200, s.do(t, "GET", "/me", ta, "").status)
 }
+
+// MaxPerUser is bounded: a login evicts and Sessions lists in bounded
+// time.
+func TestMaxPerUserIsBounded(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	c := newClient(t, sb, nil, nil)
+	_, err := login.New(login.Config{Client: c, Key: testKey, MaxPerUser: login.MaxPerUserLimit + 1})
+	assert.ErrorIs(t, err, taro.ErrInvalidArgument)
+	assert.ErrorContains(t, err, "Config.MaxPerUser")
+	_, err = login.New(login.Config{Client: c, Key: testKey, MaxPerUser: 100_000})
+	assert.ErrorIs(t, err, taro.ErrInvalidArgument)
+	_, err = login.New(login.Config{Client: c, Key: testKey, MaxPerUser: login.MaxPerUserLimit})
+	assert.NoError(t, err)
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tarogo/adapter/platforms/swan"
+	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -170,4 +171,63 @@ func TestSandboxIsBounded(t *testing.T) {
 	}
 	// Expired ones (older than 5 minutes) go at the next purge.
 	assert.Less(t, sb.CodeCount(taro.QQ), 1400, "codes do not pile up")
+}
+
+// WeChat documents its classic and stable tokens as fully isolated
+// (完全隔离，互不影响): each has its own tokens and expiry; a stable
+// force_refresh leaves the classic token valid, and a new classic token
+// shortens no stable one. The driver (stable tokens) keeps its token while
+// another SDK on the same app calls the classic API.
+func TestWeChatTokenFamiliesAreIsolated(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	app := sb.App(taro.Weapp)
+	base := sb.BaseURL(taro.Weapp)
+	code, _ := sb.Login(taro.Weapp, "u1")
+	_ = get(t, base+"/sns/jscode2session?"+url.Values{"appid": {app.ID}, "secret": {app.Secret}, "js_code": {code}, "grant_type": {"authorization_code"}}.Encode())
+	key, _ := sb.SessionKey(taro.Weapp, "u1")
+	check := func(tok string) float64 {
+		m := get(t, base+"/wxa/checksession?"+url.Values{"access_token": {tok}, "openid": {"u1"},
+			"signature": {driverkit.SignLoginState(key, "")}, "sig_method": {"hmac_sha256"}}.Encode())
+		return m["errcode"].(float64)
+	}
+	stable := func(force bool) string {
+		body := fmt.Sprintf(`{"grant_type":"client_credential","appid":%q,"secret":%q,"force_refresh":%t}`, app.ID, app.Secret, force)
+		return post(t, base+"/cgi-bin/stable_token", "application/json", body)["access_token"].(string)
+	}
+	classic := func() string {
+		return get(t, base+"/cgi-bin/token?"+url.Values{"grant_type": {"client_credential"}, "appid": {app.ID}, "secret": {app.Secret}}.Encode())["access_token"].(string)
+	}
+	c1 := classic()
+	s1 := stable(false)
+	assert.NotEqual(t, c1, s1, "the stable token is not the classic one")
+	assert.Equal(t, s1, stable(false), "normal mode: the same stable token")
+	s2 := stable(true)
+	assert.Equal(t, float64(40001), check(s1), "force_refresh ends the previous stable token")
+	assert.Equal(t, float64(0), check(c1), "and leaves the classic token valid")
+	c2 := classic()
+	require.NoError(t, sb.Advance(5*time.Minute+time.Second))
+	assert.Equal(t, float64(42001), check(c1), "a new classic token shortens the classic ones")
+	assert.Equal(t, float64(0), check(c2))
+	assert.Equal(t, float64(0), check(s2), "and no stable one")
+	assert.Equal(t, s2, stable(false))
+
+	// The driver's token path beside another SDK's classic calls.
+	d, err := weapp.New(weapp.Config{AppID: app.ID, Secret: app.Secret, BaseURL: base, HTTPClient: sb.HTTPClient()})
+	require.NoError(t, err)
+	c, err := taro.NewClient(d)
+	require.NoError(t, err)
+	ctx := context.Background()
+	code, _ = sb.Login(taro.Weapp, "u2")
+	res, err := c.Code2Session(ctx, taro.LoginOption{Platform: taro.Weapp, Code: code})
+	require.NoError(t, err)
+	_, err = c.CheckSession(ctx, taro.Option{Platform: taro.Weapp, Session: res.Session})
+	require.NoError(t, err)
+	sb.ResetCounters()
+	classic()
+	classic()
+	require.NoError(t, sb.Advance(5*time.Minute+time.Second))
+	_, err = c.CheckSession(ctx, taro.Option{Platform: taro.Weapp, Session: res.Session})
+	require.NoError(t, err)
+	assert.Equal(t, 2, sb.Requests(taro.Weapp, sandbox.Token), "the driver's stable token outlived two classic calls: no refetch")
 }

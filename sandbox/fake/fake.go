@@ -171,8 +171,8 @@ type State struct {
 	codes   codeTable[loginCode]
 	phones  codeTable[phoneCode]
 	users   map[string]*User
-	tokens  map[string]time.Time // token -> expiry
-	current string
+	tokens  map[string]token // token -> expiry and family
+	current map[string]string // family -> newest token
 	issued  []string
 }
 
@@ -180,7 +180,7 @@ type State struct {
 // token lifetime, and whether logins keep a user's key.
 func NewState(p Platform, app App, now func() time.Time, tokenTTL time.Duration, keepKey bool) *State {
 	return &State{platform: p, app: app, now: now, tokenTTL: tokenTTL, keepKey: keepKey,
-		codes: newCodeTable[loginCode](p.CodeTTL()), phones: newCodeTable[phoneCode](5 * time.Minute), users: map[string]*User{}, tokens: map[string]time.Time{}}
+		codes: newCodeTable[loginCode](p.CodeTTL()), phones: newCodeTable[phoneCode](5 * time.Minute), users: map[string]*User{}, tokens: map[string]token{}, current: map[string]string{}}
 }
 
 // App returns the credentials the platform accepts.
@@ -255,17 +255,33 @@ func (st *State) RedeemPhone(c string) (string, CodeResult) {
 // maxIssued bounds the list IssuedTokens keeps.
 const maxIssued = 10_000
 
+// token is an access token's expiry and family.
+type token struct {
+	expires time.Time
+	family  string
+}
+
+// A platform may keep families of tokens apart (WeChat's classic
+// GET /cgi-bin/token and its stable token are "fully isolated"): each
+// family has its own newest token, its own expiry, and a refresh in one
+// leaves the other's tokens valid. The methods without a family work on
+// the default family ""; every token, of any family, is accepted by the
+// platform's APIs (TokenState).
+
 // MintToken issues a new access token, which becomes the current one.
-func (st *State) MintToken() (string, time.Duration) {
+func (st *State) MintToken() (string, time.Duration) { return st.MintTokenIn("") }
+
+// MintTokenIn is MintToken in family.
+func (st *State) MintTokenIn(family string) (string, time.Duration) {
 	now := st.now()
 	tok := RandomHex(24)
-	for t, exp := range st.tokens { // forget dead tokens: the map stays bounded
-		if !now.Before(exp) {
+	for t, k := range st.tokens { // forget dead tokens: the map stays bounded
+		if !now.Before(k.expires) {
 			delete(st.tokens, t)
 		}
 	}
-	st.tokens[tok] = now.Add(st.tokenTTL)
-	st.current = tok
+	st.tokens[tok] = token{expires: now.Add(st.tokenTTL), family: family}
+	st.current[family] = tok
 	if len(st.issued) >= maxIssued {
 		st.issued = append(st.issued[:0], st.issued[len(st.issued)-maxIssued/2:]...)
 	}
@@ -275,12 +291,16 @@ func (st *State) MintToken() (string, time.Duration) {
 
 // CurrentToken returns the newest token and how long it has left (zero
 // when there is none or it has expired).
-func (st *State) CurrentToken() (string, time.Duration) {
-	exp, ok := st.tokens[st.current]
+func (st *State) CurrentToken() (string, time.Duration) { return st.CurrentTokenIn("") }
+
+// CurrentTokenIn is CurrentToken in family.
+func (st *State) CurrentTokenIn(family string) (string, time.Duration) {
+	cur := st.current[family]
+	k, ok := st.tokens[cur]
 	if !ok {
-		return st.current, 0
+		return cur, 0
 	}
-	return st.current, exp.Sub(st.now())
+	return cur, k.expires.Sub(st.now())
 }
 
 // DropToken ends tok at once.
@@ -289,22 +309,26 @@ func (st *State) DropToken(tok string) { delete(st.tokens, tok) }
 // ShortenTokens leaves every token at most five minutes to live (what a
 // new token does to the old ones on WeChat's classic token, QQ and
 // Douyin).
-func (st *State) ShortenTokens() {
+func (st *State) ShortenTokens() { st.ShortenTokensIn("") }
+
+// ShortenTokensIn is ShortenTokens for the tokens of family only.
+func (st *State) ShortenTokensIn(family string) {
 	now := st.now()
-	for t, exp := range st.tokens {
-		if exp.Sub(now) > 5*time.Minute {
-			st.tokens[t] = now.Add(5 * time.Minute)
+	for t, k := range st.tokens {
+		if k.family == family && k.expires.Sub(now) > 5*time.Minute {
+			k.expires = now.Add(5 * time.Minute)
+			st.tokens[t] = k
 		}
 	}
 }
 
 // TokenState reports whether tok is valid, and if not whether it expired.
 func (st *State) TokenState(tok string) (valid, expired bool) {
-	exp, ok := st.tokens[tok]
+	k, ok := st.tokens[tok]
 	if !ok {
 		return false, false
 	}
-	if !st.now().Before(exp) {
+	if !st.now().Before(k.expires) {
 		return false, true
 	}
 	return true, false
@@ -313,7 +337,7 @@ func (st *State) TokenState(tok string) (valid, expired bool) {
 // ExpireTokens ends every token at once.
 func (st *State) ExpireTokens() {
 	clear(st.tokens)
-	st.current = ""
+	clear(st.current)
 }
 
 // IssuedTokens lists the tokens issued (the newest 10,000 at most).

@@ -59,7 +59,7 @@ func freeClusterPort(t *testing.T, taken map[int]bool) int {
 }
 
 // startCluster runs three masters with one replica each (node timeout
-// 1 s) and waits until the Cluster is up and every replica linked.
+// 3 s, so that a busy machine does not fail a node over by itself) and waits until the Cluster is up and every replica linked.
 func startCluster(t *testing.T) []*clusterNode {
 	t.Helper()
 	for _, bin := range []string{"redis-server", "redis-cli"} {
@@ -86,7 +86,7 @@ func startCluster(t *testing.T) []*clusterNode {
 		d := fmt.Sprintf("%s/n%d", dir, i)
 		require.NoError(t, os.MkdirAll(d, 0o755))
 		n.cmd = exec.Command("redis-server", "--port", strconv.Itoa(n.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-			"--cluster-enabled", "yes", "--cluster-node-timeout", "1000", "--cluster-config-file", d+"/nodes.conf", "--dir", d, "--loglevel", "warning")
+			"--cluster-enabled", "yes", "--cluster-node-timeout", "3000", "--cluster-config-file", d+"/nodes.conf", "--dir", d, "--loglevel", "warning")
 		require.NoError(t, n.cmd.Start())
 		nodes = append(nodes, n)
 		addrs = append(addrs, n.addr())
@@ -210,6 +210,9 @@ func TestRevocationSurvivesFailover(t *testing.T) {
 
 	// The replica stops answering: a revocation is not acknowledged.
 	unacked := loginVia(t, sb, per, taro.QQ, users[3])
+	m2, r2 := masterOf(t, nodes, tag(users[3]))
+	require.True(t, m2 == master && r2 == replica, "the roles are as they were")
+	require.Contains(t, cli(replica, "info", "replication"), "master_link_status:up")
 	require.NoError(t, replica.cmd.Process.Signal(syscall.SIGSTOP))
 	err = per.Logout(ctx, unacked)
 	assert.ErrorIs(t, err, taro.ErrUnavailable, "a logout the replica did not acknowledge")

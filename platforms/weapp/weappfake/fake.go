@@ -124,9 +124,16 @@ func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	}{tok, int(remaining / time.Second)})
 }
 
+// classicTokens is the token family of GET /cgi-bin/token. WeChat
+// documents it and the stable token as fully isolated (完全隔离，互不影响):
+// each has its own tokens and expiry, and a stable force_refresh leaves the
+// classic token valid.
+const classicTokens = "classic"
+
 // weappToken serves the classic GET /cgi-bin/token that every other WeChat
-// SDK calls: each call mints a new token, and the previous ones keep
-// working for five more minutes at most.
+// SDK calls: each call mints a new classic token, and the previous classic
+// ones keep working for five more minutes at most; stable tokens are not
+// touched.
 func weappToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	q := r.URL.Query()
 	switch {
@@ -140,8 +147,10 @@ func weappToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
 		return
 	}
-	st.ShortenTokens()
-	tok, ttl := st.MintToken()
+	// The classic token is its own family: fully isolated from the stable
+	// token (a new classic token shortens only the classic ones).
+	st.ShortenTokensIn(classicTokens)
+	tok, ttl := st.MintTokenIn(classicTokens)
 	fake.WriteJSON(w, struct {
 		AccessToken string `json:"access_token"`
 		ExpiresIn   int    `json:"expires_in"`
