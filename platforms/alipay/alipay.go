@@ -556,8 +556,34 @@ func (d *Driver) verified(b []byte, member string) (driverkit.Object, error) {
 		return nil, driverkit.NotUnderstood("not a JSON object")
 	}
 	if e := o.Get("error_response"); e != nil {
-		return nil, gatewayError(e)
+		// Alipay signs its error answers too. An error is never a
+		// success whether or not it verifies, and keeps its documented
+		// class (a misconfigured app still reads as Credentials); one
+		// that is unsigned or does not verify says so.
+		err := gatewayError(e)
+		if _, serr := d.signedMember(o, "error_response"); serr != nil {
+			var de *driver.Error
+			if errors.As(err, &de) && de.Err == nil {
+				de.Err = errors.New("alipay: the error answer was not signed by Alipay (" + reasonOf(serr) + "): its code is reported, nothing else is trusted")
+			}
+		}
+		return nil, err
 	}
+	raw, err := d.signedMember(o, member)
+	if err != nil {
+		return nil, err
+	}
+	resp := driverkit.ParseObject(raw)
+	if c, ok := resp.String("code"); ok && c != "10000" {
+		return nil, gatewayError(resp)
+	}
+	return resp, nil
+}
+
+// signedMember returns the raw text of the member of the answer o when
+// the answer's sign verifies over it (with the certificate its
+// alipay_cert_sn names, in certificate mode), or why not.
+func (d *Driver) signedMember(o driverkit.Object, member string) ([]byte, error) {
 	raw, ok := o.Raw(member)
 	if !ok || driverkit.ParseObject(raw) == nil {
 		return nil, driverkit.NotUnderstood("no " + member)
@@ -579,11 +605,16 @@ func (d *Driver) verified(b []byte, member string) (driverkit.Object, error) {
 	if !driverkit.VerifyRSA2(key, raw, sig) {
 		return nil, driver.Errorf(driver.CodeCredentials, "alipay: the answer's signature does not verify with the configured Alipay key; never trusted")
 	}
-	resp := driverkit.ParseObject(raw)
-	if c, ok := resp.String("code"); ok && c != "10000" {
-		return nil, gatewayError(resp)
+	return raw, nil
+}
+
+// reasonOf is the text of a driver error's cause, for a note.
+func reasonOf(err error) string {
+	var de *driver.Error
+	if errors.As(err, &de) && de.Err != nil {
+		return strings.TrimPrefix(de.Err.Error(), "alipay: ")
 	}
-	return resp, nil
+	return err.Error()
 }
 
 // gatewayError classifies an error_response (or a response member with a
@@ -608,8 +639,11 @@ func gatewayError(e driverkit.Object) error {
 // classify maps Alipay's code and sub_code to a class.
 func classify(code, sub string) driver.Code {
 	switch sub {
-	case "isv.code-invalid", "isv.refresh-token-invalid", "isv.refreshed-token-invalid", "isv.refresh-token-time-out", "isv.auth-code-invalid":
+	case "isv.code-invalid", "isv.refresh-token-invalid", "isv.refreshed-token-invalid", "isv.refresh-token-time-out", "isv.auth-code-invalid",
+		"isv.unmatched-app-id": // a code of another app
 		return driver.CodeInvalidCode
+	case "isv.grant-type-invalid":
+		return driver.CodeInvalidArgument
 	case "isv.invalid-signature", "isv.invalid-app-id", "isv.invalid-signature-type", "isv.missing-signature-config":
 		return driver.CodeCredentials
 	case "isv.insufficient-isv-permissions", "isv.invalid-auth-relations":
@@ -687,6 +721,10 @@ func seconds(o driverkit.Object, key string) time.Duration {
 	return 0
 }
 
+// DetailNoPhoneBound is the error of a verified phone answer whose mobile
+// is empty: Alipay says no phone number is bound to the user's account.
+const DetailNoPhoneBound = "alipay: no phone number is bound to the user's Alipay account (the answer's mobile is empty)"
+
 // DetailBadPhoneResponse is the one answer to a phone envelope that does
 // not verify or does not open: the same for every such failure, so that
 // the API is no oracle.
@@ -724,6 +762,10 @@ func (d *Driver) GetPhoneNumber(_ context.Context, req driver.PhoneRequest) (dri
 		return driver.PhoneNumber{}, driver.PlatformError(classify(c, sub), c+"/"+sub, msg)
 	}
 	mobile, _ := o.String("mobile")
+	if mobile == "" {
+		// A definite answer: retrying cannot help.
+		return driver.PhoneNumber{}, driver.Errorf(driver.CodeInvalidArgument, DetailNoPhoneBound)
+	}
 	return driver.PhoneNumber{PhoneNumber: mobile, PurePhoneNumber: mobile}, nil
 }
 

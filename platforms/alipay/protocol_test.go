@@ -289,6 +289,8 @@ func TestErrorTable(t *testing.T) {
 		{"40005", "", driver.CodeRateLimited},
 		{"40004", "isv.app-call-limited-frequency", driver.CodeRateLimited},
 		{"40004", "some.business-failure", driver.CodeUnknown},
+		{"40002", "isv.unmatched-app-id", driver.CodeInvalidCode},
+		{"40002", "isv.grant-type-invalid", driver.CodeInvalidArgument},
 		{"99999", "", driver.CodeUnknown},
 	} {
 		assert.Equal(t, tc.want, classify(tc.code, tc.sub), "%s %s", tc.code, tc.sub)

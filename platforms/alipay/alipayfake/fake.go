@@ -156,33 +156,41 @@ type errorBody struct {
 	SubMsg  string `json:"sub_msg,omitempty"`
 }
 
-type errorAnswer struct {
-	ErrorResponse errorBody `json:"error_response"`
-}
-
 // FaultBody implements fake.Platform: a busy gateway is 20000
 // isp.unknow-error and a rate limit 40005 (Alipay's frequency code as the
 // SDKs know it). The gateway takes no access token.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+// Like every answer of the gateway's, it is signed (as in public-key mode:
+// a fault does not know the request's mode).
+func (f *Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+	e := errorBody{"20000", "Service Currently Unavailable", "isp.unknow-error", "system busy"}
 	if kind == fake.RateLimit {
-		return errorAnswer{errorBody{"40005", "Call Limited", "isv.app-call-limited", "call frequency exceeded"}}
+		e = errorBody{"40005", "Call Limited", "isv.app-call-limited", "call frequency exceeded"}
 	}
-	return errorAnswer{errorBody{"20000", "Service Currently Unavailable", "isp.unknow-error", "system busy"}}
+	body, _ := json.Marshal(e)
+	return json.RawMessage(f.signed("error_response", body, false))
 }
 
-func invalid(w http.ResponseWriter, sub, msg string) {
-	fake.WriteJSON(w, errorAnswer{errorBody{"40002", "Invalid Arguments", sub, msg}})
+// fail answers an error_response signed as Alipay signs every answer:
+// sign over the member's exact text, and alipay_cert_sn in certificate
+// mode.
+func (f *Fake) fail(w http.ResponseWriter, certMode bool, e errorBody) {
+	body, _ := json.Marshal(e)
+	f.writeSigned(w, "error_response", body, certMode)
 }
 
 func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	if err := r.ParseForm(); err != nil {
-		fake.WriteJSON(w, errorAnswer{errorBody{"40001", "Missing Required Arguments", "isv.missing-method", "unreadable form"}})
+		f.fail(w, false, errorBody{"40001", "Missing Required Arguments", "isv.missing-method", "unreadable form"})
 		return
 	}
 	form := r.Form
+	certMode := form.Get("app_cert_sn") != "" || form.Get("alipay_root_cert_sn") != ""
+	invalid := func(w http.ResponseWriter, sub, msg string) {
+		f.fail(w, certMode, errorBody{"40002", "Invalid Arguments", sub, msg})
+	}
 	for _, p := range []string{"app_id", "method", "sign_type", "sign", "timestamp", "version", "charset"} {
 		if form.Get(p) == "" {
-			fake.WriteJSON(w, errorAnswer{errorBody{"40001", "Missing Required Arguments", "isv.missing-" + strings.ReplaceAll(p, "_", "-"), "missing " + p}})
+			f.fail(w, certMode, errorBody{"40001", "Missing Required Arguments", "isv.missing-" + strings.ReplaceAll(p, "_", "-"), "missing " + p})
 			return
 		}
 	}
@@ -208,7 +216,6 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		invalid(w, "isv.invalid-signature", "signature does not verify")
 		return
 	}
-	certMode := form.Get("app_cert_sn") != "" || form.Get("alipay_root_cert_sn") != ""
 	if certMode && (form.Get("app_cert_sn") != f.keys.appCertSN || form.Get("alipay_root_cert_sn") != f.keys.rootCertSN) {
 		invalid(w, "isv.invalid-cert-sn", "app_cert_sn or alipay_root_cert_sn does not match")
 		return
@@ -231,7 +238,7 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	u, _ := st.User(openid)
 	now := st.Now().In(alipay.China)
 	body, _ := json.Marshal(struct {
-		UserID       string `json:"user_id"`
+		UserID       string `json:"user_id,omitempty"` // left out for an app on openids, as Alipay does
 		OpenID       string `json:"open_id"`
 		UnionID      string `json:"union_id"`
 		AccessToken  string `json:"access_token"`
@@ -246,6 +253,12 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 // writeSigned answers {"<member>":<body>,"alipay_cert_sn":…,"sign":…},
 // signing body's exact bytes.
 func (f *Fake) writeSigned(w http.ResponseWriter, member string, body []byte, certMode bool) {
+	w.Header().Set("Content-Type", "text/html;charset=utf-8") // what the gateway sends
+	_, _ = w.Write(f.signed(member, body, certMode))
+}
+
+// signed is the answer {"<member>":<body>,"alipay_cert_sn":…,"sign":…}.
+func (f *Fake) signed(member string, body []byte, certMode bool) []byte {
 	sig, _ := driverkit.SignRSA2(f.keys.alipayKey, body)
 	var b bytes.Buffer
 	b.WriteString(`{"` + member + `":`)
@@ -254,8 +267,7 @@ func (f *Fake) writeSigned(w http.ResponseWriter, member string, body []byte, ce
 		b.WriteString(`,"alipay_cert_sn":"` + f.keys.alipayCertSN + `"`)
 	}
 	b.WriteString(`,"sign":"` + sig + `"}`)
-	w.Header().Set("Content-Type", "text/html;charset=utf-8") // what the gateway sends
-	_, _ = w.Write(b.Bytes())
+	return b.Bytes()
 }
 
 // MintPhone implements fake.PhoneMinter: the string my.getPhoneNumber
