@@ -171,7 +171,7 @@ type State struct {
 	codes   codeTable[loginCode]
 	phones  codeTable[phoneCode]
 	users   map[string]*User
-	tokens  map[string]token // token -> expiry and family
+	tokens  map[string]token  // token -> expiry and family
 	current map[string]string // family -> newest token
 	issued  []string
 }
