@@ -65,6 +65,7 @@ const (
 	CheckSession = fake.CheckSession
 	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
 	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
+	CheckData    = fake.CheckData   // WeChat's checkencryptedmsg
 )
 
 // The faults (defined in package sandbox/fake).

@@ -35,6 +35,13 @@ type DecryptOption struct {
 	Session       Session
 	EncryptedData string
 	IV            string
+	// Verify, on a platform that can (WeChat's checkencryptedmsg), asks
+	// the platform before decrypting whether it produced EncryptedData
+	// for this app (within the last three days): data it does not vouch
+	// for is ErrSessionInvalid, the same answer as every other failure.
+	// On a platform that cannot, Verify is ErrNotSupported before any
+	// I/O.
+	Verify bool
 	// Success, Fail and Complete follow the callback contract.
 	Success, Fail, Complete func(DecryptResult)
 }
@@ -177,7 +184,30 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 	if err != nil {
 		return nil, err
 	}
+	var verifier driver.DataVerifier
+	if opt.Verify {
+		var ok bool
+		if verifier, ok = driver.Offers[driver.DataVerifier](e.d, driver.CapDataVerifier); !ok {
+			return nil, &Error{Platform: p, API: api, Code: CodeNotSupported,
+				Detail: "Verify: " + string(p) + " cannot confirm encrypted data on its server API"}
+		}
+	}
 	key := opt.Session.SessionKey
+	if verifier != nil {
+		// Before the budget: the platform's answer says nothing about
+		// the key, and an outage costs no attempt.
+		secrets := callSecrets{SessionKey: key}
+		verr := c.do(ctx, e, api, true, &secrets, func(tok string) error {
+			return verifier.VerifyData(ctx, driver.DataCheckRequest{EncryptedData: opt.EncryptedData, AccessToken: tok})
+		})
+		if verr != nil {
+			if verr.Code == CodeSessionInvalid {
+				// Not vouched for: the one answer of every failure.
+				return nil, &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNotThisKey}
+			}
+			return nil, verr
+		}
+	}
 	var fp Fingerprint
 	if c.decryptBudget > 0 {
 		fp = c.fingerprint(key)

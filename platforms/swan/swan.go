@@ -3,7 +3,10 @@
 // It speaks spapi.baidu.com: code to session with POST
 // /oauth/jscode2sessionkey (form code, client_id = App Key, sk = App
 // Secret). With Config.LegacyLogin it uses the older mini-game login, POST
-// openapi.baidu.com/nalogin/getSessionKeyByCode, with the same form. Baidu
+// openapi.baidu.com/nalogin/getSessionKeyByCode, with the same form; with
+// Config.SessionKeyV2, getSessionKey v2 (POST
+// openapi.baidu.com/rest/2.0/smartapp/getsessionkey?access_token=&code=,
+// answering open_id), gated by the app's access token. Baidu
 // documents no server-side session check, so the driver is not a
 // driver.SessionChecker: the portable layer answers CheckSession from its
 // session store.
@@ -62,6 +65,7 @@ const (
 	TokenPath              = "/oauth/2.0/token"
 	Code2SessionPath       = "/oauth/jscode2sessionkey"
 	LegacyCode2SessionPath = "/nalogin/getSessionKeyByCode"
+	SessionKeyV2Path       = "/rest/2.0/smartapp/getsessionkey"
 )
 
 // Config configures the driver. AppID is the App Key (client_id) and Secret
@@ -76,6 +80,12 @@ type Config struct {
 	// /nalogin/getSessionKeyByCode on openapi.baidu.com (same form), for
 	// mini-games built from Baidu's older docs.
 	LegacyLogin bool
+	// SessionKeyV2 selects getSessionKey v2, POST
+	// openapi.baidu.com/rest/2.0/smartapp/getsessionkey?access_token=&code=,
+	// gated by the app's access token (FetchToken's) and answering
+	// {errno, msg, data:{open_id, session_key}}: what Baidu's official
+	// SDKs call GetSessionKeyv2. Not with LegacyLogin.
+	SessionKeyV2 bool
 	// HTTPClient sends the requests; nil means a client with a 15s timeout.
 	HTTPClient *http.Client
 }
@@ -85,7 +95,7 @@ func (c Config) String() string { return driverkit.ConfigString("swan", c.AppID,
 
 // MarshalJSON writes the config with the secret redacted.
 func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "LegacyLogin", c.LegacyLogin)
+	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "LegacyLogin", c.LegacyLogin, "SessionKeyV2", c.SessionKeyV2)
 }
 
 // GoString is String, for %#v.
@@ -107,8 +117,13 @@ type Driver struct {
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
 	def, path := DefaultBaseURL, Code2SessionPath
-	if cfg.LegacyLogin {
+	switch {
+	case cfg.LegacyLogin && cfg.SessionKeyV2:
+		return nil, driver.Errorf(driver.CodeInvalidArgument, "swan: set Config.LegacyLogin or Config.SessionKeyV2, not both")
+	case cfg.LegacyLogin:
 		def, path = DefaultLegacyBaseURL, LegacyCode2SessionPath
+	case cfg.SessionKeyV2:
+		def, path = DefaultLegacyBaseURL, SessionKeyV2Path
 	}
 	base, err := driverkit.ConfigBase("swan", cfg.AppID, cfg.Secret, cfg.BaseURL, def)
 	if err != nil {
@@ -205,8 +220,17 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if req.Code == "" {
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "swan has no anonymous login: Code is required")
 	}
-	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
 	var out driver.LoginResponse
+	if d.cfg.SessionKeyV2 {
+		// As Baidu's SDKs send it: both in the query, a form content
+		// type, no body.
+		q := url.Values{"access_token": {req.AccessToken}, "code": {req.Code}}
+		err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL + "?" + q.Encode(),
+			ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret, req.AccessToken}},
+			func(b []byte) (err error) { out, err = parseSessionKeyV2(b); return err })
+		return out, err
+	}
+	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
 	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL,
 		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
@@ -226,6 +250,51 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
+}
+
+// LoginNeedsToken implements driver.TokenLogin: getSessionKey v2 takes
+// the app's access token.
+func (d *Driver) LoginNeedsToken() bool { return d.cfg.SessionKeyV2 }
+
+// parseSessionKeyV2 reads a getSessionKey v2 answer: a success only on an
+// explicit errno 0 with data.open_id and data.session_key. The open API's
+// error_code comes first (as the SDK reads it): 110 and 111 are a stale
+// token (refetched once); then a non-zero errno, which Baidu publishes no
+// table for, is a rejected code (../shared's table, unconfirmed).
+func parseSessionKeyV2(b []byte) (driver.LoginResponse, error) {
+	var resp struct {
+		Errno     driverkit.Status `json:"errno"`
+		Msg       string           `json:"msg"`
+		ErrorCode driverkit.Code   `json:"error_code"`
+		ErrorMsg  string           `json:"error_msg"`
+		Data      struct {
+			OpenID     string `json:"open_id"`
+			SessionKey string `json:"session_key"`
+		} `json:"data"`
+	}
+	if err := driverkit.Decode(b, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	switch resp.ErrorCode {
+	case "":
+	case "110", "111":
+		return driver.LoginResponse{}, driver.PlatformError(driver.CodeTokenInvalid, string(resp.ErrorCode), resp.ErrorMsg)
+	default:
+		code, ok := apiCodes[resp.ErrorCode]
+		if !ok {
+			code = driver.CodeUnknown
+		}
+		return driver.LoginResponse{}, driver.PlatformError(code, string(resp.ErrorCode), resp.ErrorMsg)
+	}
+	if resp.Errno.Failed() {
+		return driver.LoginResponse{}, driver.PlatformError(driver.CodeInvalidCode, string(resp.Errno.Code), resp.Msg)
+	}
+	o := driverkit.ParseObject(b)
+	data := o.Get("data")
+	if !resp.Errno.Zero || !o.IsZero("errno") || !data.Confirm("open_id", resp.Data.OpenID) || !data.Confirm("session_key", resp.Data.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no errno 0, data.open_id or data.session_key")
+	}
+	return driver.LoginResponse{OpenID: resp.Data.OpenID, SessionKey: resp.Data.SessionKey}, nil
 }
 
 // FetchToken implements driver.TokenFetcher with Baidu's OAuth token, GET

@@ -14,6 +14,7 @@ package fake
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -35,11 +36,12 @@ const (
 	CheckSession Endpoint = "checksession"
 	PhoneNumber  Endpoint = "phonenumber" // a phone-number code exchange
 	ResetKey     Endpoint = "resetkey"    // a session-key reset
+	CheckData    Endpoint = "checkdata"   // WeChat's checkencryptedmsg
 )
 
 // Endpoints lists every endpoint.
 func Endpoints() []Endpoint {
-	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey}
+	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey, CheckData}
 }
 
 // FaultKind is a failure the sandbox can produce on purpose.
@@ -171,8 +173,10 @@ type State struct {
 	codes   codeTable[loginCode]
 	phones  codeTable[phoneCode]
 	users   map[string]*User
-	tokens  map[string]token  // token -> expiry and family
-	current map[string]string // family -> newest token
+	tokens  map[string]token       // token -> expiry and family
+	current map[string]string      // family -> newest token
+	data    map[[32]byte]time.Time // SHA-256 of encrypted data the platform produced -> when
+	dataQ   [][32]byte             // data in production order, to bound it
 	issued  []string
 }
 
@@ -180,7 +184,7 @@ type State struct {
 // token lifetime, and whether logins keep a user's key.
 func NewState(p Platform, app App, now func() time.Time, tokenTTL time.Duration, keepKey bool) *State {
 	return &State{platform: p, app: app, now: now, tokenTTL: tokenTTL, keepKey: keepKey,
-		codes: newCodeTable[loginCode](p.CodeTTL()), phones: newCodeTable[phoneCode](5 * time.Minute), users: map[string]*User{}, tokens: map[string]token{}, current: map[string]string{}}
+		codes: newCodeTable[loginCode](p.CodeTTL()), phones: newCodeTable[phoneCode](5 * time.Minute), users: map[string]*User{}, tokens: map[string]token{}, current: map[string]string{}, data: map[[32]byte]time.Time{}}
 }
 
 // App returns the credentials the platform accepts.
@@ -332,6 +336,29 @@ func (st *State) TokenState(tok string) (valid, expired bool) {
 		return false, true
 	}
 	return true, false
+}
+
+// maxData bounds the encrypted data a state remembers producing.
+const maxData = 100_000
+
+// RecordData remembers that the platform produced encrypted data (its
+// base64 text) at at, for a platform that can confirm its own data
+// (WeChat's checkencryptedmsg). The oldest are forgotten past maxData.
+func (st *State) RecordData(data string, at time.Time) {
+	h := sha256.Sum256([]byte(data))
+	if len(st.dataQ) >= maxData {
+		delete(st.data, st.dataQ[0])
+		st.dataQ = append(st.dataQ[:0], st.dataQ[1:]...)
+	}
+	st.data[h] = at
+	st.dataQ = append(st.dataQ, h)
+}
+
+// DataAt reports when the platform produced the encrypted data whose
+// SHA-256 (of its base64 text) is h.
+func (st *State) DataAt(h [32]byte) (time.Time, bool) {
+	at, ok := st.data[h]
+	return at, ok
 }
 
 // ExpireTokens ends every token at once.

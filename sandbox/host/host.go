@@ -29,6 +29,7 @@ const (
 	CheckSession = fake.CheckSession
 	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
 	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
+	CheckData    = fake.CheckData   // WeChat's checkencryptedmsg
 )
 
 // Endpoints lists every endpoint.
@@ -324,7 +325,12 @@ func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encry
 	if !ok {
 		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
 	}
-	return st.fake.Encrypt(u.Key, st.st.App().ID, payload, s.nowLocked())
+	now := s.nowLocked()
+	data, iv, err := st.fake.Encrypt(u.Key, st.st.App().ID, payload, now)
+	if err == nil {
+		st.st.RecordData(data, now)
+	}
+	return data, iv, err
 }
 
 // SessionKey returns the user's current session_key on p.

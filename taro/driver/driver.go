@@ -169,6 +169,25 @@ type RawDataVerifier interface {
 	VerifyRawData(sessionKey, rawData, signature string) error
 }
 
+// DataCheckRequest asks the platform whether it produced encrypted data.
+type DataCheckRequest struct {
+	// EncryptedData is the data as the client handed it (base64).
+	EncryptedData string
+	// AccessToken is set by the portable layer.
+	AccessToken string
+}
+
+// DataVerifier is implemented by drivers whose platform can confirm on
+// its server API that encrypted data was produced by it for this app
+// (WeChat's checkencryptedmsg: within the last three days). VerifyData
+// returns nil only on the platform's explicit yes, CodeSessionInvalid
+// when the platform does not vouch for the data, and the usual codes for
+// outages and tokens. It needs an access token, so the driver is also a
+// TokenFetcher.
+type DataVerifier interface {
+	VerifyData(ctx context.Context, req DataCheckRequest) error
+}
+
 // PhoneRequest asks the platform for the phone number behind a
 // phone-number code (getPhoneNumber's code).
 type PhoneRequest struct {
@@ -240,6 +259,7 @@ const (
 	CapRawDataVerifier  Capability = "RawDataVerifier"
 	CapPhoneNumber      Capability = "PhoneNumberGetter"
 	CapSessionResetter  Capability = "SessionResetter"
+	CapDataVerifier     Capability = "DataVerifier"
 )
 
 // CapabilityLimiter is implemented by a driver whose type has a capability's
@@ -263,6 +283,7 @@ var capabilities = map[Capability]func(Driver) bool{
 	CapRawDataVerifier:  implements[RawDataVerifier],
 	CapPhoneNumber:      implements[PhoneNumberGetter],
 	CapSessionResetter:  implements[SessionResetter],
+	CapDataVerifier:     implements[DataVerifier],
 }
 
 func implements[T any](d Driver) bool { _, ok := d.(T); return ok }

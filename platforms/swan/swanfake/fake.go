@@ -37,6 +37,54 @@ func (*Fake) Routes(r fake.Router) {
 	r.Handle(fake.Token, "POST /oauth/2.0/token", swanToken)
 	r.Handle(fake.Code2Session, "POST /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
 	r.Handle(fake.Code2Session, "GET /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
+	// openapi.baidu.com: getSessionKey v2, gated by the access token, with
+	// access_token and code in the query (the official SDKs POST them so,
+	// with a form content type; other clients GET).
+	r.Handle(fake.Code2Session, "POST /rest/2.0/smartapp/getsessionkey", swanSessionKeyV2)
+	r.Handle(fake.Code2Session, "GET /rest/2.0/smartapp/getsessionkey", swanSessionKeyV2)
+}
+
+// v2Answer is getSessionKey v2's envelope.
+type v2Answer struct {
+	Errno     int    `json:"errno"`
+	Msg       string `json:"msg"`
+	RequestID string `json:"request_id"`
+	Timestamp int64  `json:"timestamp"`
+	Data      any    `json:"data,omitempty"`
+}
+
+// swanSessionKeyV2 serves rest/2.0/smartapp/getsessionkey: the app's
+// access token and the code in the query (or a form); the answer's
+// {errno, msg, request_id, timestamp, data:{open_id, session_key}} (open_id,
+// not openid); a bad or expired token is the open-API pair error_code
+// 110 or 111, a rejected code a non-zero errno.
+func swanSessionKeyV2(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	if err := r.ParseForm(); err != nil {
+		fake.WriteJSON(w, v2Answer{Errno: 400, Msg: "malformed request", RequestID: fake.RandomHex(8), Timestamp: st.Now().Unix()})
+		return
+	}
+	switch valid, expired := st.TokenState(r.Form.Get("access_token")); {
+	case expired:
+		fake.WriteJSON(w, baiduAPIError{111, "Access token expired"})
+		return
+	case !valid:
+		fake.WriteJSON(w, baiduAPIError{110, "Access token invalid or no longer valid"})
+		return
+	}
+	code := r.Form.Get("code")
+	if code == "" {
+		fake.WriteJSON(w, v2Answer{Errno: 400, Msg: "param code is required", RequestID: fake.RandomHex(8), Timestamp: st.Now().Unix()})
+		return
+	}
+	openid, cerr := st.Redeem(code, false)
+	if cerr != fake.CodeOK {
+		fake.WriteJSON(w, v2Answer{Errno: 40001, Msg: "invalid code", RequestID: fake.RandomHex(8), Timestamp: st.Now().Unix()})
+		return
+	}
+	fake.WriteJSON(w, v2Answer{Msg: "success", RequestID: fake.RandomHex(8), Timestamp: st.Now().Unix(), Data: struct {
+		OpenID     string `json:"open_id"`
+		SessionKey string `json:"session_key"`
+	}{openid, key(st, openid)}})
 }
 
 // FaultBody implements fake.Platform with Baidu's general open-API

@@ -5,6 +5,11 @@
 package weappfake
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
 	"net/http"
 	"time"
 
@@ -20,7 +25,8 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey}, Seal: fake.SealWeChat}}
+		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData},
+		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
@@ -33,6 +39,50 @@ func (*Fake) Routes(r fake.Router) {
 	r.Handle(fake.CheckSession, "GET /wxa/checksession", weappCheckSession)
 	r.Handle(fake.PhoneNumber, "POST /wxa/business/getuserphonenumber", weappPhoneNumber)
 	r.Handle(fake.ResetKey, "GET /wxa/resetusersessionkey", weappReset)
+	r.Handle(fake.CheckData, "POST /wxa/business/checkencryptedmsg", weappCheckData)
+}
+
+// dataLife is how long WeChat vouches for its encrypted data.
+const dataLife = 72 * time.Hour
+
+// weappCheckData serves POST /wxa/business/checkencryptedmsg: JSON
+// {"encrypted_msg_hash": hex SHA-256 of the encryptedData text}; data the
+// sandbox produced for this app within three days is {"errcode":0,
+// "errmsg":"ok","vaild":true,"create_time":…} (the doc's spelling); any
+// other is errcode 1 "data not exist"; an empty body 44002, bad JSON
+// 47001, a bad hash 40097.
+func weappCheckData(w http.ResponseWriter, r *http.Request, st *fake.State) {
+	if !weappTokenOK(w, st, r.URL.Query().Get("access_token")) {
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		fake.WriteJSON(w, wxErr(44002, "empty post data"))
+		return
+	}
+	var req struct {
+		Hash string `json:"encrypted_msg_hash"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		return
+	}
+	raw, err := hex.DecodeString(req.Hash)
+	if err != nil || len(raw) != sha256.Size {
+		fake.WriteJSON(w, wxErr(40097, "invalid args"))
+		return
+	}
+	at, ok := st.DataAt([sha256.Size]byte(raw))
+	if !ok || st.Now().Sub(at) > dataLife {
+		fake.WriteJSON(w, wxErr(1, "data not exist"))
+		return
+	}
+	fake.WriteJSON(w, struct {
+		ErrCode    int    `json:"errcode"`
+		ErrMsg     string `json:"errmsg"`
+		Vaild      bool   `json:"vaild"`
+		CreateTime int64  `json:"create_time"`
+	}{0, "ok", true, at.Unix()})
 }
 
 // FaultBody implements fake.Platform with the platform's own answers.
