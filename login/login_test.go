@@ -34,7 +34,7 @@ func newClient(t testing.TB, sb *sandbox.Sandbox, sessions taro.SessionStore, to
 	cfg := map[taro.Platform]platforms.Settings{}
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
-		s := platforms.AppSettings(app, sb.BaseURL(p), nil)
+		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
 		s.MiniGame = p == taro.TT
 		cfg[p] = s
 	}

@@ -1,5 +1,5 @@
 // Package platforms is the bundle of built-in platforms: it lists them (All,
-// one line each, a driver plugin and its fake) and builds their drivers from
+// one line each, a driver plugin) and builds their drivers from
 // settings or from the environment, so that no program writes its own
 // switch over platforms.
 //
@@ -23,23 +23,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
-
-// Builtin is one built-in platform: its driver plugin and its fake.
-type Builtin struct {
-	driver.Plugin
-	// Fake returns a new fake of the platform, for the sandbox.
-	Fake func() fake.Platform
-}
-
-// fakeOf adapts a fake package's New.
-func fakeOf[F fake.Platform](mk func() F) func() fake.Platform {
-	return func() fake.Platform { return mk() }
-}
 
 // Settings configure one app's driver; the fields a platform does not
 // know are ignored.
@@ -56,53 +43,6 @@ type Settings struct {
 	// Options holds a platform's own settings, by the names its plugin's
 	// Env lists.
 	Options map[string]string
-}
-
-// AppSettings are the Settings of a sandbox app (sandbox.App): its id and
-// secret, baseURL and hc, and its keys under the Options names every
-// plugin reads ("PrivateKey", "PlatformPublicKey", "AESKey",
-// "AppCertificate", "PlatformCertificate", "RootCertificate"), so that
-// code walking the bundle needs no platform's own names. An app that lists
-// both a platform public key and certificates (the sandbox's Alipay app)
-// is given the public key: its certificate mode is chosen by configuring
-// the certificates alone.
-func AppSettings(app fake.App, baseURL string, hc *http.Client) Settings {
-	s := Settings{AppID: app.ID, Secret: app.Secret, BaseURL: baseURL, HTTPClient: hc}
-	keys := map[string]string{"PrivateKey": app.PrivateKey, "PlatformPublicKey": app.PlatformPublicKey, "AESKey": app.AESKey}
-	if app.PlatformPublicKey == "" {
-		keys["AppCertificate"], keys["PlatformCertificate"], keys["RootCertificate"] = app.AppCertificate, app.PlatformCertificate, app.RootCertificate
-	}
-	for k, v := range keys {
-		if v != "" {
-			if s.Options == nil {
-				s.Options = map[string]string{}
-			}
-			s.Options[k] = v
-		}
-	}
-	return s
-}
-
-// AppEnv is the environment FromEnv reads for a sandbox app of p at
-// baseURL: TARO_<P>_APPID, _SECRET (the app's private key on a platform
-// without a secret) and _BASE_URL, and each of the platform's own
-// variables that AppSettings would set.
-func AppEnv(p taro.Platform, app fake.App, baseURL string) map[string]string {
-	idVar, secretVar, baseVar := EnvNames(p)
-	secret := app.Secret
-	if secret == "" {
-		secret = app.PrivateKey
-	}
-	env := map[string]string{idVar: app.ID, secretVar: secret, baseVar: baseURL}
-	set := AppSettings(app, baseURL, nil)
-	if b, ok := lookup(p); ok {
-		for _, v := range b.Env {
-			if val := set.Options[v.Setting]; val != "" {
-				env[envPrefix(p)+v.Suffix] = val
-			}
-		}
-	}
-	return env
 }
 
 func (s Settings) driver() driver.Settings {
@@ -134,13 +74,13 @@ func (s Settings) LogValue() slog.Value {
 func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.String())) }
 
 // lookup returns the built-in platform p.
-func lookup(p taro.Platform) (Builtin, bool) {
+func lookup(p taro.Platform) (driver.Plugin, bool) {
 	for _, b := range All {
 		if b.Platform == p {
 			return b, true
 		}
 	}
-	return Builtin{}, false
+	return driver.Plugin{}, false
 }
 
 // Names lists the built-in platforms, sorted.
@@ -150,16 +90,6 @@ func Names() []taro.Platform {
 		out = append(out, b.Platform)
 	}
 	slices.Sort(out)
-	return out
-}
-
-// Fakes returns a new fake of every built-in platform, in Names order.
-func Fakes() []fake.Platform {
-	out := make([]fake.Platform, 0, len(All))
-	for _, p := range Names() {
-		b, _ := lookup(p)
-		out = append(out, b.Fake())
-	}
 	return out
 }
 

@@ -50,22 +50,23 @@ func toyFake() fake.Platform {
 	return f
 }
 
-// Adding a platform is its directory and its line in the bundle: with the
-// toy's line in platforms.All, the bundle's lists, FromEnv, the help text,
-// the sandbox's default fakes, a client and FromNative all know it.
+// Adding a platform is its directory, its line in the bundle and its
+// fake's line in the sandbox's list: with the toy's line in platforms.All,
+// the bundle's lists, FromEnv, the help text, a client and FromNative all
+// know it (the sandbox is given its fake as its own list would).
 func TestToyPlatformIsOneLine(t *testing.T) {
 	saved := platforms.All
 	t.Cleanup(func() { platforms.All = saved })
-	platforms.All = append(slices.Clone(saved), platforms.Builtin{Plugin: toyPlugin, Fake: toyFake}) // the one line
+	platforms.All = append(slices.Clone(saved), toyPlugin) // the one line
 
 	assert.Contains(t, platforms.Names(), toy)
 	assert.Contains(t, strings.Join(platforms.EnvHelp(), "\n"), "TARO_TOY_APPID")
 	assert.Contains(t, strings.Join(platforms.EnvHelp(), "\n"), "TARO_TOY_FLAVOUR")
 	assert.Contains(t, sandbox.Platforms(), toy)
 
-	sb := sandbox.NewServer(sandbox.Options{})
+	sb := sandbox.NewServer(sandbox.Options{Fakes: []fake.Platform{toyFake()}})
 	defer sb.Close()
-	require.Contains(t, sb.Platforms(), toy, "the sandbox serves the bundle's fakes")
+	require.Contains(t, sb.Platforms(), toy, "the sandbox serves the toy's fake")
 	app := sb.App(toy)
 	env := map[string]string{"TARO_TOY_APPID": app.ID, "TARO_TOY_SECRET": app.Secret, "TARO_TOY_BASE_URL": sb.BaseURL(toy)}
 	ds, err := platforms.FromEnv(func(k string) string { return env[k] })

@@ -93,9 +93,6 @@ func Endpoints() []Endpoint { return fake.Endpoints() }
 // FaultKinds lists every fault kind.
 func FaultKinds() []FaultKind { return fake.FaultKinds() }
 
-// Builtins returns a new fake of every built-in platform (the bundle's).
-func Builtins() []fake.Platform { return platforms.Fakes() }
-
 // withBuiltins puts the built-in fakes before opts.Fakes, which may
 // replace them.
 func withBuiltins(opts Options) Options {

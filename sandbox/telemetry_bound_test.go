@@ -34,7 +34,7 @@ func TestTelemetryAttributesBounded(t *testing.T) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
 	app := sb.App(taro.QQ)
-	ds, err := platforms.New(map[taro.Platform]platforms.Settings{taro.QQ: platforms.AppSettings(app, sb.BaseURL(taro.QQ), nil)})
+	ds, err := platforms.New(map[taro.Platform]platforms.Settings{taro.QQ: sandbox.AppSettings(app, sb.BaseURL(taro.QQ), nil)})
 	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds, TracerProvider: tp, MeterProvider: mp})
 	require.NoError(t, err)

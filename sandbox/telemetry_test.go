@@ -38,7 +38,7 @@ func TestTelemetry(t *testing.T) {
 	var secrets []string
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
-		s := platforms.AppSettings(app, sb.BaseURL(p), nil)
+		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
 		s.MiniGame = p == taro.TT
 		settings[p] = s
 		secrets = append(secrets, app.Secret, app.PrivateKey, app.AESKey)

@@ -26,7 +26,7 @@ func client(t *testing.T, sb *sandbox.Sandbox) *taro.Client {
 	cfg := map[taro.Platform]platforms.Settings{}
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
-		s := platforms.AppSettings(app, sb.BaseURL(p), nil)
+		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
 		s.MiniGame = p == taro.TT
 		cfg[p] = s
 	}

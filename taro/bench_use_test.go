@@ -19,7 +19,7 @@ func BenchmarkDecrypt(b *testing.B) {
 	payload := []byte(`{"nickName":"` + strings.Repeat("x", 400-len(`{"nickName":""}`)) + `"}`)
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
-		d, err := platforms.Driver(p, platforms.AppSettings(app, "", nil))
+		d, err := platforms.Driver(p, sandbox.AppSettings(app, "", nil))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -30,7 +30,7 @@ func builtins(base string, hc *http.Client) map[taro.Platform]func() (taro.Drive
 	for _, p := range platforms.Names() {
 		app := sb.App(p)
 		out[p] = func() (taro.Driver, []string, error) {
-			s := platforms.AppSettings(app, base, hc)
+			s := sandbox.AppSettings(app, base, hc)
 			s.MiniGame = p == taro.TT // Douyin's token and check too
 			secrets := []string{appSecret}
 			if app.Secret != "" {

@@ -183,7 +183,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	keyless := map[taro.Platform]bool{} // no session key (Alipay)
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
-		set := platforms.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
+		set := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
 		d, err := platforms.Driver(p, set)
 		if err != nil {
 			return nil, err

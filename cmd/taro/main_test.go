@@ -405,7 +405,7 @@ func TestNoCommandDialsAForeignHost(t *testing.T) {
 		app := sb.App(p)
 		_, _, baseVar := platforms.EnvNames(p)
 		for _, viaEnv := range []bool{true, false} {
-			env := platforms.AppEnv(p, app, sb.BaseURL(p))
+			env := sandbox.AppEnv(p, app, sb.BaseURL(p))
 			var flags []string
 			if !viaEnv {
 				delete(env, baseVar)

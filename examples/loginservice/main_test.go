@@ -43,7 +43,7 @@ func TestServiceAgainstTheSandbox(t *testing.T) {
 	defer sb.Close()
 	env := map[string]string{"LOGIN_KEY": hex.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))}
 	for _, p := range sandbox.Platforms() {
-		maps.Copy(env, platforms.AppEnv(p, sb.App(p), sb.BaseURL(p)))
+		maps.Copy(env, sandbox.AppEnv(p, sb.App(p), sb.BaseURL(p)))
 	}
 	env["TARO_TT_PHONE_PRIVATE_KEY"] = sb.App(taro.TT).PrivateKey // Douyin's phone numbers by code
 	h, closeAll, err := newServer(func(k string) string { return env[k] }, nil)

@@ -1,6 +1,6 @@
 // Package layout holds the tests of the module's import graph: the
-// portable layer imports no platform, and the sandbox's neutral host
-// imports no platform's fake.
+// portable layer imports no platform, the sandbox's neutral host imports
+// no platform's fake, and no fake reaches a production binary.
 package layout
 
 import (
@@ -32,6 +32,25 @@ func TestTheNeutralHostImportsNoFake(t *testing.T) {
 	for _, p := range deps(t, module+"sandbox/host") {
 		assert.False(t, strings.HasPrefix(p, module+"platforms"), "sandbox/host imports %s", p)
 		assert.NotEqual(t, module+"sandbox", p)
+	}
+}
+
+// No fake in a production binary: a service (examples/loginservice), and
+// any program that imports the bundle, the login state and the Redis
+// store, links no package of the sandbox and no platform's fake; nor do
+// the bundle and the conformance kit.
+func TestNoFakeInAProductionBinary(t *testing.T) {
+	for _, set := range [][]string{
+		{module + "examples/loginservice"},
+		{module + "platforms", module + "login", module + "store/redisstore"},
+		{module + "examples/checksession"},
+		{module + "taro/drivertest"},
+	} {
+		for _, p := range deps(t, set...) {
+			last := p[strings.LastIndex(p, "/")+1:]
+			assert.False(t, strings.HasPrefix(p, module+"sandbox"), "%v links %s", set, p)
+			assert.False(t, strings.HasSuffix(last, "fake"), "%v links %s", set, p)
+		}
 	}
 }
 

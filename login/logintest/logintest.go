@@ -93,7 +93,7 @@ func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc lo
 	settings := map[taro.Platform]platforms.Settings{}
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
-		s := platforms.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
+		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
 		s.MiniGame = p == taro.TT
 		settings[p] = s
 	}

@@ -9,7 +9,7 @@ import (
 // built-in platforms (package platforms). The shared settings' Secret is
 // the app's private key (TARO_ALIPAY_SECRET: Alipay has no app secret);
 // the other keys are Alipay's own variables, under the Options names
-// platforms.AppSettings gives a sandbox app's keys. Alipay's client callbacks
+// sandbox.AppSettings gives a sandbox app's keys. Alipay's client callbacks
 // carry no errMsg, so there is no FromNative.
 var Plugin = driver.Plugin{
 	Platform: Platform,

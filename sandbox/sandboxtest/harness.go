@@ -106,7 +106,7 @@ func (h *Sandbox) LoginCode(_ context.Context, openid string) (string, error) {
 
 // InjectFault implements drivertest.FaultHarness.
 func (h *Sandbox) InjectFault(ep drivertest.Endpoint, f drivertest.Fault, n int) bool {
-	return h.SB.Inject(h.P, ep, f, n) == nil
+	return h.SB.Inject(h.P, sandbox.Endpoint(ep), sandbox.FaultKind(f), n) == nil
 }
 
 // ClearFaults implements drivertest.FaultHarness.
@@ -114,7 +114,7 @@ func (h *Sandbox) ClearFaults() { h.SB.ClearFaults() }
 
 // Requests implements drivertest.FaultHarness.
 func (h *Sandbox) Requests(ep drivertest.Endpoint) int {
-	return h.SB.Requests(h.P, ep)
+	return h.SB.Requests(h.P, sandbox.Endpoint(ep))
 }
 
 // Encrypt implements drivertest.EncryptHarness.

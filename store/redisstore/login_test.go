@@ -34,7 +34,7 @@ func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, l
 	cfg := map[taro.Platform]platforms.Settings{}
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
-		s := platforms.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
+		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
 		s.MiniGame = p == taro.TT
 		cfg[p] = s
 	}

@@ -38,7 +38,7 @@ var fast = taro.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDela
 func makeDriver(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, hc *http.Client) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	d, err := platforms.Driver(p, withMiniGame(platforms.AppSettings(app, sb.BaseURL(p), hc), p == taro.TT))
+	d, err := platforms.Driver(p, withMiniGame(sandbox.AppSettings(app, sb.BaseURL(p), hc), p == taro.TT))
 	require.NoError(t, err)
 	return d
 }
@@ -428,7 +428,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 func makeDriverWithSecret(t testing.TB, sb *sandbox.Sandbox, p taro.Platform, secret string) taro.Driver {
 	t.Helper()
 	app := sb.App(p)
-	s := withMiniGame(platforms.AppSettings(app, sb.BaseURL(p), nil), p == taro.TT)
+	s := withMiniGame(sandbox.AppSettings(app, sb.BaseURL(p), nil), p == taro.TT)
 	s.Secret = secret
 	if app.Secret == "" {
 		s.Options["PrivateKey"] = secret // a platform whose secret is its private key
@@ -453,7 +453,7 @@ func keyedPlatforms() []taro.Platform {
 	defer sb.Close()
 	var out []taro.Platform
 	for _, p := range sandbox.Platforms() {
-		d, err := platforms.Driver(p, platforms.AppSettings(sb.App(p), "", nil))
+		d, err := platforms.Driver(p, sandbox.AppSettings(sb.App(p), "", nil))
 		if err == nil && driver.IsKeyless(d) {
 			continue
 		}

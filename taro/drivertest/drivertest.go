@@ -54,9 +54,9 @@
 //	}
 //
 // Inside this module, a new platform is its directory (the driver, its
-// Plugin registered from init, and its fake) and its line in the bundle,
-// platforms.All, which the CLI, the demo, platforms.FromEnv and the
-// sandbox's default fakes read.
+// Plugin registered from init, and its fake), its plugin's line in the
+// bundle, platforms.All (which the CLI, the demo and platforms.FromEnv
+// read), and its fake's line in the sandbox's list.
 //
 // The Example in this package shows a complete minimal driver (over an
 // in-memory platform, to stay short) and its test.
@@ -64,7 +64,6 @@ package drivertest
 
 import (
 	"context"
-	"github.com/tarogo/adapter/sandbox/fake"
 	"testing"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -101,37 +100,40 @@ type LoginHarness interface {
 }
 
 // Endpoint names a server API of a platform, for fault injection and
-// request counting: the sandbox's vocabulary (package sandbox/fake), the
-// one definition.
-type Endpoint = fake.Endpoint
+// request counting. The values are the sandbox's names (package
+// sandbox/fake), so a harness over the sandbox converts one to the other;
+// the kit keeps its own type so that it imports no fake.
+type Endpoint string
 
 // The endpoints the kit knows.
 const (
-	EndpointCode2Session = fake.Code2Session
-	EndpointToken        = fake.Token
-	EndpointCheckSession = fake.CheckSession
-	EndpointPhoneNumber  = fake.PhoneNumber
-	EndpointResetKey     = fake.ResetKey
+	EndpointCode2Session Endpoint = "code2session"
+	EndpointToken        Endpoint = "token"
+	EndpointCheckSession Endpoint = "checksession"
+	EndpointPhoneNumber  Endpoint = "phonenumber"
+	EndpointResetKey     Endpoint = "resetkey"
 )
 
 // Fault is a failure a FaultHarness can make its fake platform produce
-// (package sandbox/fake's FaultKind).
-type Fault = fake.FaultKind
+// (by the sandbox's names for them, package sandbox/fake's FaultKind).
+type Fault string
 
 // The faults and what the portable API must turn each into.
 const (
-	FaultBusy         = fake.Busy         // "system busy" error answer → Unavailable, retried
-	FaultRateLimit    = fake.RateLimit    // quota answer → RateLimited, not retried
-	FaultTokenInvalid = fake.TokenInvalid // access token rejected → one refetch, then success
-	FaultServerError  = fake.ServerError  // HTTP 502 → Unavailable, retried
-	FaultHTML         = fake.HTMLBody     // HTML error page with 200 → Unavailable, retried
-	FaultTruncated    = fake.Truncated    // cut-off JSON → Unavailable, retried
-	FaultReset        = fake.Reset        // connection closed without an answer → Unavailable, retried
-	FaultSlow         = fake.Slow         // answer slower than the caller's deadline → DeadlineExceeded
+	FaultBusy         Fault = "busy"           // "system busy" error answer → Unavailable, retried
+	FaultRateLimit    Fault = "rate_limit"     // quota answer → RateLimited, not retried
+	FaultTokenInvalid Fault = "token_invalid"  // access token rejected → one refetch, then success
+	FaultServerError  Fault = "server_error"   // HTTP 502 → Unavailable, retried
+	FaultHTML         Fault = "html"           // HTML error page with 200 → Unavailable, retried
+	FaultTruncated    Fault = "truncated_json" // cut-off JSON → Unavailable, retried
+	FaultReset        Fault = "reset"          // connection closed without an answer → Unavailable, retried
+	FaultSlow         Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
 )
 
 // Faults lists every fault.
-func Faults() []Fault { return fake.FaultKinds() }
+func Faults() []Fault {
+	return []Fault{FaultBusy, FaultRateLimit, FaultTokenInvalid, FaultServerError, FaultHTML, FaultTruncated, FaultReset, FaultSlow}
+}
 
 // FaultHarness is a LoginHarness whose fake platform can fail on purpose
 // and count requests.

@@ -21,21 +21,24 @@ import (
 	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"math/big"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/tarogo/adapter/platforms/alipay"
 	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro/driverkit"
 )
@@ -111,7 +114,7 @@ func NewKeys() (*Keys, error) {
 		AlipayCertificate: certPEM(aliDER),
 		RootCertificate:   certPEM(rootDER),
 		appKey:            appKey, alipayKey: aliKey,
-		appCertSN: alipay.CertSN(appCert), alipayCertSN: alipay.CertSN(aliCert), rootCertSN: alipay.CertSN(root),
+		appCertSN: certSN(appCert), alipayCertSN: certSN(aliCert), rootCertSN: certSN(root),
 	}, nil
 }
 
@@ -206,13 +209,13 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		invalid(w, "isv.invalid-signature-type", "sign_type must be RSA2")
 		return
 	}
-	ts, err := time.ParseInLocation("2006-01-02 15:04:05", form.Get("timestamp"), alipay.China)
+	ts, err := time.ParseInLocation("2006-01-02 15:04:05", form.Get("timestamp"), china)
 	if err != nil || ts.Sub(time.Now()).Abs() > 15*time.Minute {
 		invalid(w, "isv.invalid-timestamp", "timestamp is not China time within 15 minutes")
 		return
 	}
 	appKey, err := driverkit.ParseRSAPrivateKey(app.PrivateKey)
-	if err != nil || !driverkit.VerifyRSA2(&appKey.PublicKey, []byte(alipay.SignContent(form)), form.Get("sign")) {
+	if err != nil || !driverkit.VerifyRSA2(&appKey.PublicKey, []byte(signContent(form)), form.Get("sign")) {
 		invalid(w, "isv.invalid-signature", "signature does not verify")
 		return
 	}
@@ -236,7 +239,7 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		return
 	}
 	u, _ := st.User(openid)
-	now := st.Now().In(alipay.China)
+	now := st.Now().In(china)
 	body, _ := json.Marshal(struct {
 		UserID       string `json:"user_id,omitempty"` // left out for an app on openids, as Alipay does
 		OpenID       string `json:"open_id"`
@@ -306,4 +309,40 @@ func SealAES(key64 string, plain []byte) (string, error) {
 	buf := append(bytes.Clone(plain), bytes.Repeat([]byte{byte(n)}, n)...)
 	cipher.NewCBCEncrypter(block, make([]byte, aes.BlockSize)).CryptBlocks(buf, buf)
 	return base64.StdEncoding.EncodeToString(buf), nil
+}
+
+// The fake's own reading of Alipay's rules, written from the docs and not
+// taken from the driver, so that it checks the driver rather than
+// agreeing with it.
+
+// china is China time (GMT+8), the zone of Alipay's timestamps.
+var china = time.FixedZone("GMT+8", 8*60*60)
+
+// signContent is what Alipay's RSA2 signs in a request: every parameter
+// but sign, with a non-empty value, sorted by name, joined as k=v with &,
+// values raw.
+func signContent(form url.Values) string {
+	keys := make([]string, 0, len(form))
+	for k, v := range form {
+		if k != "sign" && len(v) > 0 && v[0] != "" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(k + "=" + form.Get(k))
+	}
+	return b.String()
+}
+
+// certSN is Alipay's serial number of a certificate: lowercase hex MD5 of
+// the issuer's distinguished name (RFC 2253) and the serial number in
+// decimal.
+func certSN(c *x509.Certificate) string {
+	sum := md5.Sum([]byte(c.Issuer.String() + c.SerialNumber.String()))
+	return hex.EncodeToString(sum[:])
 }
