@@ -55,7 +55,7 @@ func Example() {
 func Example_rotation() {
 	ctx := context.Background()
 	// readme:begin sandbox
-	sb := sandbox.NewServer(sandbox.Options{}) // WeChat, Douyin, QQ and Baidu on a loopback port
+	sb := sandbox.NewServer(sandbox.Options{}) // every built-in platform on a loopback port
 	defer sb.Close()
 	app := sb.App(taro.QQ)
 	d, err := qq.New(qq.Config{AppID: app.ID, Secret: app.Secret, BaseURL: sb.BaseURL(taro.QQ)})

@@ -1,6 +1,6 @@
 // Package sandbox is an in-process stand-in for the open APIs of the
 // mini-program platforms — every built-in platform of the bundle (package
-// platforms: WeChat, Douyin, QQ, Baidu and Kuaishou today) by default, and
+// platforms; sandbox.Platforms lists them) by default, and
 // any platform whose fake a caller adds — speaking their real paths, JSON
 // shapes and error codes, for tests, the demo and users' own integration
 // tests in any language.

@@ -1,5 +1,5 @@
 // Package driverkit is the toolbox for writing a platform driver: the
-// same plumbing the built-in drivers (weapp, tt, qq, swan, kwai) use, so
+// same plumbing the built-in drivers (platforms.All) use, so
 // that a driver written outside this module is as strict and as safe as
 // theirs.
 //
@@ -22,7 +22,7 @@
 //   - The login-state signature: SignLoginState and VerifyLoginState
 //     (hex HMAC-SHA256 keyed with the session key; SigMethod).
 //   - Session cryptography: OpenWeChat (WeChat's scheme, shared by QQ,
-//     Douyin and Kuaishou), OpenBaidu, and VerifyRawData
+//     Douyin, Kuaishou and Xiaohongshu), OpenBaidu, and VerifyRawData
 //     (hex(sha1(rawData + session_key)), constant time). Sealing, which
 //     only fakes do, is in package sandbox/fake (SealWeChat, SealBaidu).
 //   - Configs: ConfigBase validates AppID, Secret and BaseURL; ConfigString,
