@@ -590,10 +590,11 @@ func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
 // resolve is resolveTicket, observed: a span "login.resolve" and the
 // counter login.requests, both with the verdict (the result's code).
 func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error) {
-	traces, metrics := m.client.Observing()
+	tel := m.client.Telemetry()
+	traces, metrics := tel.Traces, tel.Metrics
 	var span trace.Span
 	if traces {
-		ctx, span = m.client.TracerProvider().Tracer(instrumentation).Start(ctx, "login.resolve")
+		ctx, span = tel.TracerProvider.Tracer(instrumentation).Start(ctx, "login.resolve")
 	}
 	u, err := m.resolveTicket(ctx, ticket)
 	if err != nil && m.log != nil && err.Code == taro.CodeSessionInvalid {
@@ -631,7 +632,7 @@ const instrumentation = "github.com/tarogo/adapter/login"
 
 // requests is the counter login.requests of the client's meter provider.
 func (m *Manager) requests() metric.Int64Counter {
-	mp := m.client.MeterProvider()
+	mp := m.client.Telemetry().MeterProvider
 	if c := m.counter.Load(); c != nil && c.mp == mp {
 		return c.c
 	}
@@ -654,7 +655,8 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 		return User{}, refuse(ErrTicketForged, nil)
 	}
 	p := uid.Platform
-	if !m.client.Serves(p, uid.AppID) {
+	app, aerr := m.client.App(p, uid.AppID)
+	if aerr != nil || app.AppID() != uid.AppID {
 		return User{}, refuse(ErrTicketOtherApp, nil)
 	}
 	var q Query
@@ -666,7 +668,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if err != nil {
 		return User{}, storeError(ctx, p, APIAuth, err)
 	}
-	sessKey, judgeKey, now, verr := m.storeVerdict(ctx, id, uid, l)
+	sessKey, judgeKey, now, verr := m.storeVerdict(ctx, app, id, uid, l)
 	if verr != nil && l.Cached {
 		// A cache may lag another replica's write by milliseconds (a
 		// login there, a touch): no refusal is answered from it.
@@ -674,14 +676,16 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 		if l, err = m.store.LookupTicket(ctx, id, uid, q); err != nil {
 			return User{}, storeError(ctx, p, APIAuth, err)
 		}
-		sessKey, judgeKey, now, verr = m.storeVerdict(ctx, id, uid, l)
+		sessKey, judgeKey, now, verr = m.storeVerdict(ctx, app, id, uid, l)
 	}
 	if verr != nil {
 		return User{}, verr
 	}
 	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
-	if judgeKey != "" && m.client.ChecksOnPlatform(p, uid.AppID) && m.due(id, now) {
-		if _, err := m.client.CheckSession(ctx, taro.Option{Platform: p, AppID: uid.AppID, Session: s}); err != nil {
+	if judgeKey != "" && app.ChecksOnPlatform() && m.due(id, now) {
+		// The store's verdict is given: the platform alone is asked, with
+		// no second store read and no second verdict.
+		if err := app.CheckOnPlatform(ctx, s); err != nil {
 			var te *taro.Error
 			if !errors.As(err, &te) {
 				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
@@ -704,8 +708,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 // the store's clock): the session key to use, the key to judge the
 // session by ("" when only the record's presence and age are judged), and
 // the store's clock.
-func (m *Manager) storeVerdict(ctx context.Context, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, *taro.Error) {
-	p := uid.Platform
+func (m *Manager) storeVerdict(ctx context.Context, app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, *taro.Error) {
 	now := l.Now
 	if now.IsZero() {
 		now = m.now()
@@ -747,7 +750,7 @@ func (m *Manager) storeVerdict(ctx context.Context, id TicketID, uid taro.Sessio
 	if rec.ReadAt.IsZero() {
 		rec.ReadAt = now
 	}
-	if err := m.client.JudgeSession(ctx, APIAuth, p, judgeKey, rec, true); err != nil {
+	if err := app.Judge(ctx, APIAuth, judgeKey, rec, true); err != nil {
 		var te *taro.Error
 		errors.As(err, &te)
 		if te == nil || te.Code != taro.CodeSessionInvalid {

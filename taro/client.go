@@ -307,19 +307,6 @@ func (c *Client) AppIDs(p Platform) []string {
 	return out
 }
 
-// Serves reports whether the client has a driver for platform p and app
-// appID.
-func (c *Client) Serves(p Platform, appID string) bool {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	a, ok := c.drivers[p]
-	if !ok {
-		return false
-	}
-	_, ok = a.byID[appID]
-	return ok
-}
-
 // AppID returns the app id of p's only driver, and false when p has no
 // driver or several (AppIDs lists them).
 func (c *Client) AppID(p Platform) (string, bool) {
@@ -343,10 +330,3 @@ func (c *Client) Sessions() SessionStore { return c.sessions }
 // sessionKey (keyed when the store is a Fingerprinter).
 func (c *Client) Fingerprint(sessionKey string) Fingerprint { return c.fingerprint(sessionKey) }
 
-// ChecksOnPlatform reports whether the driver of p and appID (empty: the
-// platform's only app) asks the platform to check a session (weapp,
-// Douyin mini-games) rather than the session store alone.
-func (c *Client) ChecksOnPlatform(p Platform, appID string) bool {
-	e, err := c.lookup("checkSession", p, appID)
-	return err == nil && driver.Has(e.d, driver.CapSessionChecker)
-}

@@ -84,26 +84,6 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 // Config.DecryptFailures.
 const DefaultDecryptFailures = 5
 
-// JudgeSession is the session store's verdict on a session, given rec, the
-// record the caller fetched from the client's session store for the
-// session's user (found false when there was none). It is the one place
-// the verdict is decided, for CheckSession and for package login: nil when
-// the record is there, holds the session key's fingerprint and is not
-// older than Config.MaxSessionAge by the store's clock; otherwise an
-// *Error with ErrSessionInvalid and the reason (DetailNeverSeen,
-// DetailSuperseded, DetailTooOld). An empty sessionKey means the caller
-// does not hold the key the record names (package login under PerDevice,
-// while a newer login's ticket is not stored yet): only the record's
-// presence and age are judged then. It asks no platform: on weapp and
-// Douyin mini-games a nil verdict is what makes a platform check worth
-// asking. api names the call in the error.
-func (c *Client) JudgeSession(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) error {
-	if err := c.judge(ctx, api, p, sessionKey, rec, found); err != nil {
-		return err
-	}
-	return nil
-}
-
 func (c *Client) judge(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) *Error {
 	if !found {
 		err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}

@@ -233,20 +233,3 @@ func (c *Client) tele() *telemetry {
 	c.telCache.Store(t)
 	return t
 }
-
-// TracerProvider is the provider of the client's spans (Config's, or the
-// global one); package login uses it.
-func (c *Client) TracerProvider() trace.TracerProvider { return c.tele().tp }
-
-// MeterProvider is the provider of the client's metrics (Config's, or the
-// global one); package login uses it.
-func (c *Client) MeterProvider() metric.MeterProvider { return c.tele().mp }
-
-// Observing reports whether the client's providers collect: traces false
-// while the tracer provider is the global one with no SDK installed, and
-// metrics likewise. Package login skips its spans and metrics when they
-// would go nowhere.
-func (c *Client) Observing() (traces, metrics bool) {
-	t := c.tele()
-	return !t.noTraces, !t.noMetrics
-}
