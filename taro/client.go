@@ -329,4 +329,3 @@ func (c *Client) Sessions() SessionStore { return c.sessions }
 // Fingerprint returns the fingerprint the client's session store keeps for
 // sessionKey (keyed when the store is a Fingerprinter).
 func (c *Client) Fingerprint(sessionKey string) Fingerprint { return c.fingerprint(sessionKey) }
-
