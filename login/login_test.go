@@ -35,7 +35,9 @@ func newClient(t testing.TB, sb *sandbox.Sandbox, sessions taro.SessionStore, to
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
 		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
-		s.MiniGame = p == taro.TT
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
 		cfg[p] = s
 	}
 	ds, err := platforms.New(cfg)

@@ -36,23 +36,32 @@ type Settings struct {
 	BaseURL string
 	// HTTPClient sends the requests; nil means the drivers' default.
 	HTTPClient *http.Client
-	// MiniGame selects Douyin's mini-game mode (tt).
-	MiniGame bool
-	// LegacyLogin selects Baidu's legacy mini-game login (swan).
-	LegacyLogin bool
 	// Options holds a platform's own settings, by the names its plugin's
-	// Env lists.
+	// Env lists: Douyin's "MiniGame" and Baidu's "LegacyLogin" ("1" means
+	// on; With sets one), Alipay's keys, and so on.
 	Options map[string]string
+}
+
+// With returns s with its platform's own setting name set to value (a
+// copy: s's Options are not changed), e.g. s.With("MiniGame", "1").
+func (s Settings) With(name, value string) Settings {
+	opts := make(map[string]string, len(s.Options)+1)
+	for k, v := range s.Options {
+		opts[k] = v
+	}
+	opts[name] = value
+	s.Options = opts
+	return s
 }
 
 func (s Settings) driver() driver.Settings {
 	return driver.Settings{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient,
-		MiniGame: s.MiniGame, LegacyLogin: s.LegacyLogin, Options: s.Options}
+		Options: s.Options}
 }
 
 // String describes the settings without the secret.
 func (s Settings) String() string {
-	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q MiniGame:%t LegacyLogin:%t}", s.AppID, driver.Secret(s.Secret), driverkit.SafeURL(s.BaseURL), s.MiniGame, s.LegacyLogin)
+	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q Options:%d}", s.AppID, driver.Secret(s.Secret), driverkit.SafeURL(s.BaseURL), len(s.Options))
 }
 
 // GoString is String, for %#v.
@@ -61,13 +70,13 @@ func (s Settings) GoString() string { return "platforms.Settings" + s.String() }
 // MarshalJSON writes the settings with the secret redacted and the base
 // URL's user information and query withheld.
 func (s Settings) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(s.AppID, s.Secret, s.BaseURL, "MiniGame", s.MiniGame, "LegacyLogin", s.LegacyLogin)
+	return driverkit.ConfigJSON(s.AppID, s.Secret, s.BaseURL, "Options", len(s.Options))
 }
 
 // LogValue implements slog.LogValuer with the secret redacted.
 func (s Settings) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("appid", s.AppID), slog.String("secret", driverkit.RedactedMark(s.Secret)),
-		slog.String("base_url", driverkit.SafeURL(s.BaseURL)), slog.Bool("mini_game", s.MiniGame), slog.Bool("legacy_login", s.LegacyLogin))
+		slog.String("base_url", driverkit.SafeURL(s.BaseURL)), slog.Int("options", len(s.Options)))
 }
 
 // Format implements fmt.Formatter: every verb prints String.
@@ -224,19 +233,8 @@ func EnvSettings(p taro.Platform, env func(string) string) Settings {
 	var base Settings
 	b, _ := lookup(p)
 	for _, v := range b.Env {
-		val := env(envPrefix(p) + v.Suffix)
-		switch v.Setting {
-		case "MiniGame":
-			base.MiniGame = val == "1"
-		case "LegacyLogin":
-			base.LegacyLogin = val == "1"
-		default:
-			if val != "" {
-				if base.Options == nil {
-					base.Options = map[string]string{}
-				}
-				base.Options[v.Setting] = val
-			}
+		if val := env(envPrefix(p) + v.Suffix); val != "" {
+			base = base.With(v.Setting, val)
 		}
 	}
 	return base

@@ -39,7 +39,9 @@ func TestTelemetry(t *testing.T) {
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
 		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
-		s.MiniGame = p == taro.TT
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
 		settings[p] = s
 		secrets = append(secrets, app.Secret, app.PrivateKey, app.AESKey)
 	}

@@ -27,7 +27,9 @@ func client(t *testing.T, sb *sandbox.Sandbox) *taro.Client {
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
 		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
-		s.MiniGame = p == taro.TT
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
 		cfg[p] = s
 	}
 	ds, err := platforms.New(cfg)

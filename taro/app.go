@@ -38,7 +38,7 @@ func (a *App) AppID() string { return a.e.d.AppID() }
 // ChecksOnPlatform reports whether the platform checks a session on its
 // server API (weapp, Douyin mini-games) rather than the session store
 // alone.
-func (a *App) ChecksOnPlatform() bool { return driver.Has(a.e.d, driver.CapSessionChecker) }
+func (a *App) ChecksOnPlatform() bool { return a.e.traits.ChecksOnPlatform }
 
 // Judge is the session store's verdict on a session of this app, given
 // rec, the record the caller fetched from the client's session store for

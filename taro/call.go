@@ -27,7 +27,7 @@ func begin[T any](ctx context.Context, c *Client, t target, bad *Error, capabili
 		return nil, none, err
 	}
 	spanAppID(ctx, e.d.AppID())
-	if driver.IsKeyless(e.d) && (capability == "" || !driver.Has(e.d, capability)) {
+	if e.traits.Keyless && (capability == "" || !driver.Has(e.d, capability)) {
 		// A platform without session keys: a session's fields are not
 		// wrong, the API is absent. (Only CheckSession passes no
 		// capability, and a keyless platform has no session to check.)

@@ -96,6 +96,7 @@ type Client struct {
 // package driver and the method that uses it.
 type entry struct {
 	d        Driver
+	traits   driver.Traits // read once, when the driver is added
 	tokenKey string
 	source   *TokenSource // the app's access token, when the driver fetches one
 	builtin  bool
@@ -173,7 +174,7 @@ func New(cfg Config) (*Client, error) {
 func NewClient(drivers ...Driver) (*Client, error) { return New(Config{Drivers: drivers}) }
 
 func (c *Client) newEntry(d Driver, builtin bool) *entry {
-	e := &entry{d: d, builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
+	e := &entry{d: d, traits: driver.TraitsOf(d), builtin: builtin, tokenKey: string(d.Platform()) + ":" + d.AppID()}
 	if f, ok := driver.Offers[driver.TokenFetcher](d, driver.CapTokenFetcher); ok {
 		e.source = NewTokenSource(c.tokenStore, e.tokenKey, f.FetchToken,
 			TokenSourceOptions{Now: c.now, Logger: c.log, Platform: d.Platform()})

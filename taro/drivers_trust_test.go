@@ -31,7 +31,9 @@ func builtins(base string, hc *http.Client) map[taro.Platform]func() (taro.Drive
 		app := sb.App(p)
 		out[p] = func() (taro.Driver, []string, error) {
 			s := sandbox.AppSettings(app, base, hc)
-			s.MiniGame = p == taro.TT // Douyin's token and check too
+			if p == taro.TT { // Douyin's token and check too
+				s = s.With("MiniGame", "1")
+			}
 			secrets := []string{appSecret}
 			if app.Secret != "" {
 				s.Secret = appSecret

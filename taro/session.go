@@ -34,7 +34,8 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	}
 	// The platform's check, or the store alone for a platform without one
 	// (the store knows the logins Code2Session recorded).
-	checker, hasChecker := driver.Offers[driver.SessionChecker](e.d, driver.CapSessionChecker)
+	checker, _ := driver.Offers[driver.SessionChecker](e.d, driver.CapSessionChecker)
+	hasChecker := e.traits.ChecksOnPlatform
 	if !hasChecker && !driver.Has(e.d, driver.CapAuthenticator) {
 		return &Error{Platform: p, API: api, Code: CodeNotSupported}
 	}
@@ -177,9 +178,8 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.Log
 	}
 	opt.AppID = e.d.AppID() // the result names the app
 	var secrets callSecrets
-	noKey := driver.IsKeyless(e.d)
-	tl, needToken := e.d.(driver.TokenLogin)
-	needToken = needToken && tl.LoginNeedsToken()
+	noKey := e.traits.Keyless
+	needToken := e.traits.LoginNeedsToken
 	if err := c.do(ctx, e, api, needToken, &secrets, func(tok string) error {
 		r, err := auth.Code2Session(ctx, driver.LoginRequest{Code: opt.Code, AnonymousCode: opt.AnonymousCode, AccessToken: tok})
 		if err != nil {

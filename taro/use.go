@@ -328,7 +328,7 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 	if perr != nil {
 		return out, perr
 	}
-	switch fromClient := driver.HandsPhoneToClient(e.d); {
+	switch fromClient := e.traits.PhoneFromClient; {
 	case fromClient && opt.Response == "":
 		return out, t.invalid("Response is required: " + string(t.p) + " hands the client the number itself (the string its getPhoneNumber returned), not a code")
 	case !fromClient && opt.Response != "":

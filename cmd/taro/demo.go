@@ -190,7 +190,7 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 		}
 		ds = append(ds, d)
 		phones[p] = driver.Has(d, driver.CapPhoneNumber)
-		keyless[p] = driver.IsKeyless(d)
+		keyless[p] = driver.TraitsOf(d).Keyless
 		serverCheck[p] = hasServerCheck(d)
 	}
 	newClient := func() (*taro.Client, error) {

@@ -23,7 +23,9 @@ var cliHTTPClient *http.Client
 func newDriver(p taro.Platform, env func(string) string, appID, secret, baseURL string, hc *http.Client, miniGame bool) (taro.Driver, error) {
 	s := platforms.EnvSettings(p, env)
 	s.AppID, s.Secret, s.BaseURL, s.HTTPClient = appID, secret, baseURL, hc
-	s.MiniGame = s.MiniGame || miniGame
+	if miniGame {
+		s = s.With("MiniGame", "1")
+	}
 	return platforms.Driver(p, s)
 }
 

@@ -94,7 +94,9 @@ func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc lo
 	for _, p := range sb.Platforms() {
 		app := sb.App(p)
 		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
-		s.MiniGame = p == taro.TT
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
 		settings[p] = s
 	}
 	ds, err := platforms.New(settings)

@@ -13,10 +13,11 @@ var Plugin = driver.Plugin{
 	Platform: Platform,
 	Title:    "Baidu",
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
-		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, LegacyLogin: s.LegacyLogin}
+		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, LegacyLogin: s.Flag("LegacyLogin"), SessionKeyV2: s.Flag("SessionKeyV2")}
 	}),
 	FromNative: FromNative,
-	Env:        []driver.EnvVar{{Suffix: "LEGACY_LOGIN", Setting: "LegacyLogin", Help: "1 selects Baidu's legacy mini-game login"}},
+	Env: []driver.EnvVar{{Suffix: "LEGACY_LOGIN", Setting: "LegacyLogin", Help: "1 selects Baidu's legacy mini-game login"},
+		{Suffix: "SESSION_KEY_V2", Setting: "SessionKeyV2", Help: "1 selects Baidu's getSessionKey v2 (gated by the app's token)"}},
 }
 
 func init() { driver.RegisterPlugin(Plugin) }

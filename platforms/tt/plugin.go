@@ -15,7 +15,7 @@ var Plugin = driver.Plugin{
 	Platform: Platform,
 	Title:    "Douyin",
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
-		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.MiniGame,
+		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.Flag("MiniGame"),
 			PhonePrivateKey: cmp.Or(s.Options["PhonePrivateKey"], s.Options["PrivateKey"])}
 	}),
 	FromNative: FromNative,

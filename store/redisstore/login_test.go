@@ -35,7 +35,9 @@ func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, l
 	for _, p := range sandbox.Platforms() {
 		app := sb.App(p)
 		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
-		s.MiniGame = p == taro.TT
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
 		cfg[p] = s
 	}
 	ds, err := platforms.New(cfg)

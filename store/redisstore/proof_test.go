@@ -454,7 +454,7 @@ func keyedPlatforms() []taro.Platform {
 	var out []taro.Platform
 	for _, p := range sandbox.Platforms() {
 		d, err := platforms.Driver(p, sandbox.AppSettings(sb.App(p), "", nil))
-		if err == nil && driver.IsKeyless(d) {
+		if err == nil && driver.TraitsOf(d).Keyless {
 			continue
 		}
 		out = append(out, p)
@@ -463,6 +463,8 @@ func keyedPlatforms() []taro.Platform {
 }
 
 func withMiniGame(s platforms.Settings, on bool) platforms.Settings {
-	s.MiniGame = on
+	if on {
+		s = s.With("MiniGame", "1")
+	}
 	return s
 }

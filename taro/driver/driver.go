@@ -84,13 +84,6 @@ type KeylessLogin interface {
 	KeylessLogin() bool
 }
 
-// IsKeyless reports whether d's platform has no session key (a
-// KeylessLogin that says so).
-func IsKeyless(d Driver) bool {
-	k, ok := d.(KeylessLogin)
-	return ok && k.KeylessLogin()
-}
-
 // LoginResponse is the platform's answer to a code-to-session exchange.
 type LoginResponse struct {
 	OpenID          string
@@ -217,13 +210,6 @@ type PhoneFromClient interface {
 	PhoneFromClient() bool
 }
 
-// HandsPhoneToClient reports whether d's platform hands the client the
-// phone number itself (a PhoneFromClient that says so).
-func HandsPhoneToClient(d Driver) bool {
-	p, ok := d.(PhoneFromClient)
-	return ok && p.PhoneFromClient()
-}
-
 // PhoneNumberGetter is implemented by drivers whose platform exchanges a
 // phone-number code on its server API. It needs an access token, so the
 // driver is also a TokenFetcher.
@@ -244,6 +230,43 @@ type ResetRequest struct {
 // It needs an access token, so the driver is also a TokenFetcher.
 type SessionResetter interface {
 	ResetSession(ctx context.Context, req ResetRequest) (LoginResponse, error)
+}
+
+// Traits is what a platform is, as its driver declares it: read once (the
+// portable layer reads it when a driver is added) and asked by every path
+// instead of each type-asserting the marker interfaces.
+type Traits struct {
+	// Keyless: the platform has no session key (a KeylessLogin that says
+	// so, Alipay): logins are recorded by order alone, and CheckSession
+	// is not supported.
+	Keyless bool
+	// ChecksOnPlatform: the platform checks a session on its server API
+	// (an offered SessionChecker: weapp, Douyin mini-games); otherwise the
+	// session store decides.
+	ChecksOnPlatform bool
+	// PhoneFromClient: the client hands over the phone number itself,
+	// signed (a PhoneFromClient that says so, Alipay), rather than a code.
+	PhoneFromClient bool
+	// LoginNeedsToken: the code exchange takes the app's access token (a
+	// TokenLogin that says so).
+	LoginNeedsToken bool
+}
+
+// TraitsOf reads d's traits: the one place the marker interfaces are
+// asserted.
+func TraitsOf(d Driver) Traits {
+	var t Traits
+	if k, ok := d.(KeylessLogin); ok {
+		t.Keyless = k.KeylessLogin()
+	}
+	if p, ok := d.(PhoneFromClient); ok {
+		t.PhoneFromClient = p.PhoneFromClient()
+	}
+	if l, ok := d.(TokenLogin); ok {
+		t.LoginNeedsToken = l.LoginNeedsToken()
+	}
+	t.ChecksOnPlatform = Has(d, CapSessionChecker)
+	return t
 }
 
 // Capability names an optional interface of this package.

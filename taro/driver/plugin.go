@@ -16,22 +16,21 @@ type Settings struct {
 	BaseURL string
 	// HTTPClient sends the requests; nil means the drivers' default.
 	HTTPClient *http.Client
-	// MiniGame selects Douyin's mini-game mode (tt).
-	MiniGame bool
-	// LegacyLogin selects Baidu's legacy mini-game login (swan).
-	LegacyLogin bool
 	// Options holds a platform's own settings, by the names its Plugin's
-	// Env lists (the Setting of each EnvVar).
+	// Env lists (the Setting of each EnvVar): Douyin's "MiniGame" and
+	// Baidu's "LegacyLogin" ("1" means on), Alipay's keys, and so on.
 	Options map[string]string
 }
+
+// Flag reports whether the platform's own setting name is "1" (on).
+func (s Settings) Flag(name string) bool { return s.Options[name] == "1" }
 
 // EnvVar is a variable of a platform's own, beyond the three every
 // platform reads (TARO_<PLATFORM>_APPID, _SECRET and _BASE_URL).
 type EnvVar struct {
 	// Suffix names the variable: TARO_<PLATFORM>_<Suffix>.
 	Suffix string
-	// Setting is the Settings.Options key the value goes to. "MiniGame"
-	// and "LegacyLogin" set those fields instead ("1" means true).
+	// Setting is the Settings.Options key the value goes to.
 	Setting string
 	// Help says what it is, for help texts.
 	Help string

@@ -41,7 +41,7 @@ func (e *env) isChecker() bool { return driver.Has(e.d, driver.CapSessionChecker
 func (e *env) isAuth() bool    { return driver.Has(e.d, driver.CapAuthenticator) }
 func (e *env) isTokens() bool  { return driver.Has(e.d, driver.CapTokenFetcher) }
 func (e *env) isNative() bool  { return driver.Has(e.d, driver.CapNativeNormalizer) }
-func (e *env) isKeyless() bool { return driver.IsKeyless(e.d) }
+func (e *env) isKeyless() bool { return driver.TraitsOf(e.d).Keyless }
 func (e *env) supportsNothing() bool {
 	return !e.isChecker() && !e.isAuth()
 }

@@ -16,7 +16,7 @@ import (
 
 func (e *env) has(c driver.Capability) bool { return driver.Has(e.d, c) }
 
-func (e *env) phoneFromClient() bool { return driver.HandsPhoneToClient(e.d) }
+func (e *env) phoneFromClient() bool { return driver.TraitsOf(e.d).PhoneFromClient }
 
 // flip changes the first base64 character of a string value.
 func flip(v any) any {
