@@ -4,6 +4,7 @@
 package layout
 
 import (
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -50,6 +51,26 @@ func TestNoFakeInAProductionBinary(t *testing.T) {
 			last := p[strings.LastIndex(p, "/")+1:]
 			assert.False(t, strings.HasPrefix(p, module+"sandbox"), "%v links %s", set, p)
 			assert.False(t, strings.HasSuffix(last, "fake"), "%v links %s", set, p)
+		}
+	}
+}
+
+// No non-test source file is over 500 lines: files split along their
+// seams (the login state's ticket, verdict, sessions and manager, a
+// driver's gateway, certificates and phone numbers).
+func TestNoFileOver500Lines(t *testing.T) {
+	out, err := exec.Command("git", "ls-files", "--", "../../*.go").Output()
+	if err != nil {
+		t.Skip("not a git checkout")
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		if n := strings.Count(string(b), "\n"); n > 500 {
+			t.Errorf("%s has %d lines", f, n)
 		}
 	}
 }

@@ -1,0 +1,322 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// The details of a refused ticket, in errMsg after "session invalid: ".
+const (
+	DetailNoTicket = "no ticket: send Authorization: Bearer <ticket>"
+	// DetailManyAuthorization refuses a request with more than one
+	// Authorization header (proxies disagree on which one counts).
+	DetailManyAuthorization = "more than one Authorization header: send exactly one"
+	DetailBadTicket         = "ticket not recognised"
+	DetailUnknownTicket     = "ticket unknown, expired or logged out"
+	DetailIdle              = "ticket unused for longer than the idle timeout"
+)
+
+func invalid(p taro.Platform, detail string, cause error) *taro.Error {
+	return &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeSessionInvalid, Detail: detail, Err: cause}
+}
+
+// Why a ticket was refused. A client is told none of this: every refused
+// ticket, forged or genuine, gets one status, errMsg and detail
+// (DetailBadTicket), so that a thief holding a victim's old ticket learns
+// nothing (not even that the victim logged in again). Server code can
+// test the reason with errors.Is on the error Resolve returns, and
+// Config.Logger records it at debug level, for an app that chooses to
+// tell its user, say, "you logged in elsewhere".
+var (
+	// ErrTicketForged: malformed, forged, or sealed with a key this
+	// server does not hold.
+	ErrTicketForged = errors.New("login: the ticket is malformed, forged or sealed with a key this server does not hold")
+	// ErrTicketOtherApp: issued for a platform or app this client does
+	// not serve.
+	ErrTicketOtherApp = errors.New("login: the ticket was issued for a platform or app id this client does not serve")
+	// ErrTicketUnknown: not in the store: expired, logged out, evicted or
+	// never issued there.
+	ErrTicketUnknown = errors.New("login: the ticket is unknown to the store, expired or logged out")
+	// ErrTicketIdle: unused for longer than Config.IdleTimeout.
+	ErrTicketIdle = errors.New("login: the ticket was unused for longer than the idle timeout")
+	// ErrTicketSuperseded: a newer login of the user ended it (OnePerUser).
+	ErrTicketSuperseded = errors.New("login: the ticket was superseded by a newer login")
+	// ErrTicketTooOld: its login is older than taro.Config.MaxSessionAge.
+	ErrTicketTooOld = errors.New("login: the ticket's login is older than the maximum session age")
+	// ErrTicketLoggedOutAll: its login was recorded before a LogoutAll
+	// of the user.
+	ErrTicketLoggedOutAll = errors.New("login: the ticket's login came before a LogoutAll")
+	// ErrTicketNoSession: the user's session record is gone (evicted or
+	// deleted): fail closed.
+	ErrTicketNoSession = errors.New("login: no login is recorded for the ticket's user")
+	// ErrTicketPlatform: the platform said the session is no longer
+	// valid (the platform's error is in the chain too).
+	ErrTicketPlatform = errors.New("login: the platform refused the ticket's session")
+)
+
+// refused is the one answer to every refused ticket: the reason is in the
+// Go chain only.
+type refusal struct {
+	reason error
+	cause  error
+}
+
+func (r *refusal) Error() string {
+	if r.cause != nil {
+		return r.reason.Error() + ": " + r.cause.Error()
+	}
+	return r.reason.Error()
+}
+
+func (r *refusal) Unwrap() []error {
+	if r.cause != nil {
+		return []error{r.reason, r.cause}
+	}
+	return []error{r.reason}
+}
+
+// refuse is the uniform error of a refused ticket with its reason.
+func refuse(reason, cause error) *taro.Error {
+	return &taro.Error{API: APIAuth, Code: taro.CodeSessionInvalid, Detail: DetailBadTicket, Err: &refusal{reason: reason, cause: cause}}
+}
+
+// Resolve checks a ticket and returns its user: the store's verdict on
+// every call, by the store's clock (the ticket's TTL, the idle timeout,
+// the login order, taro.Config.MaxSessionAge), the platform's own check at
+// most once per CheckInterval. A ticket is valid only with the platform
+// and app id that issued it. A ticket that is malformed, forged, unknown,
+// expired, idle, logged out, superseded or another app's is
+// taro.ErrSessionInvalid; a store or platform outage is
+// taro.ErrUnavailable (or DeadlineExceeded), never a verdict. For servers
+// other than net/http (a gRPC interceptor is a few lines; see the Example).
+func (m *Manager) Resolve(ctx context.Context, ticket string) (User, error) {
+	u, err := m.resolve(ctx, ticket)
+	if err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+// resolve is resolveTicket, observed: a span "login.resolve" and the
+// counter login.requests, both with the verdict (the result's code).
+func (m *Manager) resolve(ctx context.Context, ticket string) (User, *taro.Error) {
+	tel := m.client.Telemetry()
+	traces, metrics := tel.Traces, tel.Metrics
+	var span trace.Span
+	if traces {
+		ctx, span = tel.TracerProvider.Tracer(instrumentation).Start(ctx, "login.resolve")
+	}
+	u, err := m.resolveTicket(ctx, ticket)
+	if err != nil && m.log != nil && err.Code == taro.CodeSessionInvalid {
+		m.log.LogAttrs(ctx, slog.LevelDebug, "login: ticket refused", slog.String("reason", reasonText(err)))
+	}
+	verdict := taro.CodeOK
+	if err != nil {
+		verdict = err.Code
+	}
+	if span != nil {
+		span.SetAttributes(attribute.String("login.verdict", verdict.String()), attribute.String("taro.platform", string(u.Platform)))
+		if err != nil {
+			span.SetStatus(codes.Error, verdict.String())
+		}
+		span.End()
+	}
+	if metrics {
+		m.requests().Add(ctx, 1, metric.WithAttributes(attribute.String("login.verdict", verdict.String())))
+	}
+	return u, err
+}
+
+// reasonText is the reason of a refusal, for the debug log: never the
+// ticket.
+func reasonText(err *taro.Error) string {
+	var r *refusal
+	if errors.As(err, &r) {
+		return r.reason.Error()
+	}
+	return err.Reason()
+}
+
+// instrumentation names login's tracer and meter.
+const instrumentation = "github.com/tarogo/adapter/login"
+
+// requests is the counter login.requests of the client's meter provider.
+func (m *Manager) requests() metric.Int64Counter {
+	mp := m.client.Telemetry().MeterProvider
+	if c := m.counter.Load(); c != nil && c.mp == mp {
+		return c.c
+	}
+	c, _ := mp.Meter(instrumentation).Int64Counter("login.requests", metric.WithDescription("Requests with a ticket, by verdict."))
+	m.counter.Store(&counterFor{mp, c})
+	return c
+}
+
+type counterFor struct {
+	mp metric.MeterProvider
+	c  metric.Int64Counter
+}
+
+func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro.Error) {
+	if ticket == "" {
+		return User{}, invalid("", DetailNoTicket, nil)
+	}
+	id, uid, err := m.parse(ticket)
+	if err != nil {
+		return User{}, refuse(ErrTicketForged, nil)
+	}
+	p := uid.Platform
+	app, aerr := m.client.App(p, uid.AppID)
+	if aerr != nil || app.AppID() != uid.AppID {
+		return User{}, refuse(ErrTicketOtherApp, nil)
+	}
+	var q Query
+	q.Newest = m.policy == PerDevice
+	if m.idle > 0 {
+		q.TouchAfter, q.Idle = max(m.idle/10, time.Millisecond), m.idle
+	}
+	l, err := m.store.LookupTicket(ctx, id, uid, q)
+	if err != nil {
+		return User{}, storeError(ctx, p, APIAuth, err)
+	}
+	sessKey, judgeKey, now, verr := m.storeVerdict(ctx, app, id, uid, l)
+	if verr != nil && l.Cached {
+		// A cache may lag another replica's write by milliseconds (a
+		// login there, a touch): no refusal is answered from it.
+		q.Fresh = true
+		if l, err = m.store.LookupTicket(ctx, id, uid, q); err != nil {
+			return User{}, storeError(ctx, p, APIAuth, err)
+		}
+		sessKey, judgeKey, now, verr = m.storeVerdict(ctx, app, id, uid, l)
+	}
+	if verr != nil {
+		return User{}, verr
+	}
+	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
+	if judgeKey != "" && app.ChecksOnPlatform() && m.due(id, now) {
+		// The store's verdict is given: the platform alone is asked, with
+		// no second store read and no second verdict.
+		if err := app.CheckOnPlatform(ctx, s); err != nil {
+			var te *taro.Error
+			if !errors.As(err, &te) {
+				te = &taro.Error{Platform: p, API: APIAuth, Code: taro.CodeOf(err), Err: err}
+			}
+			if te.Code == taro.CodeSessionInvalid {
+				// The platform says the newest key is gone: every ticket
+				// of the user ends.
+				_ = m.store.DeleteUserTickets(ctx, uid)
+				return User{}, refuse(ErrTicketPlatform, te)
+			}
+			return User{}, te
+		}
+		m.markChecked(id, now)
+	}
+	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
+}
+
+// storeVerdict is the store's verdict on a ticket's lookup l (the ticket's
+// TTL, the idle timeout, the login order, taro.Config.MaxSessionAge, by
+// the store's clock): the session key to use, the key to judge the
+// session by ("" when only the record's presence and age are judged), and
+// the store's clock.
+func (m *Manager) storeVerdict(ctx context.Context, app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, *taro.Error) {
+	now := l.Now
+	if now.IsZero() {
+		now = m.now()
+	}
+	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
+		return "", "", now, refuse(ErrTicketUnknown, nil)
+	}
+	if m.idle > 0 && now.Sub(l.Ticket.LastUsed) >= m.idle {
+		return "", "", now, refuse(ErrTicketIdle, nil)
+	}
+	if !l.SessionFound {
+		// Never answered from a cached platform check: no record, no yes.
+		return "", "", now, refuse(ErrTicketNoSession, nil)
+	}
+	if l.LoggedOutBefore > 0 && l.Ticket.Seq <= l.LoggedOutBefore {
+		return "", "", now, refuse(ErrTicketLoggedOutAll, nil)
+	}
+	if m.policy == OnePerUser && l.Ticket.Seq != l.Session.Seq {
+		return "", "", now, refuse(ErrTicketSuperseded, nil)
+	}
+	key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
+	if !ok {
+		return "", "", now, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
+	}
+	sessKey, seq := key, l.Ticket.Seq
+	if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
+		if k, ok := m.unseal(l.Newest.ID, uid, l.Newest.Ticket.SealedKey); ok {
+			sessKey, seq = k, l.Newest.Ticket.Seq
+		}
+	}
+	// The newest key is known when its login's ticket is stored; between
+	// a newer login's record and its ticket (or after a reset) only the
+	// record's presence and age are judged.
+	judgeKey := sessKey
+	if seq != l.Session.Seq {
+		judgeKey = ""
+	}
+	rec := l.Session
+	if rec.ReadAt.IsZero() {
+		rec.ReadAt = now
+	}
+	if err := app.Judge(ctx, APIAuth, judgeKey, rec, true); err != nil {
+		var te *taro.Error
+		errors.As(err, &te)
+		if te == nil || te.Code != taro.CodeSessionInvalid {
+			return "", "", now, te
+		}
+		switch te.Detail {
+		case taro.DetailSuperseded:
+			return "", "", now, refuse(ErrTicketSuperseded, nil)
+		case taro.DetailTooOld:
+			return "", "", now, refuse(ErrTicketTooOld, nil)
+		case taro.DetailNeverSeen:
+			return "", "", now, refuse(ErrTicketNoSession, nil)
+		}
+		return "", "", now, refuse(ErrTicketUnknown, te)
+	}
+	return sessKey, judgeKey, now, nil
+}
+
+// due reports whether the platform should check the ticket's session now.
+func (m *Manager) due(id TicketID, now time.Time) bool {
+	if m.interval < 0 {
+		return true
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	at, ok := m.checked[id]
+	return !ok || now.Sub(at) >= m.interval || now.Before(at)
+}
+
+// maxChecked bounds the per-ticket check times a replica remembers.
+const maxChecked = 100_000
+
+func (m *Manager) markChecked(id TicketID, now time.Time) {
+	if m.interval < 0 {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.checked) >= maxChecked {
+		for k, at := range m.checked {
+			if now.Sub(at) >= m.interval {
+				delete(m.checked, k)
+			}
+		}
+		if len(m.checked) >= maxChecked {
+			clear(m.checked) // all recent: forget them; the next requests check again
+		}
+	}
+	m.checked[id] = now
+}

@@ -1,0 +1,85 @@
+package login
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// User is the logged-in user a request carries.
+type User struct {
+	Platform taro.Platform
+	AppID    string
+	OpenID   string
+	UnionID  string
+	// ExpiresAt is when the ticket expires.
+	ExpiresAt time.Time
+	session   taro.Session
+	ticket    TicketID
+}
+
+// Session returns the user's session (openid and session key), for Decrypt
+// and the other calls that use it: under PerDevice, the user's newest key.
+// Never send it to a client.
+func (u User) Session() taro.Session { return u.session }
+
+func (u User) id() taro.SessionKeyID {
+	return taro.SessionKeyID{Platform: u.Platform, AppID: u.AppID, OpenID: u.OpenID}
+}
+
+// String describes the user without the session key.
+func (u User) String() string {
+	return fmt.Sprintf("{Platform:%s AppID:%s OpenID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.AppID, u.OpenID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
+}
+
+// GoString is String, for %#v.
+func (u User) GoString() string { return "login.User" + u.String() }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (u User) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('#') {
+		_, _ = f.Write([]byte(u.GoString()))
+		return
+	}
+	_, _ = f.Write([]byte(u.String()))
+}
+
+// MarshalJSON writes the user without the session key.
+func (u User) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"platform": u.Platform, "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID, "expiresAt": u.ExpiresAt})
+}
+
+// LogValue implements slog.LogValuer without the session key.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("platform", string(u.Platform)), slog.String("appid", u.AppID), slog.String("openid", u.OpenID))
+}
+
+// Result is a successful login: the ticket to hand the client, and who.
+type Result struct {
+	Ticket    string
+	User      User
+	ExpiresIn time.Duration
+}
+
+// String describes the result with the ticket redacted (it is a bearer
+// credential: hand it to the client, never to a log).
+func (r Result) String() string {
+	return fmt.Sprintf("{Ticket:[redacted] User:%s ExpiresIn:%s}", r.User.String(), r.ExpiresIn)
+}
+
+// Format implements fmt.Formatter: every verb prints String.
+func (r Result) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
+
+// MarshalJSON writes the result with the ticket redacted; the login
+// handler's LoginResponse is what hands the client its ticket.
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{"ticket": "[redacted]", "user": r.User, "expiresIn": r.ExpiresIn.Seconds()})
+}
+
+// LogValue implements slog.LogValuer with the ticket redacted.
+func (r Result) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("ticket", "[redacted]"), slog.Any("user", r.User), slog.Duration("expires_in", r.ExpiresIn))
+}

@@ -1,0 +1,33 @@
+package redisstore
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/tarogo/adapter/taro"
+)
+
+// part escapes a key component that could collide with the separator.
+func part(s string) string {
+	if strings.ContainsAny(s, ":%{}") {
+		return url.QueryEscape(s)
+	}
+	return s
+}
+
+// userTag is the hash tag of a user's keys: its session record and its
+// tickets share one Redis Cluster hash slot, so that they are read in one
+// command and every script touches one slot.
+func userTag(id taro.SessionKeyID) string {
+	return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + "}"
+}
+
+func (s *Store) sessionKey(id taro.SessionKeyID) string {
+	return s.opts.Prefix + "session:" + userTag(id)
+}
+
+func (s *Store) tokenKey(key string) string { return s.opts.Prefix + "token:{" + part(key) + "}" }
+
+func (s *Store) tokenLockKey(key string) string {
+	return s.opts.Prefix + "tokenlock:{" + part(key) + "}"
+}
