@@ -234,6 +234,7 @@ func New(cfg Config) (*Manager, error) {
 		ms.Now = cfg.Now
 		m.store = ms
 	}
+	m.store = observedStore{Store: m.store, m: m}
 	if m.ttl <= 0 {
 		m.ttl = 7 * 24 * time.Hour
 	}
@@ -263,6 +264,13 @@ func (m *Manager) keep() int { return m.perUser }
 // keys (Alipay) the ticket seals an empty key: the store decides by login
 // order and age alone.
 func (m *Manager) Login(ctx context.Context, opt taro.LoginOption) (Result, error) {
+	ctx, end := m.span(ctx, "login.login")
+	res, err := m.login(ctx, opt)
+	end(opt.Platform, err)
+	return res, err
+}
+
+func (m *Manager) login(ctx context.Context, opt taro.LoginOption) (Result, error) {
 	opt.Success, opt.Fail, opt.Complete = nil, nil, nil
 	res, err := m.client.Code2Session(ctx, opt)
 	if err != nil {

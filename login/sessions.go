@@ -12,11 +12,15 @@ import (
 
 // Logout ends a ticket: later requests with it are 401. Logging out an
 // unknown or malformed ticket is not an error (nothing to end).
-func (m *Manager) Logout(ctx context.Context, ticket string) error {
-	id, uid, err := m.parse(ticket)
-	if err != nil {
+func (m *Manager) Logout(ctx context.Context, ticket string) (err error) {
+	ctx, end := m.span(ctx, "login.logout")
+	var p taro.Platform
+	defer func() { end(p, err) }()
+	id, uid, perr := m.parse(ticket)
+	if perr != nil {
 		return nil
 	}
+	p = uid.Platform
 	m.mu.Lock()
 	delete(m.checked, id)
 	m.mu.Unlock()
@@ -49,7 +53,9 @@ func (m *Manager) user(u User) taro.SessionKeyID {
 
 // Sessions lists the user's live sessions, oldest first: unexpired, not
 // idle, and under OnePerUser only the current one, by the store's clock.
-func (m *Manager) Sessions(ctx context.Context, u User) ([]SessionInfo, error) {
+func (m *Manager) Sessions(ctx context.Context, u User) (out []SessionInfo, err error) {
+	ctx, end := m.span(ctx, "login.sessions")
+	defer func() { end(u.Platform, err) }()
 	uid := m.user(u)
 	ul, err := m.store.UserTickets(ctx, uid)
 	if err != nil {
@@ -59,7 +65,7 @@ func (m *Manager) Sessions(ctx context.Context, u User) ([]SessionInfo, error) {
 	if now.IsZero() {
 		now = m.now()
 	}
-	out := []SessionInfo{}
+	out = []SessionInfo{}
 	if !ul.SessionFound {
 		return out, nil
 	}
@@ -77,7 +83,9 @@ func (m *Manager) Sessions(ctx context.Context, u User) ([]SessionInfo, error) {
 
 // LogoutSession ends the user's session whose SessionInfo.ID is id; an id
 // that is not one of the user's live sessions changes nothing.
-func (m *Manager) LogoutSession(ctx context.Context, u User, id string) error {
+func (m *Manager) LogoutSession(ctx context.Context, u User, id string) (err error) {
+	ctx, end := m.span(ctx, "login.logout")
+	defer func() { end(u.Platform, err) }()
 	uid := m.user(u)
 	ul, err := m.store.UserTickets(ctx, uid)
 	if err != nil {
@@ -95,7 +103,9 @@ func (m *Manager) LogoutSession(ctx context.Context, u User, id string) error {
 
 // LogoutAll ends every session of the user, on every replica sharing the
 // store.
-func (m *Manager) LogoutAll(ctx context.Context, u User) error {
+func (m *Manager) LogoutAll(ctx context.Context, u User) (err error) {
+	ctx, end := m.span(ctx, "login.logout_all")
+	defer func() { end(u.Platform, err) }()
 	if err := m.store.DeleteUserTickets(ctx, m.user(u)); err != nil {
 		return storeError(ctx, u.Platform, "logout", err)
 	}
