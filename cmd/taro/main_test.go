@@ -361,17 +361,54 @@ func TestVersion(t *testing.T) {
 }
 
 // The key file is created with mode 0600 and never overwrites a file.
-func TestWriteSecretFile(t *testing.T) {
+func TestCreateSecretFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "k")
-	require.NoError(t, writeSecretFile(path, "KEY"))
+	f, err := createSecretFile(path)
+	require.NoError(t, err)
+	_, _ = f.WriteString("KEY")
+	require.NoError(t, f.Close())
 	st, err := os.Stat(path)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
-	err = writeSecretFile(path, "OTHER")
+	_, err = createSecretFile(path)
 	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "OTHER")
 	b, _ := os.ReadFile(path)
 	assert.Equal(t, "KEY", string(b))
+}
+
+// An existing --session-key-out file is refused before the exchange: the
+// single-use code is not spent (0 code2session requests), and it works
+// afterwards.
+func TestSessionKeyOutCheckedBeforeTheExchange(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	app := sb.App(taro.Weapp)
+	env := map[string]string{"TARO_WEAPP_APPID": app.ID, "TARO_WEAPP_SECRET": app.Secret}
+	code, err := sb.Login(taro.Weapp, "keep-code")
+	require.NoError(t, err)
+	existing := filepath.Join(t.TempDir(), "sk")
+	require.NoError(t, os.WriteFile(existing, []byte("precious"), 0o600))
+	rc, out, errOut := runArgs(t, env, "login", "--platform", "weapp", "--code", code, "--base-url", sb.BaseURL(taro.Weapp), "--session-key-out", existing)
+	assert.Equal(t, exitUsage, rc)
+	assert.Contains(t, errOut, "--session-key-out "+existing)
+	assert.NotContains(t, out, "code2Session:ok")
+	assert.Equal(t, 0, sb.Requests(taro.Weapp, sandbox.Code2Session), "no code was spent")
+	b, _ := os.ReadFile(existing)
+	assert.Equal(t, "precious", string(b), "the file is left as it was")
+
+	fresh := filepath.Join(t.TempDir(), "sk2")
+	rc, _, errOut = runArgs(t, env, "login", "--platform", "weapp", "--code", code, "--base-url", sb.BaseURL(taro.Weapp), "--session-key-out", fresh)
+	require.Equal(t, exitOK, rc, errOut)
+	key, _ := sb.SessionKey(taro.Weapp, "keep-code")
+	b, _ = os.ReadFile(fresh)
+	assert.Equal(t, key, string(b), "the same code, not spent before")
+
+	// A rejected code leaves no empty file behind.
+	gone := filepath.Join(t.TempDir(), "sk3")
+	rc, _, _ = runArgs(t, env, "login", "--platform", "weapp", "--code", code, "--base-url", sb.BaseURL(taro.Weapp), "--session-key-out", gone)
+	assert.Equal(t, exitFail, rc)
+	_, err = os.Stat(gone)
+	assert.True(t, os.IsNotExist(err), "no file is left for a failed login")
 }
 
 // onlyHost is a transport that fails any request to a host other than

@@ -233,16 +233,36 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 	code := f.fs.String("code", "", "the login code")
 	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
 	keyOut := f.fs.String("session-key-out", "", "write the session key to this file (mode 0600); it is printed nowhere")
+	var out *os.File // the --session-key-out file, made before the code is spent
 	c, d, closeStore, rc := f.client(args, env, stderr, func() string {
 		if *code == "" && *anon == "" {
 			return "--code (or, on tt, --anonymous-code) is required"
 		}
+		if *keyOut != "" {
+			var err error
+			if out, err = createSecretFile(*keyOut); err != nil {
+				return "--session-key-out " + *keyOut + ": " + err.Error()
+			}
+		}
 		return ""
 	})
 	if c == nil {
+		if out != nil {
+			_ = out.Close()
+			_ = os.Remove(out.Name())
+		}
 		return rc
 	}
 	defer closeStore()
+	written := false
+	if out != nil {
+		defer func() {
+			_ = out.Close()
+			if !written {
+				_ = os.Remove(out.Name()) // nothing to keep: the file was made for this call
+			}
+		}()
+	}
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	res, err := c.Code2Session(ctx, taro.LoginOption{Platform: d.Platform(), Code: *code, AnonymousCode: *anon})
@@ -260,11 +280,12 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	if res.Session.SessionKey != "" {
 		fmt.Fprintf(stdout, "session_key: [redacted], sha256 %s\n", taro.FingerprintOf(res.Session.SessionKey))
-		if *keyOut != "" {
-			if err := writeSecretFile(*keyOut, res.Session.SessionKey); err != nil {
+		if out != nil {
+			if _, err := out.WriteString(res.Session.SessionKey); err != nil {
 				fmt.Fprintf(stderr, "taro login: --session-key-out: %v\n", err)
-				return exitUsage
+				return exitUndecided
 			}
+			written = true
 		}
 	} else {
 		fmt.Fprintln(stdout, "session_key: none (an anonymous login has no session key)")
@@ -360,16 +381,13 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 	return exitOK
 }
 
-// writeSecretFile writes secret to a new file at path with mode 0600; an
-// existing file is refused rather than overwritten.
-func writeSecretFile(path, secret string) error {
+// createSecretFile makes a new file at path with mode 0600, before the
+// call whose secret it will hold, so that an existing file is refused
+// before a single-use code is spent.
+func createSecretFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("cannot create the file (it must not exist): %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot create the file (it must not exist): %w", errors.Unwrap(err))
 	}
-	if _, err := f.WriteString(secret); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
+	return f, nil
 }
