@@ -97,6 +97,9 @@ func FaultKinds() []FaultKind { return fake.FaultKinds() }
 // replace them.
 func withBuiltins(opts Options) Options {
 	opts.Fakes = append(Builtins(), opts.Fakes...)
+	if opts.Env == nil {
+		opts.Env = AppEnv
+	}
 	return opts
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -469,4 +470,46 @@ func TestNoCommandDialsAForeignHost(t *testing.T) {
 		}
 	}
 	assert.Zero(t, foreign.Load(), "requests to a host other than the configured one")
+}
+
+// taro sandbox --env --addr A prints the export lines of the sandbox at A
+// (GET /admin/env): a shell that evaluates them reaches every platform
+// through platforms.FromEnv.
+func TestSandboxEnv(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	u, err := url.Parse(sb.URL())
+	require.NoError(t, err)
+	rc, out, errOut := runArgs(t, nil, "sandbox", "--env", "--addr", u.Host)
+	require.Equal(t, exitOK, rc, errOut)
+	vars := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\nexport ") {
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		require.True(t, ok, line)
+		require.True(t, strings.HasPrefix(v, "'") && strings.HasSuffix(v, "'"), "quoted for a shell: %s", k)
+		vars[k] = strings.ReplaceAll(strings.Trim(v, "'"), `'\''`, "'")
+	}
+	for _, p := range platforms.Names() {
+		idVar, _, baseVar := platforms.EnvNames(p)
+		assert.Equal(t, sb.App(p).ID, vars[idVar])
+		assert.Equal(t, sb.BaseURL(p), vars[baseVar])
+	}
+	ds, err := platforms.FromEnv(func(k string) string { return vars[k] })
+	require.NoError(t, err, "the lines configure every platform")
+	if bash, err := exec.LookPath("bash"); err == nil {
+		// A shell reads them back exactly, multi-line keys included.
+		file := filepath.Join(t.TempDir(), "env")
+		require.NoError(t, os.WriteFile(file, []byte(out), 0o600))
+		_, secretVar, _ := platforms.EnvNames(taro.Alipay)
+		got, err := exec.Command(bash, "-c", `eval "$(cat "$1")"; printf %s "$`+secretVar+`"`, "sh", file).Output()
+		require.NoError(t, err)
+		assert.Equal(t, vars[secretVar], string(got))
+		assert.Contains(t, string(got), "PRIVATE KEY")
+	}
+	assert.Len(t, ds, len(platforms.Names()))
+
+	rc, _, errOut = runArgs(t, nil, "sandbox", "--env", "--addr", "127.0.0.1:1")
+	assert.Equal(t, exitUndecided, rc)
+	assert.Contains(t, errOut, "no sandbox answers at 127.0.0.1:1")
 }

@@ -18,9 +18,10 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free port)")
+	envOnly := fs.Bool("env", false, "print the export lines of the sandbox running at --addr and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), lines(
-			"usage: taro sandbox [--addr 127.0.0.1:8787]",
+			"usage: taro sandbox [--addr 127.0.0.1:8787] [--env]",
 			"",
 			"Serves the fake platforms ("+platformList()+") under /<platform>,",
 			"a console for a browser at /, and an admin API under /admin, until interrupted (SIGINT",
@@ -30,6 +31,7 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 			"  GET    /admin            this list, as JSON (or text with ?text)",
 			"  GET    /admin/apps       app ids, secrets, keys and base URLs",
 			"  GET    /admin/users      each platform's users",
+			"  GET    /admin/env        export lines for every app (also: taro sandbox --env)",
 			"  GET    /admin/events     the live request log (server-sent events)",
 			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
 			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"}",
@@ -50,6 +52,9 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
+	}
+	if *envOnly {
+		return printEnv(ctx, *addr, stdout, stderr)
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -87,5 +92,31 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 		return exitFail
 	}
 	fmt.Fprintln(stdout, "taro sandbox stopped")
+	return exitOK
+}
+
+// printEnv prints GET /admin/env of the sandbox at addr: export lines for
+// every app, so that eval "$(taro sandbox --env --addr A)" configures a
+// shell.
+func printEnv(ctx context.Context, addr string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/admin/env", nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro sandbox --env: --addr %q is not a host:port\n", addr)
+		return exitUsage
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		fmt.Fprintf(stderr, "taro sandbox --env: no sandbox answers at %s (start one with 'taro sandbox --addr %s')\n", addr, addr)
+		return exitUndecided
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		fmt.Fprintf(stderr, "taro sandbox --env: the sandbox at %s answered %s\n", addr, resp.Status)
+		return exitUndecided
+	}
+	_, _ = stdout.Write(b)
 	return exitOK
 }

@@ -2,7 +2,10 @@ package host
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
@@ -33,6 +36,11 @@ func (s *Sandbox) admin() {
 			out[p] = app{s.App(p), s.BaseURL(p)}
 		}
 		fake.WriteJSON(w, out)
+	})
+	s.mux.HandleFunc("GET /admin/env", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_, _ = io.WriteString(w, s.EnvLines())
 	})
 	s.mux.HandleFunc("POST /admin/login", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
@@ -157,6 +165,31 @@ func (s *Sandbox) admin() {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// EnvLines are "export NAME='value'" lines, sorted, of every app of the
+// sandbox as a program reads them (Options.Env), so that
+// eval "$(curl -s $SB/admin/env)" configures a shell.
+func (s *Sandbox) EnvLines() string {
+	if s.opts.Env == nil {
+		return ""
+	}
+	vars := map[string]string{}
+	for _, p := range s.Platforms() {
+		for k, v := range s.opts.Env(p, s.App(p), s.BaseURL(p)) {
+			vars[k] = v
+		}
+	}
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		b.WriteString("export " + k + "='" + strings.ReplaceAll(vars[k], "'", `'\''`) + "'\n")
+	}
+	return b.String()
 }
 
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -121,6 +121,7 @@ type adminRoute struct {
 var adminRoutes = []adminRoute{
 	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps"},
 	{"GET", "/admin/users", "", "curl -s $SB/admin/users"},
+	{"GET", "/admin/env", "", `eval "$(curl -s $SB/admin/env)"   # export lines for every app`},
 	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
 	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
 	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},

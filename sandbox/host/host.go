@@ -74,6 +74,10 @@ type Options struct {
 	// KeepKeyOnLogin makes Login keep a user's session_key instead of
 	// rotating it.
 	KeepKeyOnLogin bool
+	// Env gives the environment variables a program reads for p's app at
+	// baseURL (package sandbox sets the bundle's, platforms.FromEnv's
+	// names), for GET /admin/env. Nil leaves that route empty.
+	Env func(p taro.Platform, app App, baseURL string) map[string]string
 }
 
 type fault struct {
