@@ -52,7 +52,7 @@ func runDemo(ctx context.Context, args []string, env func(string) string, stdout
 			"  go run ./cmd/taro demo --json | jq -c 'select(.ok == false)'",
 			"",
 			"Flags:"))
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)

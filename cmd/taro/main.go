@@ -14,6 +14,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
@@ -75,10 +77,10 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"demo":    {"walk every platform through login and session checks against an in-process sandbox", runDemo},
+	"demo":    {"walk every platform through login and checks against a sandbox", runDemo},
 	"sandbox": {"serve the fake platforms and an admin API until interrupted", runSandbox},
-	"check":   {"check one session against a platform (credentials from the environment)", runCheck},
-	"login":   {"exchange one login code for a session (credentials from the environment)", runLogin},
+	"check":   {"check one session against a platform (credentials from env)", runCheck},
+	"login":   {"exchange one login code for a session (credentials from env)", runLogin},
 	"decrypt": {"open a client API's encryptedData with a session key (no network)", runDecrypt},
 	"version": {"print the module version, VCS revision and Go version", runVersion},
 }
@@ -119,5 +121,124 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 	return c.run(ctx, args[1:], env, stdout, stderr)
 }
 
-// lines joins help text.
-func lines(s ...string) string { return strings.Join(s, "\n") + "\n" }
+// helpWidth is the width every help text and banner fits.
+const helpWidth = 80
+
+// lines joins help text, fitted to helpWidth: consecutive lines of prose
+// are one paragraph, re-flowed; an indented line (an example, a route)
+// too long is broken, a shell command with a trailing backslash.
+func lines(s ...string) string {
+	var out []string
+	var para []string
+	flush := func() {
+		if len(para) > 0 {
+			out = append(out, wrap(strings.Join(para, " "), "", "")...)
+			para = nil
+		}
+	}
+	for _, l := range s {
+		switch {
+		case l == "" || strings.HasSuffix(l, ":") && !strings.Contains(l, " "):
+			flush()
+			out = append(out, l)
+		case strings.HasPrefix(l, "usage: "):
+			flush()
+			out = append(out, wrap(l, "", "      ")...)
+		case strings.HasPrefix(l, " "):
+			flush()
+			indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+			if strings.Contains(l, "taro ") || strings.Contains(l, "curl ") {
+				out = append(out, wrapCommand(l, indent+"    ")...)
+			} else {
+				out = append(out, wrap(l, "", strings.Repeat(" ", hangAt(l)))...)
+			}
+		default:
+			para = append(para, l)
+		}
+	}
+	flush()
+	return strings.Join(out, "\n") + "\n"
+}
+
+// hangAt is where an indented listing's description starts (after its
+// second run of spaces), for its continuation lines.
+func hangAt(l string) int {
+	i := len(l) - len(strings.TrimLeft(l, " "))
+	for runs := 0; i < len(l); i++ {
+		if l[i] == ' ' && (i+1 < len(l) && l[i+1] == ' ') {
+			for i < len(l) && l[i] == ' ' {
+				i++
+			}
+			runs++
+			if runs == 2 || i > 30 {
+				return min(i, 40)
+			}
+		}
+	}
+	return 8
+}
+
+// wrap breaks text at spaces so that each line fits helpWidth: first
+// prefixes the first line, rest the others.
+func wrap(text, first, rest string) []string {
+	var out []string
+	line := first
+	prefix := first
+	for _, w := range strings.Fields(text) {
+		if strings.HasPrefix(text, " ") && len(out) == 0 && line == first {
+			lead := text[:len(text)-len(strings.TrimLeft(text, " "))]
+			line, prefix = lead, lead
+		}
+		switch {
+		case line == prefix:
+			line += w
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w) <= helpWidth:
+			line += " " + w
+		default:
+			out = append(out, line)
+			line, prefix = rest+w, rest
+		}
+	}
+	return append(out, line)
+}
+
+// wrapCommand breaks a shell command with trailing backslashes.
+func wrapCommand(cmd, rest string) []string {
+	if utf8.RuneCountInString(cmd) <= helpWidth {
+		return []string{cmd}
+	}
+	lead := cmd[:len(cmd)-len(strings.TrimLeft(cmd, " "))]
+	var out []string
+	line := lead
+	for _, w := range strings.Fields(cmd) {
+		switch {
+		case line == lead || line == rest:
+			line += w
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(w)+2 <= helpWidth:
+			line += " " + w
+		default:
+			out = append(out, line+" \\")
+			line = rest + w
+		}
+	}
+	return append(out, line)
+}
+
+// printDefaults is flag.PrintDefaults fitted to helpWidth.
+func printDefaults(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		head := "  --" + f.Name
+		if name != "" {
+			head += " " + name
+		}
+		fmt.Fprintln(fs.Output(), head)
+		text := usage
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" {
+			text += " (default " + f.DefValue + ")"
+		}
+		for _, l := range wrap(text, "      ", "      ") {
+			fmt.Fprintln(fs.Output(), l)
+		}
+	})
+}

@@ -94,7 +94,8 @@ func TestUsageErrors(t *testing.T) {
 		{"missing secret names the variable", map[string]string{"TARO_TT_APPID": "a"}, []string{"login", "--platform", "tt", "--code", "c"}, exitUsage, "TARO_TT_SECRET is not set"},
 		{"check needs an openid", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp"}, exitUsage, "--openid is required"},
 		{"check needs a key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o"}, exitUsage, "--session-key-env is required"},
-		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "--session-key-env names is empty or unset"},
+		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "the variable SK (named by --session-key-env) is empty or unset"},
+		{"a key pasted for a variable's name", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "HyVFkGl5F5OQWJZZaNzBBg=="}, exitUsage, "must name an environment variable"},
 		{"no one-shot check on qq", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s", "SK": "k"}, []string{"check", "--platform", "qq", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "qq documents no server-side session check"},
 		{"login needs a code", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq"}, exitUsage, "--code"},
 		{"a bad base URL", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq", "--code", "c", "--base-url", "ftp://x"}, exitUsage, "BaseURL"},
@@ -105,9 +106,10 @@ func TestUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, errOut := runArgs(t, tt.env, tt.args...)
+			code, out, errOut := runArgs(t, tt.env, tt.args...)
 			assert.Equal(t, tt.code, code)
 			assert.Contains(t, errOut, tt.wantErr)
+			assert.NotContains(t, out+errOut, "HyVFkGl5F5OQWJZZaNzBBg==", "a pasted key is never echoed")
 		})
 	}
 }
@@ -513,3 +515,56 @@ func TestSandboxEnv(t *testing.T) {
 	assert.Equal(t, exitUndecided, rc)
 	assert.Contains(t, errOut, "no sandbox answers at 127.0.0.1:1")
 }
+
+// Every help text and the sandbox's banner fit 80 columns, and lists of
+// platforms come from the bundle.
+func TestHelpFits80Columns(t *testing.T) {
+	check := func(what, text string) {
+		t.Helper()
+		for _, l := range strings.Split(text, "\n") {
+			assert.LessOrEqual(t, utf8.RuneCountInString(l), 80, "%s: %q", what, l)
+		}
+	}
+	_, out, _ := runArgs(t, nil, "--help")
+	check("taro --help", out)
+	for _, c := range []string{"demo", "sandbox", "check", "login", "decrypt", "version"} {
+		rc, out, errOut := runArgs(t, nil, c, "--help")
+		assert.Equal(t, exitOK, rc, c)
+		check(c+" --help", out+errOut)
+		if c != "version" && c != "sandbox" {
+			assert.Contains(t, out+errOut, strings.Join(func() []string {
+				var s []string
+				for _, p := range platforms.Names() {
+					s = append(s, string(p))
+				}
+				return s
+			}(), ", "), "%s names every platform of the bundle", c)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var buf safeBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0"}, &buf, &buf, func(string) string { return "" })
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(buf.String(), "stop with Ctrl-C") }, 10*time.Second, 10*time.Millisecond)
+	cancel()
+	<-done
+	check("the sandbox banner", buf.String())
+	for _, p := range platforms.Names() {
+		assert.Contains(t, buf.String(), "/"+string(p)+"\n", "the banner lists %s", p)
+	}
+}
+
+// safeBuffer is a bytes.Buffer for one writer and one reader.
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

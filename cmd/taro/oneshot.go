@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 	}
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), help)
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	return f
 }
@@ -164,8 +165,7 @@ func (sf sessionFlags) missing(env func(string) string) string {
 	case *sf.keyEnv == "":
 		return "--session-key-env is required (the name of a variable holding the session key)"
 	case env(*sf.keyEnv) == "":
-		// The value is not echoed: it may be a key pasted in by mistake.
-		return "the variable --session-key-env names is empty or unset (pass the variable's name, never the key)"
+		return emptyVar("--session-key-env", *sf.keyEnv)
 	}
 	return ""
 }
@@ -318,7 +318,7 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 			"  SK=.. DATA=.. taro decrypt --platform weapp --appid wx.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
 			"",
 			"Flags:"))
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -344,11 +344,11 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 	case *keyEnv == "":
 		msg = "--session-key-env is required (the name of a variable holding the session key)"
 	case env(*keyEnv) == "":
-		msg = "the variable --session-key-env names is empty or unset (pass the variable's name, never the key)"
+		msg = emptyVar("--session-key-env", *keyEnv)
 	case *dataEnv == "":
 		msg = "--data-env is required (the name of a variable holding the encryptedData)"
 	case env(*dataEnv) == "":
-		msg = "the variable --data-env names is empty or unset"
+		msg = emptyVar("--data-env", *dataEnv)
 	case *iv == "":
 		msg = "--iv is required"
 	case app == "":
@@ -390,4 +390,17 @@ func createSecretFile(path string) (*os.File, error) {
 		return nil, fmt.Errorf("cannot create the file (it must not exist): %w", errors.Unwrap(err))
 	}
 	return f, nil
+}
+
+// varName is what a variable's name looks like.
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// emptyVar says that the variable a flag names is empty, naming it; a
+// flag's value that is no variable name (a key pasted in by mistake) is
+// not echoed.
+func emptyVar(flagName, v string) string {
+	if !varName.MatchString(v) {
+		return flagName + " must name an environment variable (letters, digits and _), not hold the value itself"
+	}
+	return "the variable " + v + " (named by " + flagName + ") is empty or unset"
 }

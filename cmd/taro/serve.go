@@ -35,20 +35,20 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 			"  GET    /admin/events     the live request log (server-sent events)",
 			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
 			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"}",
-			"  POST   /admin/faults     {\"platform\":\"weapp\",\"endpoint\":\"checksession\",\"kind\":\"busy\",\"count\":1}",
+			"  POST   /admin/faults     {\"platform\",\"endpoint\",\"kind\",\"count\"} inject a fault",
 			"  DELETE /admin/faults     clear pending faults",
 			"  GET    /admin/requests   request counters per platform and endpoint",
 			"  DELETE /admin/requests   reset the counters",
 			"  POST   /admin/advance    {\"seconds\":300} move the clock forward",
-			"  POST   /admin/phonecode  {\"platform\":\"weapp\",\"openid\":\"u1\",\"phoneNumber\":\"13800138000\"} → {\"code\"}",
-			"  POST   /admin/encrypt    {\"platform\":\"weapp\",\"openid\":\"u1\",\"data\":{…}} → {\"encryptedData\",\"iv\"}",
+			"  POST   /admin/phonecode  {\"platform\",\"openid\",\"phoneNumber\"} → {\"code\"}",
+			"  POST   /admin/encrypt    {\"platform\",\"openid\",\"data\"} → {\"encryptedData\",\"iv\"}",
 			"",
 			"Example:",
 			"  taro sandbox --addr 127.0.0.1:8787 &",
 			"  curl -s -XPOST localhost:8787/admin/login -d '{\"platform\":\"qq\",\"openid\":\"u1\"}'",
 			"",
 			"Flags:"))
-		fs.PrintDefaults()
+		printDefaults(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		return flagExit(err)
@@ -67,12 +67,20 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
 
 	fmt.Fprintf(stdout, "taro sandbox listening on %s (pid %d)\n\n", base, os.Getpid())
-	fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", "PLATFORM", "BASE URL", "APP ID", "SECRET")
+	fmt.Fprintf(stdout, "%-8s %s\n", "PLATFORM", "BASE URL, then its app")
 	for _, p := range serverPlatforms {
 		app := sb.App(p)
-		fmt.Fprintf(stdout, "%-8s %-48s %-22s %s\n", p, sb.BaseURL(p), app.ID, app.Secret)
+		fmt.Fprintf(stdout, "%-8s %s\n", p, sb.BaseURL(p))
+		cred := "secret " + app.Secret
+		if app.Secret == "" {
+			cred = "keys: GET /admin/apps, or taro sandbox --env"
+		}
+		for _, l := range wrap("appid "+app.ID+"  "+cred, "         ", "         ") {
+			fmt.Fprintln(stdout, l)
+		}
 	}
-	fmt.Fprintf(stdout, "\nconsole: %s/ (in a browser)\nadmin API: %s/admin (see 'taro sandbox --help'); stop with Ctrl-C or kill %d\n", base, base, os.Getpid())
+	fmt.Fprintf(stdout, "\nconsole: %s/ (in a browser)\nadmin API: %s/admin (see 'taro sandbox --help')\n", base, base)
+	fmt.Fprintf(stdout, "environment: eval \"$(taro sandbox --env --addr %s)\"\nstop with Ctrl-C or kill %d\n", ln.Addr(), os.Getpid())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
