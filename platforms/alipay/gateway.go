@@ -102,7 +102,7 @@ func (d *Driver) call(ctx context.Context, method string, params url.Values, rea
 	params.Set("sign", sig)
 	member := strings.ReplaceAll(method, ".", "_") + "_response"
 	return driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.gateway, Body: []byte(params.Encode()),
-		ContentType: "application/x-www-form-urlencoded;charset=utf-8", Secrets: []string{sig}},
+		ContentType: "application/x-www-form-urlencoded;charset=utf-8", Secrets: []string{sig, d.cfg.PrivateKey, d.cfg.AESKey}},
 		func(b []byte) error {
 			o, err := d.verified(b, member)
 			if err != nil {

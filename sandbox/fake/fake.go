@@ -66,6 +66,30 @@ func FaultKinds() []FaultKind {
 	return []FaultKind{Busy, RateLimit, TokenInvalid, ServerError, HTMLBody, Truncated, Reset, Slow}
 }
 
+// The probes: answers that test a driver's discipline rather than its
+// handling of an outage (the conformance kit injects them).
+const (
+	// EchoSecret answers the platform's busy error with the app's secret
+	// echoed in its message members, as a platform that echoes its input
+	// would: the driver must scrub it from every error, errMsg and log.
+	EchoSecret FaultKind = "echo_secret"
+	// NoMarker answers as the platform would, but without the success
+	// marker the fake declares for the endpoint (SuccessMarker): the
+	// driver must refuse an answer that is not an explicit yes.
+	NoMarker FaultKind = "no_marker"
+)
+
+// Probes lists the probes.
+func Probes() []FaultKind { return []FaultKind{EchoSecret, NoMarker} }
+
+// MarkerDeclarer is implemented by a fake that declares, per endpoint, the
+// top-level member whose presence makes a successful answer an explicit
+// yes (WeChat's errcode on a check, Douyin's err_no, a login's
+// session_key); fake.Spec implements it from its Markers.
+type MarkerDeclarer interface {
+	SuccessMarker(ep Endpoint) string
+}
+
 // App is a platform application's credentials.
 type App struct {
 	ID     string `json:"appid"`
@@ -417,7 +441,13 @@ type Spec struct {
 	TakesToken []Endpoint
 	// Seal encrypts a payload as the platform's client APIs do.
 	Seal func(sessionKey, appID string, payload []byte, now time.Time) (data, iv string, err error)
+	// Markers names, per endpoint, the top-level member of a successful
+	// answer without which the answer is no explicit yes.
+	Markers map[Endpoint]string
 }
+
+// SuccessMarker implements MarkerDeclarer.
+func (s Spec) SuccessMarker(ep Endpoint) string { return s.Markers[ep] }
 
 // Name implements Platform.
 func (s Spec) Name() taro.Platform { return s.Platform }

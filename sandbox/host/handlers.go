@@ -2,8 +2,10 @@ package host
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"time"
 
@@ -51,8 +53,77 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
+		if applied == fake.NoMarker {
+			s.withoutMarker(w, r, h, p, ep)
+			return
+		}
 		h(w, r, s.ps[p].st)
 	})
+}
+
+// withoutMarker answers as h does, minus the top-level member the fake
+// declares as ep's success marker; s.mu is held.
+func (s *Sandbox) withoutMarker(w http.ResponseWriter, r *http.Request, h fake.Handler, p taro.Platform, ep Endpoint) {
+	rec := httptest.NewRecorder()
+	h(rec, r, s.ps[p].st)
+	body := rec.Body.Bytes()
+	var m map[string]json.RawMessage
+	if md, ok := s.ps[p].fake.(fake.MarkerDeclarer); ok && json.Unmarshal(body, &m) == nil {
+		delete(m, md.SuccessMarker(ep))
+		body, _ = json.Marshal(m)
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
+}
+
+// echoSecret is the platform's busy answer with the app's secret echoed in
+// its message members.
+func (s *Sandbox) echoSecret(w http.ResponseWriter, p taro.Platform, ep Endpoint) {
+	s.mu.Lock()
+	body := s.ps[p].fake.FaultBody(ep, Busy)
+	secret := s.ps[p].st.App().Secret
+	if secret == "" {
+		secret = s.ps[p].st.App().PrivateKey
+	}
+	s.mu.Unlock()
+	if a, ok := body.(fake.HTTPAnswer); ok {
+		http.Error(w, a.Text+" "+secret, a.Status)
+		return
+	}
+	b, _ := json.Marshal(body)
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		m = map[string]any{}
+	}
+	if !echoInto(m, secret, 2) {
+		m["errmsg"] = "invalid appsecret " + secret
+	}
+	fake.WriteJSON(w, m)
+}
+
+// echoInto appends secret to the message members of m and of the objects
+// in it, depth levels deep; it reports whether any was found.
+func echoInto(m map[string]any, secret string, depth int) bool {
+	echoed := false
+	for k, v := range m {
+		lk := strings.ToLower(k)
+		switch v := v.(type) {
+		case string:
+			if strings.Contains(lk, "msg") || strings.Contains(lk, "tips") || strings.Contains(lk, "error") || strings.Contains(lk, "desc") {
+				m[k] = v + ": invalid appsecret " + secret
+				echoed = true
+			}
+		case map[string]any:
+			if depth > 1 && echoInto(v, secret, depth-1) {
+				echoed = true
+			}
+		}
+	}
+	return echoed
 }
 
 // applyFault produces f; it reports whether the request was answered.
@@ -67,6 +138,10 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, p taro.Plat
 			break
 		}
 		fake.WriteJSON(w, body)
+	case fake.EchoSecret:
+		s.echoSecret(w, p, ep)
+	case fake.NoMarker:
+		return false // answered by withoutMarker
 	case ServerError:
 		http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
 	case HTMLBody:

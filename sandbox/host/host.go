@@ -426,7 +426,7 @@ func (s *Sandbox) InjectEvery(p taro.Platform, ep Endpoint, kind FaultKind, n in
 
 // faultable returns p's state if kind can be injected on ep. s.mu is held.
 func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*platform, error) {
-	if !slices.Contains(FaultKinds(), kind) {
+	if !slices.Contains(FaultKinds(), kind) && !slices.Contains(fake.Probes(), kind) {
 		return nil, fmt.Errorf("sandbox: unknown fault %q (have %v)", kind, FaultKinds())
 	}
 	st, err := s.platform(p)
@@ -435,6 +435,11 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 	}
 	if !slices.Contains(st.fake.Endpoints(), ep) {
 		return nil, fmt.Errorf("sandbox: %s has no %s endpoint", p, ep)
+	}
+	if kind == fake.NoMarker {
+		if md, ok := st.fake.(fake.MarkerDeclarer); !ok || md.SuccessMarker(ep) == "" {
+			return nil, fmt.Errorf("sandbox: %s declares no success marker for %s", p, ep)
+		}
 	}
 	if kind == TokenInvalid && !slices.Contains(st.fake.TokenEndpoints(), ep) {
 		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)

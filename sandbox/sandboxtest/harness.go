@@ -109,6 +109,11 @@ func (h *Sandbox) InjectFault(ep drivertest.Endpoint, f drivertest.Fault, n int)
 	return h.SB.Inject(h.P, sandbox.Endpoint(ep), sandbox.FaultKind(f), n) == nil
 }
 
+// InjectProbe implements drivertest.ProbeHarness.
+func (h *Sandbox) InjectProbe(ep drivertest.Endpoint, p drivertest.Fault, n int) bool {
+	return h.SB.Inject(h.P, sandbox.Endpoint(ep), sandbox.FaultKind(p), n) == nil
+}
+
 // ClearFaults implements drivertest.FaultHarness.
 func (h *Sandbox) ClearFaults() { h.SB.ClearFaults() }
 

@@ -23,6 +23,80 @@ type kcase struct {
 
 var cases = []kcase{
 	{
+		name: "trust/an answer without the platform's explicit success marker is refused",
+		applies: func(e *env) bool {
+			_, ok := e.h.(ProbeHarness)
+			return ok && e.isAuth()
+		},
+		run: func(e *env) {
+			ph := e.h.(ProbeHarness)
+			c := e.client(e.d)
+			s := e.logIn(c, "user-marker")
+			eps := []Endpoint{EndpointCode2Session}
+			if e.isChecker() {
+				eps = append(eps, EndpointCheckSession)
+			}
+			for _, ep := range eps {
+				ph.ClearFaults()
+				// Every attempt, retries included, lacks the marker.
+				if !ph.InjectProbe(ep, FaultNoMarker, 100) {
+					e.t.Errorf("rule: a fake declares its success marker — the fake declares none for %s (fake.Spec.Markers)", ep)
+					continue
+				}
+				var err error
+				if ep == EndpointCheckSession {
+					err = e.checkSession(e.ctx, c, s).err
+				} else {
+					code, cerr := ph.LoginCode(e.ctx, "user-marker")
+					if cerr != nil {
+						e.t.Fatal(cerr)
+					}
+					err = e.code2Session(e.ctx, c, code).err
+				}
+				ph.ClearFaults()
+				if err == nil {
+					e.t.Errorf("rule: only an explicit yes — the driver took a %s answer without the platform's success marker as a success", ep)
+				}
+			}
+		},
+	},
+	{
+		name: "secrets/an app secret the platform echoes is scrubbed from the error, errMsg and logs",
+		applies: func(e *env) bool {
+			_, ok := e.h.(ProbeHarness)
+			return ok && e.isAuth()
+		},
+		run: func(e *env) {
+			ph := e.h.(ProbeHarness)
+			var logs bytes.Buffer
+			c, err := taro.New(taro.Config{Drivers: []taro.Driver{e.d}, Retry: kitRetry,
+				Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			if !ph.InjectProbe(EndpointCode2Session, FaultEchoSecret, 100) {
+				e.t.Fatalf("the harness cannot make the fake echo the secret on %s", EndpointCode2Session)
+			}
+			code, err := ph.LoginCode(e.ctx, "user-echo")
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			res, err := c.Code2Session(e.ctx, taro.LoginOption{Platform: e.d.Platform(), Code: code})
+			ph.ClearFaults()
+			if err == nil {
+				e.t.Fatalf("an error answer was taken for a success")
+			}
+			for where, text := range map[string]string{"the error": err.Error(), "the error (%+v)": fmt.Sprintf("%+v", err),
+				"errMsg": res.ErrMsg, "the logs": logs.String()} {
+				for _, sec := range e.h.Secrets() {
+					if sec != "" && strings.Contains(text, sec) {
+						e.t.Errorf("rule: secrets stay in — %s repeats the app's secret the platform echoed (hand every secret to driverkit.Request.Secrets)", where)
+					}
+				}
+			}
+		},
+	},
+	{
 		name: "secrets/the driver and its Config print none under any fmt verb, json.Marshal or slog",
 		run: func(e *env) {
 			var out []string

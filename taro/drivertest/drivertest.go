@@ -131,6 +131,18 @@ const (
 	FaultSlow         Fault = "slow"           // answer slower than the caller's deadline → DeadlineExceeded
 )
 
+// The probes a ProbeHarness injects: answers that test the driver's
+// discipline rather than its handling of an outage.
+const (
+	// FaultNoMarker: a successful answer without the platform's explicit
+	// success marker (the member its fake declares) → refused, never a
+	// success.
+	FaultNoMarker Fault = "no_marker"
+	// FaultEchoSecret: an error answer that echoes the app's secret →
+	// scrubbed from the error, errMsg and logs.
+	FaultEchoSecret Fault = "echo_secret"
+)
+
 // Faults lists every fault.
 func Faults() []Fault {
 	return []Fault{FaultBusy, FaultRateLimit, FaultTokenInvalid, FaultServerError, FaultHTML, FaultTruncated, FaultReset, FaultSlow}
@@ -148,6 +160,20 @@ type FaultHarness interface {
 	ClearFaults()
 	// Requests returns how many requests ep has received so far.
 	Requests(ep Endpoint) int
+}
+
+// ProbeHarness is a FaultHarness over a fake that speaks the platform's
+// wire format (the sandbox's), which can also probe the driver's
+// discipline: the kit strips the success marker the fake declares from an
+// otherwise good answer (the driver must refuse it), and has the fake echo
+// the app's secret in an error (the driver must scrub it, whether or not
+// it handed the secret to be scrubbed).
+type ProbeHarness interface {
+	FaultHarness
+	// InjectProbe makes the next n requests to ep answer with probe p
+	// (FaultNoMarker, FaultEchoSecret). It returns false when the fake
+	// cannot: no success marker declared for ep, say.
+	InjectProbe(ep Endpoint, p Fault, n int) bool
 }
 
 // EncryptHarness is a LoginHarness whose fake platform can encrypt data

@@ -21,7 +21,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}}}
 }
 
 var _ fake.Platform = (*Fake)(nil)

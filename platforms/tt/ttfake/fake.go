@@ -24,7 +24,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}}}
 }
 
 // AppPrivateKey is the sandbox app's private key (PKCS#8 PEM), the key a

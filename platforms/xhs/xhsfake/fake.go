@@ -18,7 +18,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "xhs", App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
