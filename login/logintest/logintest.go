@@ -34,15 +34,17 @@ import (
 // Run runs the suite; newStores makes fresh shared stores for each test.
 func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 	t.Run("ConcurrentLoginsLeaveOneTicket", func(t *testing.T) { concurrentLogins(t, newStores) })
-	t.Run("SkewedClocks", func(t *testing.T) { skewedClocks(t, newStores) })
+	// The three that wait on a real clock run side by side (each on
+	// stores of its own), after the others.
+	t.Run("SkewedClocks", func(t *testing.T) { t.Parallel(); skewedClocks(t, newStores) })
 	t.Run("TicketsBoundToTheirApp", func(t *testing.T) { crossApp(t, newStores) })
 	t.Run("EvictedRecordFailsClosed", func(t *testing.T) { evicted(t, newStores) })
 	t.Run("PerDevice", func(t *testing.T) { perDevice(t, newStores) })
 	t.Run("OnePerUser", func(t *testing.T) { onePerUser(t, newStores) })
-	t.Run("IdleTimeout", func(t *testing.T) { idle(t, newStores) })
+	t.Run("IdleTimeout", func(t *testing.T) { t.Parallel(); idle(t, newStores) })
 	t.Run("DecryptBudgetAcrossReplicas", func(t *testing.T) { decryptBudget(t, newStores) })
 	t.Run("SeveralAppsOfOnePlatform", func(t *testing.T) { severalApps(t, newStores) })
-	t.Run("OneAnswerForRefusedTickets", func(t *testing.T) { oneAnswer(t, newStores) })
+	t.Run("OneAnswerForRefusedTickets", func(t *testing.T) { t.Parallel(); oneAnswer(t, newStores) })
 	t.Run("LogoutAllEndsLoginsInFlight", func(t *testing.T) { logoutAllInFlight(t, newStores) })
 	t.Run("LoginResetsDecryptBudget", func(t *testing.T) { loginResetsBudget(t, newStores) })
 	t.Run("AlipayEnvelopeBoundToFirstUser", func(t *testing.T) { envelopeBound(t, newStores) })

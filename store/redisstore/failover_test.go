@@ -170,6 +170,7 @@ func masterOf(t *testing.T, nodes []*clusterNode, key string) (master, replica *
 // replica does not answer, a revocation answers Unavailable instead of a
 // success that a crash could undo.
 func TestRevocationSurvivesFailover(t *testing.T) {
+	t.Parallel() // a Cluster of its own, waiting for failovers
 	nodes := startCluster(t)
 	var addrs []string
 	for _, n := range nodes {

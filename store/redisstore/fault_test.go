@@ -128,6 +128,7 @@ func mustInt(s string) int64 {
 // unreachable B answers 503 (Unavailable or DeadlineExceeded), and after
 // the empty restart every earlier ticket is refused.
 func TestCacheFailsClosedUnderFaults(t *testing.T) {
+	t.Parallel()
 	r := startRedis(t)
 	ctx := context.Background()
 	prefix := fmt.Sprintf("taro-fault:%d:", rand.Int64())

@@ -80,6 +80,7 @@ func login(t testing.TB, sb *sandbox.Sandbox, c *taro.Client, p taro.Platform, o
 }
 
 func TestStampedeFetchesOneTokenAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	for _, p := range []taro.Platform{taro.Weapp, taro.TT} {
 		for _, tokenInvalidOnce := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/token-invalid-once=%v", p, tokenInvalidOnce), func(t *testing.T) {
@@ -204,6 +205,7 @@ var faultExpect = map[sandbox.FaultKind]struct {
 }
 
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	for _, p := range sandbox.Platforms() {
 		for _, kind := range sandbox.FaultKinds() {
 			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession} {
@@ -283,6 +285,7 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 func TestLoadWithOnePercentBusy(t *testing.T) {
+	t.Parallel()
 	b := newBackend(t)
 	// Counts, not latency: no Redis call may fail for being slow on a
 	// loaded machine.
@@ -344,6 +347,7 @@ func TestLoadWithOnePercentBusy(t *testing.T) {
 }
 
 func TestNoSecretOnAnyErrorPath(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	apps := map[taro.Platform]sandbox.App{}

@@ -33,6 +33,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // over 1,000 revocations; its assertion is the correctness bound: every
 // revocation is seen within CacheTTL.
 func TestRevocationDelay(t *testing.T) {
+	t.Parallel()
 	b := newBackend(t)
 	if !b.cached() {
 		t.Skip("client-side caching needs a real Redis (TARO_REDIS_URL or TARO_REDIS_CLUSTER_ADDRS) with caching on; CI runs this")

@@ -12,6 +12,7 @@ import (
 // hand), and a real Redis or Redis Cluster in CI (real time: the age tests
 // wait a few seconds).
 func TestLoginSuite(t *testing.T) {
+	t.Parallel()
 	logintest.Run(t, func(t *testing.T) logintest.Stores {
 		b := newBackend(t)
 		st := b.store(redisstore.Options{})
