@@ -37,8 +37,19 @@ import (
 	"github.com/tarogo/adapter/taro"
 )
 
-// Sandbox is the fake platforms' state and HTTP handler (package
-// sandbox/host). It is safe for concurrent use.
+// Sandbox is the fake platforms' state and HTTP handler. It is safe for
+// concurrent use. It is package sandbox/host's type, where go doc shows
+// each method (go doc github.com/tarogo/adapter/sandbox/host Sandbox.Login):
+//
+//   - users and codes: Login, AnonymousLogin, PhoneCode, Encrypt,
+//     SessionKey, CodeCount;
+//   - the clock: Now, Advance;
+//   - faults and counters: Inject, InjectDelay, InjectEvery, ClearFaults,
+//     Requests, ResetCounters, Events;
+//   - tokens: IssuedTokens, ExpireTokens;
+//   - apps and addresses: App, Platforms, BaseURL, URL, SetURL,
+//     HTTPClient, EnvLines;
+//   - serving: Handler, Close.
 type Sandbox = host.Sandbox
 
 // Options configures a sandbox. The zero value is usable and serves every
