@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -114,11 +115,21 @@ func TestConsoleInChromium(t *testing.T) {
 	require.NoError(t, chromedp.Do(bctx,
 		chromedp.Navigate(sb.URL()+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`#apps tbody tr`)),
+	))
+	// No action without a deliberate choice: the forms start with no
+	// platform, and inject does nothing until one is chosen.
+	none, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS(`#fault select[name=platform]`)))
+	require.NoError(t, err)
+	assert.Empty(t, none, "no default platform")
+	require.NoError(t, chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`#inject`))))
+	time.Sleep(300 * time.Millisecond)
+	assert.Empty(t, sb.PendingFaults(), "an unchosen form injects nothing")
+	require.NoError(t, chromedp.Do(bctx,
 		chromedp.SetValue(chromedp.CSS(`#login select[name=platform]`), "weapp"),
 		chromedp.SetValue(chromedp.CSS(`#login input[name=openid]`), "browser-user"),
 		chromedp.Click(chromedp.CSS(`#mint-login`)),
 	))
-	_, err := chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("out").textContent.includes("code")`))
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("out").textContent.includes("code")`))
 	require.NoError(t, err)
 	minted, err := chromedp.Run(bctx, chromedp.TextContent(chromedp.CSS(`#out`)))
 	require.NoError(t, err)
@@ -138,12 +149,32 @@ func TestConsoleInChromium(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#fault select[name=kind]`), "rate_limit"),
 		chromedp.Click(chromedp.CSS(`#inject`)),
 	))
-	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("out").textContent.includes("done")`))
-	require.NoError(t, err)
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("done").textContent === "done: rate_limit fault on weapp code2session, 1 time"`))
+	require.NoError(t, err, "the console says what it did")
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.querySelector("#faults tbody").textContent.includes("rate_limit")`))
+	require.NoError(t, err, "the pending fault is listed")
 	code, err = sb.Login(taro.Weapp, "browser-user")
 	require.NoError(t, err)
 	_, err = c.Code2Session(ctx, taro.LoginOption{Platform: taro.Weapp, Code: code})
 	assert.ErrorIs(t, err, taro.ErrRateLimited, "the fault the form injected")
+	_, err = c.Code2Session(ctx, taro.LoginOption{Platform: taro.Weapp, Code: got.Code}) // a used code: refused
+	assert.ErrorIs(t, err, taro.ErrInvalidCode)
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`(() => { const t = document.querySelector("#log tbody").textContent;
+		return t.includes("accepted") && t.includes("fault: rate_limit") && t.includes("refused (errcode 40"); })()`))
+	require.NoError(t, err, "the log shows each outcome")
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("clock").textContent.includes("the real time")`))
+	require.NoError(t, err, "the sandbox clock is shown")
+
+	// /admin in a browser is a page.
+	req, _ := http.NewRequest("GET", sb.URL()+"/admin", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
+	assert.Contains(t, string(page), "<table>")
+	assert.Contains(t, string(page), "/admin/faults")
 
 	png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)

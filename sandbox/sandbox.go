@@ -44,8 +44,8 @@ import (
 //   - users and codes: Login, AnonymousLogin, PhoneCode, Encrypt,
 //     SessionKey, CodeCount;
 //   - the clock: Now, Advance;
-//   - faults and counters: Inject, InjectDelay, InjectEvery, ClearFaults,
-//     Requests, ResetCounters, Events;
+//   - faults and counters: Inject, InjectDelay, InjectEvery, PendingFaults,
+//     ClearFaults, Requests, ResetCounters, Events;
 //   - tokens: IssuedTokens, ExpireTokens;
 //   - apps and addresses: App, Platforms, BaseURL, URL, SetURL,
 //     HTTPClient, EnvLines;

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -20,13 +22,19 @@ var consoleFS embed.FS
 // Event is one request a fake answered, for the console's live log. It
 // holds no query, no body and no header: nothing an SDK sent as a secret.
 type Event struct {
+	// Time is the sandbox's clock (which Advance moves); RealTime the
+	// machine's.
 	Time     time.Time     `json:"time"`
+	RealTime time.Time     `json:"realTime"`
 	Platform taro.Platform `json:"platform"`
 	Endpoint Endpoint      `json:"endpoint"`
 	Method   string        `json:"method"`
 	Path     string        `json:"path"`
 	Status   int           `json:"status"`
 	Fault    FaultKind     `json:"fault,omitempty"`
+	// Outcome is what the answer said: "accepted", "refused" with the
+	// platform's code (or HTTP status), or "fault: <kind>".
+	Outcome string `json:"outcome"`
 }
 
 // maxEvents is how many past events a new console is sent.
@@ -85,7 +93,11 @@ func (s *Sandbox) Events() []Event {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	head   []byte // the first bytes of the answer, for its outcome
 }
+
+// maxHead bounds what statusWriter keeps of an answer.
+const maxHead = 4 << 10
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
@@ -98,7 +110,53 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
 	}
+	if room := maxHead - len(w.head); room > 0 {
+		w.head = append(w.head, b[:min(len(b), room)]...)
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+// codeMembers are the members platforms put their error codes in; a
+// non-zero (or, for "error" and "sub_code", non-empty) value is a refusal.
+var codeMembers = []string{"errcode", "err_no", "errno", "error_code", "sub_code", "error"}
+
+// outcome reads an answer's status and head: accepted, or refused with the
+// platform's code.
+func outcome(status int, head []byte) string {
+	if status >= 400 {
+		return fmt.Sprintf("refused (HTTP %d)", status)
+	}
+	var m map[string]any
+	if json.Unmarshal(head, &m) != nil {
+		return "accepted"
+	}
+	if e, ok := m["error_response"].(map[string]any); ok {
+		m = e
+	}
+	if d, ok := m["data"].(map[string]any); ok {
+		if _, has := d["error_code"]; has {
+			m = d
+		}
+	}
+	for _, k := range codeMembers {
+		switch v := m[k].(type) {
+		case float64:
+			if v != 0 {
+				return fmt.Sprintf("refused (%s %v)", k, v)
+			}
+		case string:
+			if v != "" && v != "0" {
+				return fmt.Sprintf("refused (%s %s)", k, v)
+			}
+		}
+	}
+	if v, ok := m["success"].(bool); ok && !v {
+		return fmt.Sprintf("refused (code %v)", m["code"])
+	}
+	if v, ok := m["result"].(float64); ok && v != 1 {
+		return fmt.Sprintf("refused (result %v)", v)
+	}
+	return "accepted"
 }
 
 // Hijack lets the Reset fault close the connection.
@@ -121,6 +179,8 @@ type adminRoute struct {
 var adminRoutes = []adminRoute{
 	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps"},
 	{"GET", "/admin/users", "", "curl -s $SB/admin/users"},
+	{"GET", "/admin/faults", "", "curl -s $SB/admin/faults   # pending faults, by platform and endpoint"},
+	{"GET", "/admin/clock", "", "curl -s $SB/admin/clock   # the sandbox clock and how far it was advanced"},
 	{"GET", "/admin/env", "", `eval "$(curl -s $SB/admin/env)"   # export lines for every app`},
 	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
 	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
@@ -144,6 +204,24 @@ func (s *Sandbox) console() {
 		_, _ = w.Write(b)
 	})
 	s.mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "text/html") && !r.URL.Query().Has("text") {
+			// A browser: the routes as a page.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+			var b strings.Builder
+			b.WriteString(`<!doctype html><meta charset="utf-8"><title>taro sandbox admin API</title>` +
+				`<style>body{font:14px system-ui,sans-serif;margin:1.5em}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left}` +
+				`table{border-collapse:collapse}code{font:12px ui-monospace,monospace}</style>` +
+				`<h1>taro sandbox admin API</h1><p><a href="/">the console</a> · <a href="/admin?text">as text</a> · as JSON: <code>curl $SB/admin</code></p>` +
+				`<table><tr><th>method</th><th>path</th><th>body</th><th>example</th></tr>`)
+			for _, rt := range adminRoutes {
+				fmt.Fprintf(&b, "<tr><td>%s</td><td><code>%s</code></td><td><code>%s</code></td><td><code>%s</code></td></tr>",
+					html.EscapeString(rt.Method), html.EscapeString(rt.Path), html.EscapeString(rt.Params), html.EscapeString(rt.Curl))
+			}
+			b.WriteString("</table>")
+			_, _ = io.WriteString(w, b.String())
+			return
+		}
 		if strings.Contains(r.Header.Get("Accept"), "text/plain") || r.URL.Query().Has("text") {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			for _, rt := range adminRoutes {
@@ -152,6 +230,15 @@ func (s *Sandbox) console() {
 			return
 		}
 		writeJSONAny(w, map[string]any{"routes": adminRoutes})
+	})
+	s.mux.HandleFunc("GET /admin/clock", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		off := s.offset
+		s.mu.Unlock()
+		writeJSONAny(w, map[string]any{"now": s.Now(), "realTime": time.Now(), "advancedSeconds": int64(off / time.Second)})
+	})
+	s.mux.HandleFunc("GET /admin/faults", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONAny(w, s.PendingFaults())
 	})
 	s.mux.HandleFunc("GET /admin/users", func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()

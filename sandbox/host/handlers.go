@@ -35,7 +35,12 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 		w := &statusWriter{ResponseWriter: rw}
 		var applied FaultKind
 		defer func() {
-			s.ev.publish(Event{Time: s.Now(), Platform: p, Endpoint: ep, Method: r.Method, Path: r.URL.Path, Status: w.status, Fault: applied})
+			out := outcome(w.status, w.head)
+			if applied != "" {
+				out = "fault: " + string(applied)
+			}
+			s.ev.publish(Event{Time: s.Now(), RealTime: time.Now(), Platform: p, Endpoint: ep, Method: r.Method, Path: r.URL.Path,
+				Status: w.status, Fault: applied, Outcome: out})
 		}()
 		// Read the body first: the server notices a client hanging up (and
 		// cancels r.Context, ending a Slow fault) only once it has.

@@ -447,6 +447,31 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 	return st, nil
 }
 
+// PendingFaults lists the faults waiting, by platform and endpoint, in
+// the order they will answer (periodic ones as "<kind> every <n>").
+func (s *Sandbox) PendingFaults() map[taro.Platform]map[Endpoint][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[taro.Platform]map[Endpoint][]string{}
+	for name, st := range s.ps {
+		for ep, q := range st.faults {
+			for _, f := range q {
+				if out[name] == nil {
+					out[name] = map[Endpoint][]string{}
+				}
+				out[name][ep] = append(out[name][ep], string(f.kind))
+			}
+		}
+		for ep, pf := range st.every {
+			if out[name] == nil {
+				out[name] = map[Endpoint][]string{}
+			}
+			out[name][ep] = append(out[name][ep], fmt.Sprintf("%s every %d", pf.kind, pf.n))
+		}
+	}
+	return out
+}
+
 // ClearFaults removes every pending fault.
 func (s *Sandbox) ClearFaults() {
 	s.mu.Lock()
