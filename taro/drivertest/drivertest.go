@@ -41,7 +41,10 @@
 //     against package sandbox/fake: embed a fake.Spec (the platform's name,
 //     default app, code lifetime, key size, endpoints and client-side
 //     sealing) and add Routes and FaultBody with the platform's real paths
-//     and shapes over the sandbox's platform-neutral state. In the driver's
+//     and shapes over the sandbox's platform-neutral state, and declare
+//     each endpoint's success marker (fake.Spec.Markers, or a
+//     SuccessMarker method), which the kit strips to check that the
+//     driver refuses an answer that is no explicit yes. In the driver's
 //     test, run the kit against it, as below; platforms/qq/qqfake is a
 //     short one to copy.
 //

@@ -107,7 +107,16 @@ func (acmeFake) CodeTTL() time.Duration          { return 5 * time.Minute }
 func (acmeFake) NewSessionKey() string           { return fake.RandomKey(16) }
 func (acmeFake) Endpoints() []fake.Endpoint      { return []fake.Endpoint{fake.Code2Session} }
 func (acmeFake) TokenEndpoints() []fake.Endpoint { return nil }
-func (acmeFake) Routes(r fake.Router)            { r.Handle(fake.Code2Session, "POST /login", acmeLogin) }
+
+// SuccessMarker declares "status" (0) as the explicit yes of a login
+// (fake.MarkerDeclarer), for the kit's probe.
+func (acmeFake) SuccessMarker(ep fake.Endpoint) string {
+	if ep == fake.Code2Session {
+		return "status"
+	}
+	return ""
+}
+func (acmeFake) Routes(r fake.Router) { r.Handle(fake.Code2Session, "POST /login", acmeLogin) }
 func (acmeFake) FaultBody(_ fake.Endpoint, k fake.FaultKind) any {
 	if k == fake.Busy {
 		return map[string]any{"status": 1, "message": "busy"}
