@@ -170,7 +170,6 @@ func masterOf(t *testing.T, nodes []*clusterNode, key string) (master, replica *
 // replica does not answer, a revocation answers Unavailable instead of a
 // success that a crash could undo.
 func TestRevocationSurvivesFailover(t *testing.T) {
-	t.Parallel() // a Cluster of its own, waiting for failovers
 	nodes := startCluster(t)
 	var addrs []string
 	for _, n := range nodes {
@@ -214,6 +213,7 @@ func TestRevocationSurvivesFailover(t *testing.T) {
 	m2, r2 := masterOf(t, nodes, tag(users[3]))
 	require.True(t, m2 == master && r2 == replica, "the roles are as they were")
 	require.Contains(t, cli(replica, "info", "replication"), "master_link_status:up")
+	require.Contains(t, cli(master, "info", "replication"), "connected_slaves:1", "the master has the one replica")
 	require.NoError(t, replica.cmd.Process.Signal(syscall.SIGSTOP))
 	err = per.Logout(ctx, unacked)
 	assert.ErrorIs(t, err, taro.ErrUnavailable, "a logout the replica did not acknowledge")
