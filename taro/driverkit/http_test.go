@@ -78,6 +78,7 @@ func TestObject(t *testing.T) {
 // decoding (which is case-sensitive) wherever it finds a member.
 func FuzzObject(f *testing.F) {
 	f.Add([]byte(`{"errcode":0,"a":{"b":"c"}}`), "errcode")
+	f.Add([]byte("{\"\xff\":0}"), "\xff") // a name that is not UTF-8 (found by the fuzzer)
 	f.Fuzz(func(t *testing.T, b []byte, key string) {
 		var m map[string]json.RawMessage
 		if json.Unmarshal(b, &m) != nil {

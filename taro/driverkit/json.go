@@ -137,8 +137,8 @@ func NonEmptyString(raw json.RawMessage) bool {
 // fills errcode); decoders confirm a success against an Object so that only
 // the platform's documented field names count as a yes. Reading it
 // allocates nothing; a member whose name is written with escapes does not
-// match (it fails closed), and of duplicate members the last counts, as in
-// encoding/json.
+// match (it fails closed), nor does one that is not valid UTF-8, and of
+// duplicate members the last counts, as in encoding/json.
 type Object []byte
 
 // ParseObject returns b as an Object (nil when it is not a JSON object).
@@ -185,7 +185,9 @@ func (o Object) field(key string) ([]byte, bool) {
 		if !good {
 			return nil, false
 		}
-		if string(k) == key {
+		if string(k) == key && utf8.Valid(k) {
+			// A name that is not valid UTF-8 never matches: encoding/json
+			// reads it as another name (U+FFFD), so it fails closed.
 			found, ok = b[i:ve], true
 		}
 		i = skipWS(b, ve)
