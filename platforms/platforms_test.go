@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tarogo/adapter/platforms"
+	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -78,4 +79,15 @@ func TestFromEnvSeveralApps(t *testing.T) {
 	env["TARO_WEAPP_BASE_URL"] = "http://127.0.0.1:1/a,http://127.0.0.1:2/b,http://127.0.0.1:3/c"
 	_, err = platforms.FromEnv(get)
 	assert.ErrorContains(t, err, "TARO_WEAPP_BASE_URL lists 3 base URLs for 2 apps")
+}
+
+// A plugin's Keyless says what its drivers' traits say.
+func TestPluginKeylessMatchesTheDriver(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	for _, pl := range platforms.All {
+		d, err := platforms.Driver(pl.Platform, sandbox.AppSettings(sb.App(pl.Platform), sb.BaseURL(pl.Platform), nil))
+		require.NoError(t, err, pl.Platform)
+		assert.Equal(t, driver.TraitsOf(d).Keyless, pl.Keyless, "%s: Plugin.Keyless", pl.Platform)
+	}
 }

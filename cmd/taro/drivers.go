@@ -29,6 +29,17 @@ func newDriver(p taro.Platform, env func(string) string, appID, secret, baseURL 
 	return platforms.Driver(p, s)
 }
 
+// keyless reports whether p has no session key (its plugin says so), so
+// that a check or a decryption on it is refused before credentials.
+func keyless(p taro.Platform) bool {
+	for _, pl := range platforms.All {
+		if pl.Platform == p {
+			return pl.Keyless
+		}
+	}
+	return false
+}
+
 func platformList() string {
 	names := make([]string, len(serverPlatforms))
 	for i, p := range serverPlatforms {

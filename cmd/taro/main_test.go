@@ -96,6 +96,8 @@ func TestUsageErrors(t *testing.T) {
 		{"check needs a key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o"}, exitUsage, "--session-key-env is required"},
 		{"an empty key variable", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "the variable SK (named by --session-key-env) is empty or unset"},
 		{"a key pasted for a variable's name", map[string]string{"TARO_WEAPP_APPID": "a", "TARO_WEAPP_SECRET": "s"}, []string{"check", "--platform", "weapp", "--openid", "o", "--session-key-env", "HyVFkGl5F5OQWJZZaNzBBg=="}, exitUsage, "must name an environment variable"},
+		{"check on a keyless platform, before credentials", nil, []string{"check", "--platform", "alipay"}, exitUsage, "not supported on alipay"},
+		{"decrypt on a keyless platform, before --appid", nil, []string{"decrypt", "--platform", "alipay"}, exitUsage, "not supported on alipay"},
 		{"no one-shot check on qq", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s", "SK": "k"}, []string{"check", "--platform", "qq", "--openid", "o", "--session-key-env", "SK"}, exitUsage, "qq documents no server-side session check"},
 		{"login needs a code", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq"}, exitUsage, "--code"},
 		{"a bad base URL", map[string]string{"TARO_QQ_APPID": "a", "TARO_QQ_SECRET": "s"}, []string{"login", "--platform", "qq", "--code", "c", "--base-url", "ftp://x"}, exitUsage, "BaseURL"},

@@ -193,7 +193,12 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"",
 		"Flags:"))
 	sf := f.sessionFlags()
-	c, d, closeStore, code := f.client(args, env, stderr, func() string { return sf.missing(env) })
+	c, d, closeStore, code := f.client(args, env, stderr, func() string {
+		if p := taro.Platform(*f.platform); keyless(p) {
+			return "not supported on " + string(p) + ": it has no session key, so there is no session to check"
+		}
+		return sf.missing(env)
+	})
 	if c == nil {
 		return code
 	}
@@ -341,6 +346,8 @@ func runDecrypt(ctx context.Context, args []string, env func(string) string, std
 		msg = "--platform is required; valid platforms: " + platformList()
 	case !slices.Contains(serverPlatforms, p):
 		msg = fmt.Sprintf("unknown platform %q; valid platforms: %s", p, platformList())
+	case keyless(p):
+		msg = "not supported on " + string(p) + ": it has no session key, so there is no encrypted data to open"
 	case *keyEnv == "":
 		msg = "--session-key-env is required (the name of a variable holding the session key)"
 	case env(*keyEnv) == "":

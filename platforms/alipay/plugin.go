@@ -12,6 +12,7 @@ import (
 // sandbox.AppSettings gives a sandbox app's keys. Alipay's client callbacks
 // carry no errMsg, so there is no FromNative.
 var Plugin = driver.Plugin{
+	Keyless:  true,
 	Platform: Platform,
 	Title:    "Alipay",
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {

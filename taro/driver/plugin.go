@@ -55,6 +55,11 @@ type Plugin struct {
 	FromNative func(api string, raw []byte) (NativeResult, error)
 	// Env lists the platform's own variables.
 	Env []EnvVar
+	// Keyless says, before any driver is built, that the platform has no
+	// session key (its drivers are KeylessLogins, Alipay's): a command
+	// line refuses a session check or a decryption on it before asking
+	// for credentials. A test keeps it equal to TraitsOf(driver).Keyless.
+	Keyless bool
 }
 
 var (
