@@ -219,7 +219,7 @@ func TestAdminAPI(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&apps))
 	resp.Body.Close()
-	assert.Equal(t, sb.BaseURL(taro.Weapp), apps["weapp"]["base_url"])
+	assert.Equal(t, sb.BaseURL(taro.Weapp), apps["weapp"]["baseUrl"], "camelCase, as every member of the admin JSON")
 	assert.Equal(t, sb.App(taro.Weapp).ID, apps["weapp"]["appid"])
 	assert.Equal(t, sb.App(taro.TT).PrivateKey, apps["tt"]["privateKey"], "an SDK in any language can be configured from the listing")
 	assert.NotContains(t, apps["weapp"], "privateKey", "empty for platforms that use no key")

@@ -93,7 +93,7 @@ type MarkerDeclarer interface {
 // App is a platform application's credentials.
 type App struct {
 	ID     string `json:"appid"`
-	Secret string `json:"secret"`
+	Secret string `json:"secret,omitempty"` // empty on a platform whose app has keys instead (Alipay)
 	// PrivateKey is the app's own private key (PEM), for platforms that
 	// use one (Douyin's phone numbers, Alipay's signatures); empty
 	// elsewhere.

@@ -14,7 +14,7 @@ import (
 
 // The admin API, for test suites in any language, served under /admin:
 //
-//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"base_url":..},...}
+//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},...}
 //	POST   /admin/login      {"platform":"weapp","openid":"u1"} (tt also "anonymous":true) → {"code":".."}
 //	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delay_ms":0}
 //	DELETE /admin/faults     clears every pending fault
@@ -29,7 +29,7 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("GET /admin/apps", func(w http.ResponseWriter, r *http.Request) {
 		type app struct {
 			App
-			BaseURL string `json:"base_url"`
+			BaseURL string `json:"baseUrl"`
 		}
 		out := map[taro.Platform]app{}
 		for _, p := range s.Platforms() {
