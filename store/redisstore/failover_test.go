@@ -98,6 +98,16 @@ func startCluster(t *testing.T) []*clusterNode {
 	require.NoError(t, err, "%s", out)
 	for _, n := range nodes {
 		waitFor(t, 20*time.Second, func() bool { return strings.Contains(cli(n, "cluster", "info"), "cluster_state:ok") }, "cluster ok on %s", n.addr())
+		// Every node's view has converged: three replicas, each of a master.
+		waitFor(t, 20*time.Second, func() bool {
+			replicas := 0
+			for _, l := range strings.Split(cli(n, "cluster", "nodes"), "\n") {
+				if f := strings.Fields(l); len(f) > 3 && strings.Contains(f[2], "slave") && f[3] != "-" {
+					replicas++
+				}
+			}
+			return replicas == 3
+		}, "replicas known to %s", n.addr())
 		waitFor(t, 20*time.Second, func() bool {
 			info := cli(n, "info", "replication")
 			return strings.Contains(info, "role:master") || strings.Contains(info, "master_link_status:up")
@@ -175,7 +185,7 @@ func TestRevocationSurvivesFailover(t *testing.T) {
 	for _, n := range nodes {
 		addrs = append(addrs, n.addr())
 	}
-	st, err := redisstore.Open(strings.Join(addrs, ","), redisstore.Options{OpTimeout: time.Second})
+	st, err := redisstore.Open(strings.Join(addrs, ","), redisstore.Options{OpTimeout: 3 * time.Second}) // a replica's ACK may take a moment on a busy machine
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	sb := sandbox.NewServer(sandbox.Options{})

@@ -46,17 +46,17 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	prefix := s.opts.Prefix + "ticket:" + tag + ":"
 	usedKey := s.opts.Prefix + "used:" + tag
 	ttl := s.opts.CacheTTL
-	n := 4
+	n := 3
 	if q.Newest {
-		n = 5
+		n = 4
 	}
-	cmds := make([]rueidis.CacheableTTL, n, 5)
+	cmds := make([]rueidis.CacheableTTL, n, 4)
 	cmds[0] = rueidis.CT(c.B().Get().Key(prefix+tid).Cache(), ttl)
 	cmds[1] = rueidis.CT(c.B().Get().Key(s.opts.Prefix+"session:"+tag).Cache(), ttl)
-	cmds[2] = rueidis.CT(c.B().Hget().Key(usedKey).Field(tid).Cache(), ttl)
-	cmds[3] = rueidis.CT(c.B().Hget().Key(usedKey).Field("lo").Cache(), ttl)
+	// The ticket's last use and the user's LogoutAll watermark, in one.
+	cmds[2] = rueidis.CT(c.B().Hmget().Key(usedKey).Field(tid, "lo").Cache(), ttl)
 	if q.Newest {
-		cmds[4] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
+		cmds[3] = rueidis.CT(c.B().Zrange().Key(s.opts.Prefix+"tickets:"+tag).Min("-1").Max("-1").Cache(), ttl)
 	}
 	if err := s.alive(ctx); err != nil {
 		return login.Lookup{}, err
@@ -64,20 +64,29 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	res := c.DoMultiCache(ctx, cmds...)
 	var vals [3]string
 	var has [3]bool
-	for i := range 3 {
+	for i := range 2 {
 		v, err := res[i].ToString()
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return login.Lookup{}, err
 		}
 		vals[i], has[i] = v, err == nil
 	}
-	lo, err := res[3].ToString()
+	fields, err := res[2].ToArray()
+	if err != nil || len(fields) != 2 {
+		return login.Lookup{}, errors.Join(errors.New("redisstore: the used hash answered the wrong shape"), err)
+	}
+	if v, err := fields[0].ToString(); err == nil {
+		vals[2], has[2] = v, true
+	} else if !rueidis.IsRedisNil(err) {
+		return login.Lookup{}, err
+	}
+	lo, err := fields[1].ToString()
 	if err != nil && !rueidis.IsRedisNil(err) {
 		return login.Lookup{}, err
 	}
 	var top string
 	if q.Newest {
-		t, err := res[4].AsStrSlice()
+		t, err := res[3].AsStrSlice()
 		if err != nil {
 			return login.Lookup{}, err
 		}

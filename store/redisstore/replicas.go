@@ -10,26 +10,31 @@ import (
 	"github.com/redis/rueidis"
 )
 
-// topologyRefresh is how often the store reads again which Redis nodes
-// have replicas (for Options.WaitReplicas zero).
+// topologyRefresh is how often the store asks again whether a Redis node
+// has replicas (for Options.WaitReplicas zero).
 const topologyRefresh = 10 * time.Second
 
-// replicaMap is which nodes have a replica, as Redis lists them: on a
-// Cluster, each master's slot ranges and whether CLUSTER NODES lists a
-// replica of it (connected or not); on a single server, whether INFO
-// replication ever listed one (a replica that is down is not listed, so
-// once seen, one is waited for until the process ends).
+// replicaMap is which nodes have a replica, as each node says of itself:
+// on a Cluster, a slot's own master answers CLUSTER NODES (a master knows
+// its replicas, connected or not, before gossip tells the other nodes);
+// on a single server, INFO replication. Once a node has listed a replica
+// it is waited for until the process ends: a replica that is down or not
+// yet known to the node being asked must not turn revocations into
+// writes a failover can undo.
 type replicaMap struct {
 	mu      sync.Mutex
-	at      time.Time
-	ranges  []slotRange // Cluster
-	single  bool        // a single server has (had) a replica
-	refresh sync.Mutex  // one reader of the topology at a time
+	masters []masterView // Cluster: what each asked master said of itself
+	single  bool         // a single server has (had) a replica
+	at      time.Time    // when the single server was asked
+	refresh sync.Mutex   // one reader of the topology at a time
 }
 
-type slotRange struct {
-	lo, hi  uint16
+// masterView is a master's slots and whether it has (had) a replica.
+type masterView struct {
+	id      string
+	ranges  [][2]uint16
 	replica bool
+	at      time.Time
 }
 
 // replicasFor is how many replicas a revocation of key waits for.
@@ -44,68 +49,110 @@ func (s *Store) replicasFor(ctx context.Context, key string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := s.replicas.load(ctx, c, s.opts.OpTimeout); err != nil {
+	if c.Mode() != rueidis.ClientModeCluster {
+		has, err := s.replicas.singleServer(ctx, c, s.opts.OpTimeout)
+		if err != nil || !has {
+			return 0, err
+		}
+		return 1, nil
+	}
+	has, err := s.replicas.cluster(ctx, c, key, s.opts.OpTimeout)
+	if err != nil || !has {
 		return 0, err
 	}
-	rm := &s.replicas
-	rm.mu.Lock()
-	defer rm.mu.Unlock()
-	if c.Mode() != rueidis.ClientModeCluster {
-		if rm.single {
-			return 1, nil
-		}
-		return 0, nil
-	}
-	cmd := c.B().Get().Key(key).Build()
-	slot := cmd.Slot()
-	for _, r := range rm.ranges {
-		if slot >= r.lo && slot <= r.hi {
-			if r.replica {
-				return 1, nil
-			}
-			return 0, nil
-		}
-	}
-	return 0, nil
+	return 1, nil
 }
 
-// load reads the topology when it is older than topologyRefresh.
-func (rm *replicaMap) load(ctx context.Context, c rueidis.Client, timeout time.Duration) error {
-	rm.mu.Lock()
-	fresh := !rm.at.IsZero() && time.Since(rm.at) < topologyRefresh
-	rm.mu.Unlock()
-	if fresh {
-		return nil
+// cluster says whether the master of key's slot has (had) a replica,
+// asking that master when what it said is older than topologyRefresh.
+func (rm *replicaMap) cluster(ctx context.Context, c rueidis.Client, key string, timeout time.Duration) (bool, error) {
+	cmd := c.B().Get().Key(key).Build()
+	slot := cmd.Slot()
+	if has, fresh := rm.lookup(slot); fresh {
+		return has, nil
 	}
 	rm.refresh.Lock()
 	defer rm.refresh.Unlock()
-	rm.mu.Lock()
-	fresh = !rm.at.IsZero() && time.Since(rm.at) < topologyRefresh
-	rm.mu.Unlock()
-	if fresh {
-		return nil
+	if has, fresh := rm.lookup(slot); fresh {
+		return has, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if c.Mode() == rueidis.ClientModeCluster {
-		text, err := c.Do(ctx, c.B().ClusterNodes().Build()).ToString()
-		if err != nil {
-			return err
-		}
-		ranges := parseClusterNodes(text)
-		rm.mu.Lock()
-		rm.ranges, rm.at = ranges, time.Now()
-		rm.mu.Unlock()
-		return nil
+	// Routed as the key is: the slot's own master answers.
+	text, err := c.Do(ctx, c.B().ClusterNodes().Build().SetSlot(key)).ToString()
+	if err != nil {
+		return false, err
 	}
+	v, ok := parseSelf(text)
+	if !ok {
+		return false, nil
+	}
+	v.at = time.Now()
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	for i, m := range rm.masters {
+		if m.id == v.id {
+			v.replica = v.replica || m.replica // once seen, waited for
+			rm.masters[i] = v
+			return rm.has(slot, v), nil
+		}
+	}
+	rm.masters = append(rm.masters, v)
+	return rm.has(slot, v), nil
+}
+
+// has reports v's answer for slot; rm.mu is held.
+func (rm *replicaMap) has(slot uint16, v masterView) bool {
+	for _, r := range v.ranges {
+		if slot >= r[0] && slot <= r[1] {
+			return v.replica
+		}
+	}
+	// The asked node no longer serves the slot (a failover, a migration):
+	// wait for one, to be safe, until the topology settles.
+	return true
+}
+
+// lookup returns what the master serving slot said, and whether that is
+// fresh.
+func (rm *replicaMap) lookup(slot uint16) (has, fresh bool) {
+	rm.mu.Lock()
+	defer rm.mu.Unlock()
+	for _, m := range rm.masters {
+		for _, r := range m.ranges {
+			if slot >= r[0] && slot <= r[1] {
+				// A node that lists no replica is asked again sooner: a
+				// replica just added is known to its master by gossip.
+				ttl := topologyRefresh
+				if !m.replica {
+					ttl = time.Second
+				}
+				return m.replica, time.Since(m.at) < ttl
+			}
+		}
+	}
+	return false, false
+}
+
+// single_ says whether the single server has (had) a replica.
+func (rm *replicaMap) singleServer(ctx context.Context, c rueidis.Client, timeout time.Duration) (bool, error) {
+	rm.mu.Lock()
+	has, fresh := rm.single, !rm.at.IsZero() && time.Since(rm.at) < topologyRefresh
+	rm.mu.Unlock()
+	if fresh || has {
+		return has, nil
+	}
+	rm.refresh.Lock()
+	defer rm.refresh.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	text, err := c.Do(ctx, c.B().Info().Section("replication").Build()).ToString()
 	if err != nil {
 		if _, ok := rueidis.IsRedisErr(err); !ok {
-			return err
+			return false, err
 		}
 		text = "" // a server that reports no replication (a test double) lists no replica
 	}
-	has := false
 	for _, line := range strings.Split(text, "\n") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "connected_slaves:"); ok {
 			n, _ := strconv.Atoi(v)
@@ -115,35 +162,26 @@ func (rm *replicaMap) load(ctx context.Context, c rueidis.Client, timeout time.D
 	rm.mu.Lock()
 	rm.single = rm.single || has
 	rm.at = time.Now()
+	has = rm.single
 	rm.mu.Unlock()
-	return nil
+	return has, nil
 }
 
-// parseClusterNodes reads CLUSTER NODES: each master's slot ranges, and
-// whether a replica of it is listed (in any state but forgotten).
-func parseClusterNodes(text string) []slotRange {
-	type master struct {
-		ranges  [][2]uint16
-		replica bool
-	}
-	masters := map[string]*master{}
-	get := func(id string) *master {
-		m := masters[id]
-		if m == nil {
-			m = &master{}
-			masters[id] = m
-		}
-		return m
-	}
+// parseSelf reads CLUSTER NODES as the answering node ("myself") sees
+// itself: a master's slot ranges, and whether a replica of it is listed
+// (in any state but forgotten). ok is false when the node is no master.
+func parseSelf(text string) (masterView, bool) {
+	var v masterView
+	ok := false
+	var lines [][]string
 	for _, line := range strings.Split(text, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 8 {
-			continue
+		if f := strings.Fields(line); len(f) >= 8 {
+			lines = append(lines, f)
 		}
-		id, flags, of := f[0], f[2], f[3]
-		switch {
-		case strings.Contains(flags, "master"):
-			m := get(id)
+	}
+	for _, f := range lines {
+		if strings.Contains(f[2], "myself") && strings.Contains(f[2], "master") {
+			v.id, ok = f[0], true
 			for _, sr := range f[8:] {
 				if strings.HasPrefix(sr, "[") {
 					continue // a slot being imported or migrated
@@ -155,18 +193,18 @@ func parseClusterNodes(text string) []slotRange {
 				a, err1 := strconv.ParseUint(lo, 10, 16)
 				b, err2 := strconv.ParseUint(hi, 10, 16)
 				if err1 == nil && err2 == nil {
-					m.ranges = append(m.ranges, [2]uint16{uint16(a), uint16(b)})
+					v.ranges = append(v.ranges, [2]uint16{uint16(a), uint16(b)})
 				}
 			}
-		case strings.Contains(flags, "slave") && of != "-":
-			get(of).replica = true
 		}
 	}
-	var out []slotRange
-	for _, m := range masters {
-		for _, r := range m.ranges {
-			out = append(out, slotRange{lo: r[0], hi: r[1], replica: m.replica})
+	if !ok {
+		return v, false
+	}
+	for _, f := range lines {
+		if strings.Contains(f[2], "slave") && f[3] == v.id {
+			v.replica = true
 		}
 	}
-	return out
+	return v, true
 }
