@@ -85,7 +85,10 @@ func (rm *replicaMap) cluster(ctx context.Context, c rueidis.Client, key string,
 	}
 	v, ok := parseSelf(text)
 	if !ok {
-		return false, nil
+		// The node that answered is not the slot's master (the client's
+		// map of slots is catching up with a failover or a resharding):
+		// wait for a replica, to be safe, and ask again next time.
+		return true, nil
 	}
 	v.at = time.Now()
 	rm.mu.Lock()
