@@ -84,7 +84,7 @@ func AppEnv(p taro.Platform, app App, baseURL string) map[string]string {
 	}
 	env := map[string]string{idVar: app.ID, secretVar: secret, baseVar: baseURL}
 	set := AppSettings(app, baseURL, nil)
-	prefix := "TARO_" + strings.ToUpper(string(p)) + "_"
+	prefix := strings.TrimSuffix(idVar, "APPID")
 	for _, b := range platforms.All {
 		if b.Platform != p {
 			continue
