@@ -377,10 +377,17 @@ func (s *MemorySessionStore) ClaimEnvelope(ctx context.Context, p Platform, appI
 }
 
 // MemoryTokenStore is the default TokenStore: a map in this process. Its
-// zero value is ready to use.
+// zero value is ready to use. It is also a TokenLocker, so that several
+// TokenSources sharing it fetch one token between them.
 type MemoryTokenStore struct {
-	mu sync.RWMutex
-	m  map[string]StoredToken
+	mu    sync.RWMutex
+	m     map[string]StoredToken
+	locks map[string]memoryTokenLock
+}
+
+type memoryTokenLock struct {
+	owner *byte
+	until time.Time
 }
 
 // NewMemoryTokenStore returns an empty in-memory token store.
@@ -403,6 +410,29 @@ func (s *MemoryTokenStore) SetToken(ctx context.Context, key string, tok StoredT
 	}
 	s.m[key] = tok
 	return nil
+}
+
+// LockToken implements TokenLocker: the lock for key is held until unlock
+// or until ttl has passed, whichever comes first.
+func (s *MemoryTokenStore) LockToken(ctx context.Context, key string, ttl time.Duration) (func(context.Context), bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if l, ok := s.locks[key]; ok && now.Before(l.until) {
+		return nil, false, nil
+	}
+	if s.locks == nil {
+		s.locks = make(map[string]memoryTokenLock)
+	}
+	owner := new(byte)
+	s.locks[key] = memoryTokenLock{owner: owner, until: now.Add(ttl)}
+	return func(context.Context) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if l, ok := s.locks[key]; ok && l.owner == owner {
+			delete(s.locks, key)
+		}
+	}, true, nil
 }
 
 // DeleteToken implements TokenStore.

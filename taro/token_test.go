@@ -139,3 +139,29 @@ func TestTokenSource(t *testing.T) {
 		assert.Equal(t, int64(2), n.Load(), "one refetch, then the local copy")
 	})
 }
+
+// The memory store's fetch lock: one holder at a time, released by its
+// unlock or by its ttl, and a stale unlock does not free a later holder's.
+func TestMemoryTokenStoreLock(t *testing.T) {
+	ctx := context.Background()
+	var s taro.MemoryTokenStore
+	var _ taro.TokenLocker = &s
+	unlock, ok, err := s.LockToken(ctx, "k", time.Hour)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, ok, _ = s.LockToken(ctx, "k", time.Hour)
+	assert.False(t, ok, "held")
+	_, ok, _ = s.LockToken(ctx, "other", time.Hour)
+	assert.True(t, ok, "another key's lock is its own")
+	unlock(ctx)
+	unlock2, ok, _ := s.LockToken(ctx, "k", time.Hour)
+	require.True(t, ok, "released by unlock")
+	unlock(ctx) // stale
+	_, ok, _ = s.LockToken(ctx, "k", time.Hour)
+	assert.False(t, ok, "a stale unlock leaves the new holder's lock")
+	unlock2(ctx)
+	_, ok, _ = s.LockToken(ctx, "e", -time.Second)
+	require.True(t, ok)
+	_, ok, _ = s.LockToken(ctx, "e", time.Hour)
+	assert.True(t, ok, "an expired lock is free")
+}
