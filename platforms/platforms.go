@@ -146,10 +146,39 @@ func NewApps(cfg map[taro.Platform][]Settings) ([]taro.Driver, error) {
 	return ds, nil
 }
 
-// EnvNames returns the three variables FromEnv reads for every platform p.
+// EnvNames returns the three variables FromEnv reads for every platform p:
+// TARO_<P>_APPID, the secret (TARO_<P>_SECRET, or the variable of the
+// credential the platform has instead: TARO_ALIPAY_PRIVATE_KEY) and
+// TARO_<P>_BASE_URL.
 func EnvNames(p taro.Platform) (appID, secret, baseURL string) {
 	up := envPrefix(p)
-	return up + "APPID", up + "SECRET", up + "BASE_URL"
+	return up + "APPID", up + upperSnake(SecretName(p)), up + "BASE_URL"
+}
+
+// SecretName is the name of the credential p's Settings.Secret carries:
+// "Secret", or the platform's own (Alipay's "PrivateKey"). The variable is
+// that name in upper snake case, the sandbox's admin JSON member the name
+// in camel case.
+func SecretName(p taro.Platform) string {
+	if b, ok := lookup(p); ok && b.SecretName != "" {
+		return b.SecretName
+	}
+	return "Secret"
+}
+
+// upperSnake spells a Go field name as a variable's: AlipayPublicKey is
+// ALIPAY_PUBLIC_KEY and AESKey AES_KEY.
+func upperSnake(name string) string {
+	var b strings.Builder
+	r := []rune(name)
+	for i, c := range r {
+		upper := c >= 'A' && c <= 'Z'
+		if i > 0 && upper && (r[i-1] < 'A' || r[i-1] > 'Z' || (i+1 < len(r) && r[i+1] >= 'a' && r[i+1] <= 'z')) {
+			b.WriteByte('_')
+		}
+		b.WriteString(strings.ToUpper(string(c)))
+	}
+	return b.String()
 }
 
 func envPrefix(p taro.Platform) string { return "TARO_" + strings.ToUpper(string(p)) + "_" }
@@ -165,13 +194,16 @@ func EnvHelp() []string {
 		for _, v := range b.Env {
 			out = append(out, fmt.Sprintf("  %s%s: %s", envPrefix(p), v.Suffix, v.Help))
 		}
+		if b.SecretName != "" {
+			out = append(out, fmt.Sprintf("  %s: the app's %s (%sSECRET is read when it is unset)", secret, b.SecretName, envPrefix(p)))
+		}
 	}
 	return out
 }
 
 // FromEnv builds a driver for every app of every platform whose
 // TARO_<PLATFORM>_APPID is set, with TARO_<PLATFORM>_SECRET (required with
-// it) and, optionally, TARO_<PLATFORM>_BASE_URL, plus each platform's own
+// it; EnvNames gives a platform with a private key instead its own) and, optionally, TARO_<PLATFORM>_BASE_URL, plus each platform's own
 // variables (TARO_TT_MINIGAME=1 selects Douyin's mini-game mode and
 // TARO_SWAN_LEGACY_LOGIN=1 Baidu's legacy login; EnvHelp lists them all).
 // Several apps of one platform are comma-separated lists of app ids and
@@ -184,6 +216,10 @@ func FromEnv(env func(string) string) ([]taro.Driver, error) {
 	for _, p := range Names() {
 		idVar, secretVar, baseVar := EnvNames(p)
 		idList, secretList := env(idVar), env(secretVar)
+		if old := envPrefix(p) + "SECRET"; secretList == "" && old != secretVar && env(old) != "" {
+			// The name of earlier releases.
+			secretVar, secretList = old, env(old)
+		}
 		if idList == "" && secretList == "" {
 			continue
 		}
@@ -233,7 +269,11 @@ func EnvSettings(p taro.Platform, env func(string) string) Settings {
 	var base Settings
 	b, _ := lookup(p)
 	for _, v := range b.Env {
-		if val := env(envPrefix(p) + v.Suffix); val != "" {
+		val := env(envPrefix(p) + v.Suffix)
+		if val == "" && v.Deprecated != "" {
+			val = env(envPrefix(p) + v.Deprecated)
+		}
+		if val != "" {
 			base = base.With(v.Setting, val)
 		}
 	}

@@ -91,3 +91,30 @@ func TestPluginKeylessMatchesTheDriver(t *testing.T) {
 		assert.Equal(t, driver.TraitsOf(d).Keyless, pl.Keyless, "%s: Plugin.Keyless", pl.Platform)
 	}
 }
+
+// TestAlipayEnvNames: Alipay's keys are read under their one name
+// (TARO_ALIPAY_PRIVATE_KEY, TARO_ALIPAY_ALIPAY_PUBLIC_KEY, …) and, when
+// those are unset, under the names of earlier releases; the driver built
+// either way verifies the sandbox's signed answers.
+func TestAlipayEnvNames(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	app := sb.App(taro.Alipay)
+	current := sandbox.AppEnv(taro.Alipay, app, sb.BaseURL(taro.Alipay))
+	assert.Equal(t, app.PrivateKey, current["TARO_ALIPAY_PRIVATE_KEY"])
+	assert.Equal(t, app.AlipayPublicKey, current["TARO_ALIPAY_ALIPAY_PUBLIC_KEY"])
+	assert.NotContains(t, current, "TARO_ALIPAY_SECRET")
+	old := map[string]string{"TARO_ALIPAY_APPID": app.ID, "TARO_ALIPAY_SECRET": app.PrivateKey,
+		"TARO_ALIPAY_PUBLIC_KEY": app.AlipayPublicKey, "TARO_ALIPAY_BASE_URL": sb.BaseURL(taro.Alipay)}
+	for name, env := range map[string]map[string]string{"current": current, "earlier": old} {
+		ds, err := platforms.FromEnv(func(k string) string { return env[k] })
+		require.NoError(t, err, name)
+		c, err := taro.New(taro.Config{Drivers: ds})
+		require.NoError(t, err, name)
+		code, err := sb.Login(taro.Alipay, "env-user")
+		require.NoError(t, err)
+		res, err := c.Code2Session(t.Context(), taro.LoginOption{Platform: taro.Alipay, Code: code})
+		require.NoError(t, err, "%s names: the signed answer verifies", name)
+		assert.Equal(t, "env-user", res.Session.OpenID)
+	}
+}

@@ -111,6 +111,9 @@ func withBuiltins(opts Options) Options {
 	if opts.Env == nil {
 		opts.Env = AppEnv
 	}
+	if opts.Credentials == nil {
+		opts.Credentials = Credentials
+	}
 	return opts
 }
 

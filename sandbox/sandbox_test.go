@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -221,9 +223,9 @@ func TestAdminAPI(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, sb.BaseURL(taro.Weapp), apps["weapp"]["baseUrl"], "camelCase, as every member of the admin JSON")
 	assert.Equal(t, sb.App(taro.Weapp).ID, apps["weapp"]["appid"])
-	assert.Equal(t, sb.App(taro.TT).PrivateKey, apps["tt"]["privateKey"], "an SDK in any language can be configured from the listing")
+	assert.True(t, sb.App(taro.TT).PrivateKey == apps["tt"]["phonePrivateKey"], "an SDK in any language can be configured from the listing, under tt.Config's name")
 	assert.NotContains(t, apps["weapp"], "privateKey", "empty for platforms that use no key")
-	for _, k := range []string{"privateKey", "platformPublicKey", "aesKey", "appCertificate", "platformCertificate", "rootCertificate"} {
+	for _, k := range []string{"privateKey", "alipayPublicKey", "aesKey", "appCertificate", "alipayCertificate", "alipayRootCertificate"} {
 		assert.NotEmpty(t, apps["alipay"][k], "Alipay's SDKs need %s", k)
 	}
 
@@ -256,4 +258,70 @@ func TestAdminAPI(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&counts))
 	resp.Body.Close()
 	assert.Contains(t, counts, "swan")
+}
+
+// TestOneNamePerCredential: every credential of every built-in app has one
+// name: the Options key the plugin reads (its Config field), the variable
+// FromEnv reads (TARO_<P>_ + the name in upper snake case) and the member
+// of GET /admin/apps (the name in camel case); the listing's values
+// configure a working driver.
+func TestOneNamePerCredential(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	var apps map[taro.Platform]map[string]string
+	resp, err := http.Get(sb.URL() + "/admin/apps")
+	require.NoError(t, err)
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&apps))
+	resp.Body.Close()
+	snake := func(name string) string {
+		var b strings.Builder
+		for i, c := range name {
+			if i > 0 && unicode.IsUpper(c) && !unicode.IsUpper(rune(name[i-1])) {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToUpper(c))
+		}
+		return strings.ReplaceAll(b.String(), "AESKEY", "AES_KEY")
+	}
+	camel := func(name string) string {
+		if strings.HasPrefix(name, "AES") {
+			return "aes" + name[3:]
+		}
+		return strings.ToLower(name[:1]) + name[1:]
+	}
+	for _, pl := range platforms.All {
+		p := pl.Platform
+		app := apps[p]
+		require.NotNil(t, app, "%s is listed", p)
+		_, secretVar, _ := platforms.EnvNames(p)
+		assert.Equal(t, "TARO_"+strings.ToUpper(string(p))+"_"+snake(platforms.SecretName(p)), secretVar)
+		assert.NotEmpty(t, app[camel(platforms.SecretName(p))], "%s lists its %s", p, platforms.SecretName(p))
+		env := sandbox.AppEnv(p, sb.App(p), sb.BaseURL(p))
+		assert.Equal(t, app[camel(platforms.SecretName(p))], env[secretVar], "%s: one value under both names", p)
+		for _, v := range pl.Env {
+			if v.Setting == "MiniGame" {
+				continue // a mode, not a credential, and named so since the first release
+			}
+			assert.Equal(t, snake(v.Setting), v.Suffix, "%s's %s", p, v.Setting)
+			if val := env["TARO_"+strings.ToUpper(string(p))+"_"+v.Suffix]; val != "" {
+				assert.Equal(t, app[camel(v.Setting)], val, "%s: %s has one value under both names", p, v.Setting)
+			}
+		}
+		for member := range app {
+			if member == "appid" || member == "baseUrl" {
+				continue
+			}
+			known := member == camel(platforms.SecretName(p))
+			for _, v := range pl.Env {
+				known = known || member == camel(v.Setting)
+			}
+			assert.True(t, known, "%s's member %s is a name its plugin reads", p, member)
+		}
+	}
+	// The listing configures Alipay's driver under the same names.
+	a := apps[taro.Alipay]
+	s := platforms.Settings{AppID: a["appid"], Secret: a["privateKey"], BaseURL: a["baseUrl"]}.
+		With("AlipayPublicKey", a["alipayPublicKey"]).With("AESKey", a["aesKey"])
+	_, err = platforms.Driver(taro.Alipay, s)
+	require.NoError(t, err)
 }

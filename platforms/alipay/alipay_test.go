@@ -12,7 +12,7 @@ import (
 )
 
 func configDriver(sb *sandbox.Sandbox, app sandbox.App) any {
-	return alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.PlatformPublicKey, AESKey: app.AESKey,
+	return alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.AlipayPublicKey, AESKey: app.AESKey,
 		BaseURL: sb.BaseURL(taro.Alipay), HTTPClient: sb.HTTPClient()}
 }
 
@@ -21,8 +21,8 @@ func makeDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
 }
 
 func certConfig(sb *sandbox.Sandbox, app sandbox.App) any {
-	return alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AppCertificate: app.AppCertificate, AlipayCertificate: app.PlatformCertificate,
-		AlipayRootCertificate: app.RootCertificate, AESKey: app.AESKey, BaseURL: sb.BaseURL(taro.Alipay), HTTPClient: sb.HTTPClient()}
+	return alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AppCertificate: app.AppCertificate, AlipayCertificate: app.AlipayCertificate,
+		AlipayRootCertificate: app.AlipayRootCertificate, AESKey: app.AESKey, BaseURL: sb.BaseURL(taro.Alipay), HTTPClient: sb.HTTPClient()}
 }
 
 func makeCertDriver(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {

@@ -29,7 +29,7 @@ func TestSDKShapedRequests(t *testing.T) {
 	app := sb.App(taro.Alipay)
 	key, err := driverkit.ParseRSAPrivateKey(app.PrivateKey)
 	require.NoError(t, err)
-	pub, err := driverkit.ParseRSAPublicKey(app.PlatformPublicKey)
+	pub, err := driverkit.ParseRSAPublicKey(app.AlipayPublicKey)
 	require.NoError(t, err)
 	gateway := sb.BaseURL(taro.Alipay) + "/gateway.do"
 	for _, style := range []string{"java", "go"} {

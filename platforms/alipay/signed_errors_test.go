@@ -31,7 +31,7 @@ func TestSignedErrorAnswers(t *testing.T) {
 	app := sb.App(taro.Alipay)
 	key, err := driverkit.ParseRSAPrivateKey(app.PrivateKey)
 	require.NoError(t, err)
-	pub, err := driverkit.ParseRSAPublicKey(app.PlatformPublicKey)
+	pub, err := driverkit.ParseRSAPublicKey(app.AlipayPublicKey)
 	require.NoError(t, err)
 	gateway := sb.BaseURL(taro.Alipay) + "/gateway.do"
 	post := func(form url.Values) string {
@@ -76,7 +76,7 @@ func TestSignedErrorAnswers(t *testing.T) {
 		extra := url.Values{"grant_type": {"authorization_code"}, "code": {"no-such-code"}}
 		if certMode {
 			extra.Set("app_cert_sn", certSNOf(t, app.AppCertificate))
-			extra.Set("alipay_root_cert_sn", rootSNOf(t, app.RootCertificate))
+			extra.Set("alipay_root_cert_sn", rootSNOf(t, app.AlipayRootCertificate))
 		}
 		text := post(common(extra))
 		assert.Contains(t, text, `"sub_code":"isv.code-invalid"`)
@@ -97,7 +97,7 @@ func TestSignedErrorAnswers(t *testing.T) {
 
 	// The driver: a signed error keeps its class; so does an unsigned
 	// one, which says it was not signed.
-	d, err := alipay.New(alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.PlatformPublicKey, BaseURL: sb.BaseURL(taro.Alipay)})
+	d, err := alipay.New(alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.AlipayPublicKey, BaseURL: sb.BaseURL(taro.Alipay)})
 	require.NoError(t, err)
 	c, err := taro.NewClient(d)
 	require.NoError(t, err)

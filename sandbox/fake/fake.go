@@ -98,18 +98,20 @@ type App struct {
 	// use one (Douyin's phone numbers, Alipay's signatures); empty
 	// elsewhere.
 	PrivateKey string `json:"privateKey,omitempty"`
-	// PlatformPublicKey is the platform's public key (PEM) that the app
-	// verifies answers with (Alipay); empty elsewhere.
-	PlatformPublicKey string `json:"platformPublicKey,omitempty"`
+	// AlipayPublicKey is Alipay's public key (PEM) that the app verifies
+	// answers with; empty elsewhere. Each key is named as the platform's
+	// Config names it (alipay.Config.AlipayPublicKey), in camel case in
+	// JSON.
+	AlipayPublicKey string `json:"alipayPublicKey,omitempty"`
 	// AESKey is the app's content-encryption key (base64, Alipay); empty
 	// elsewhere.
 	AESKey string `json:"aesKey,omitempty"`
-	// AppCertificate, PlatformCertificate and RootCertificate are the
-	// certificates (PEM) of a platform with a certificate mode (Alipay's:
-	// the app's, the platform's and the root bundle); empty elsewhere.
-	AppCertificate      string `json:"appCertificate,omitempty"`
-	PlatformCertificate string `json:"platformCertificate,omitempty"`
-	RootCertificate     string `json:"rootCertificate,omitempty"`
+	// AppCertificate, AlipayCertificate and AlipayRootCertificate are
+	// the certificates (PEM) of Alipay's certificate mode: the app's,
+	// Alipay's and the root bundle; empty elsewhere.
+	AppCertificate        string `json:"appCertificate,omitempty"`
+	AlipayCertificate     string `json:"alipayCertificate,omitempty"`
+	AlipayRootCertificate string `json:"alipayRootCertificate,omitempty"`
 }
 
 // Platform is the fake of one platform.

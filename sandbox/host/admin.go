@@ -14,9 +14,9 @@ import (
 
 // The admin API, for test suites in any language, served under /admin:
 //
-//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},...}
+//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},"alipay":{"appid":..,"privateKey":..,...},...}
 //	POST   /admin/login      {"platform":"weapp","openid":"u1"} (tt also "anonymous":true) → {"code":".."}
-//	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delay_ms":0}
+//	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delayMs":0}
 //	DELETE /admin/faults     clears every pending fault
 //	GET    /admin/requests   {"weapp":{"checksession":3,...},...}
 //	DELETE /admin/requests   sets the counters to zero
@@ -27,13 +27,22 @@ import (
 // Errors answer HTTP 400 with {"error":"..."}.
 func (s *Sandbox) admin() {
 	s.mux.HandleFunc("GET /admin/apps", func(w http.ResponseWriter, r *http.Request) {
-		type app struct {
-			App
-			BaseURL string `json:"baseUrl"`
-		}
-		out := map[taro.Platform]app{}
+		out := map[taro.Platform]map[string]string{}
 		for _, p := range s.Platforms() {
-			out[p] = app{s.App(p), s.BaseURL(p)}
+			app := s.App(p)
+			m := map[string]string{}
+			if s.opts.Credentials != nil {
+				for k, v := range s.opts.Credentials(p, app) {
+					if v != "" {
+						m[k] = v
+					}
+				}
+			} else {
+				b, _ := json.Marshal(app)
+				_ = json.Unmarshal(b, &m)
+			}
+			m["appid"], m["baseUrl"] = app.ID, s.BaseURL(p)
+			out[p] = m
 		}
 		fake.WriteJSON(w, out)
 	})
@@ -74,16 +83,21 @@ func (s *Sandbox) admin() {
 			Endpoint Endpoint      `json:"endpoint"`
 			Kind     FaultKind     `json:"kind"`
 			Count    int           `json:"count"`
-			DelayMS  int           `json:"delay_ms"`
+			DelayMS  int           `json:"delayMs"`
+			// OldDelayMS is the member's name in earlier releases.
+			OldDelayMS int `json:"delay_ms"`
 		}
 		if !decodeAdmin(w, r, &req) {
 			return
+		}
+		if req.DelayMS == 0 {
+			req.DelayMS = req.OldDelayMS
 		}
 		if req.Count == 0 {
 			req.Count = 1
 		}
 		if req.DelayMS < 0 || req.DelayMS > 600_000 {
-			adminError(w, "delay_ms must be 0 to 600000")
+			adminError(w, "delayMs must be 0 to 600000")
 			return
 		}
 		var err error

@@ -185,7 +185,7 @@ var adminRoutes = []adminRoute{
 	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
 	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
 	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
-	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delay_ms"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
+	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delayMs"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
 	{"DELETE", "/admin/faults", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/faults"},
 	{"GET", "/admin/requests", "", "curl -s $SB/admin/requests"},
 	{"DELETE", "/admin/requests", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/requests"},

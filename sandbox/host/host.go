@@ -78,6 +78,11 @@ type Options struct {
 	// baseURL (package sandbox sets the bundle's, platforms.FromEnv's
 	// names), for GET /admin/env. Nil leaves that route empty.
 	Env func(p taro.Platform, app App, baseURL string) map[string]string
+	// Credentials names p's app's credentials for GET /admin/apps: each by
+	// its one name (the platform's Config field, in camel case: secret,
+	// privateKey, alipayPublicKey, phonePrivateKey). Nil lists the App's
+	// own JSON.
+	Credentials func(p taro.Platform, app App) map[string]string
 }
 
 type fault struct {

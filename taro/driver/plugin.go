@@ -26,7 +26,11 @@ type Settings struct {
 func (s Settings) Flag(name string) bool { return s.Options[name] == "1" }
 
 // EnvVar is a variable of a platform's own, beyond the three every
-// platform reads (TARO_<PLATFORM>_APPID, _SECRET and _BASE_URL).
+// platform reads (TARO_<PLATFORM>_APPID, the secret and _BASE_URL).
+// A credential has one name: its Setting is the field name of the
+// platform's Config, its Suffix that name in upper snake case
+// (AlipayPublicKey, TARO_ALIPAY_ALIPAY_PUBLIC_KEY), and its member in
+// the sandbox's admin JSON the same name in camel case (alipayPublicKey).
 type EnvVar struct {
 	// Suffix names the variable: TARO_<PLATFORM>_<Suffix>.
 	Suffix string
@@ -36,6 +40,8 @@ type EnvVar struct {
 	Help string
 	// Secret marks a value never to be printed.
 	Secret bool
+	// Deprecated is an earlier suffix still read when Suffix is unset.
+	Deprecated string
 }
 
 // Plugin describes a platform to the portable layer and to the bundle of
@@ -55,6 +61,11 @@ type Plugin struct {
 	FromNative func(api string, raw []byte) (NativeResult, error)
 	// Env lists the platform's own variables.
 	Env []EnvVar
+	// SecretName is the Config field name of the credential the shared
+	// Settings.Secret carries, when it is not an app secret (Alipay's
+	// "PrivateKey"): its variable is then TARO_<PLATFORM>_PRIVATE_KEY and
+	// its admin JSON member privateKey. Empty means "Secret".
+	SecretName string
 	// Keyless says, before any driver is built, that the platform has no
 	// session key (its drivers are KeylessLogins, Alipay's): a command
 	// line refuses a session check or a decryption on it before asking

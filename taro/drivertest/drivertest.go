@@ -52,7 +52,7 @@
 //
 //	func TestConformance(t *testing.T) {
 //		drivertest.RunConformanceTests(t, sandboxtest.New(alipay.Platform, func(sb *sandbox.Sandbox, app sandbox.App) (driver.Driver, error) {
-//			return alipay.New(alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.PlatformPublicKey,
+//			return alipay.New(alipay.Config{AppID: app.ID, PrivateKey: app.PrivateKey, AlipayPublicKey: app.AlipayPublicKey,
 //				AESKey: app.AESKey, BaseURL: sb.BaseURL(alipay.Platform), HTTPClient: sb.HTTPClient()})
 //		}, alipayfake.New()))
 //	}

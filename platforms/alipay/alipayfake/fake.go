@@ -131,8 +131,8 @@ func New() *Fake { return WithKeys(keys()) }
 
 // WithKeys returns the fake with the given keys.
 func WithKeys(k *Keys) *Fake {
-	app := fake.App{ID: "2021000000000001", PrivateKey: k.AppPrivateKey, PlatformPublicKey: k.AlipayPublicKey, AESKey: k.AESKey,
-		AppCertificate: k.AppCertificate, PlatformCertificate: k.AlipayCertificate, RootCertificate: k.RootCertificate}
+	app := fake.App{ID: "2021000000000001", PrivateKey: k.AppPrivateKey, AlipayPublicKey: k.AlipayPublicKey, AESKey: k.AESKey,
+		AppCertificate: k.AppCertificate, AlipayCertificate: k.AlipayCertificate, AlipayRootCertificate: k.RootCertificate}
 	return &Fake{Spec: fake.Spec{Platform: "alipay", App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session}, TakesToken: []fake.Endpoint{}, Seal: noClientData, Markers: map[fake.Endpoint]string{fake.Code2Session: "sign"}}, keys: k}
 }
