@@ -255,7 +255,15 @@ const (
 
 // keep is how many tickets of a user the store keeps: under OnePerUser
 // the older ones stay (invalid, answering "superseded") up to MaxPerUser.
-func (m *Manager) keep() int { return m.perUser }
+// keep is how many of a user's tickets the store keeps: under OnePerUser
+// the newest alone (a superseded ticket is refused by the user's record,
+// not kept), under PerDevice MaxPerUser.
+func (m *Manager) keep() int {
+	if m.policy == OnePerUser {
+		return 1
+	}
+	return m.perUser
+}
 
 // Login exchanges a login code for a session (taro.Client.Code2Session),
 // seals the session key into the store and returns a new ticket bound to

@@ -178,8 +178,10 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if aerr != nil || app.AppID() != uid.AppID {
 		return User{}, refuse(ErrTicketOtherApp, nil)
 	}
-	var q Query
-	q.Newest = m.policy == PerDevice
+	// The user's newest ticket: under PerDevice its key is the one to
+	// judge; under OnePerUser it tells a superseded ticket, which the
+	// store no longer holds, from an unknown one.
+	q := Query{Newest: true}
 	if m.idle > 0 {
 		q.TouchAfter, q.Idle = max(m.idle/10, time.Millisecond), m.idle
 	}
@@ -231,6 +233,10 @@ func (m *Manager) storeVerdict(ctx context.Context, app *taro.App, id TicketID, 
 	now := l.Now
 	if now.IsZero() {
 		now = m.now()
+	}
+	if !l.Found && m.policy == OnePerUser && l.NewestFound && now.Before(l.Newest.Ticket.ExpiresAt) {
+		// A login of the user replaced this ticket's record.
+		return "", "", now, refuse(ErrTicketSuperseded, nil)
 	}
 	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
 		return "", "", now, refuse(ErrTicketUnknown, nil)

@@ -36,7 +36,8 @@ type StoredTicket struct {
 // Query says what LookupTicket is to read and record besides the ticket.
 type Query struct {
 	// Newest asks for the user's newest ticket too (Lookup.Newest): the
-	// one with the highest Seq.
+	// one with the highest Seq, also when the ticket looked up is not
+	// found (a ticket a newer login replaced).
 	Newest bool
 	// TouchAfter, when positive, asks the store to record the store's
 	// clock as the ticket's LastUsed when its LastUsed is at least that
@@ -57,8 +58,9 @@ type Lookup struct {
 	Found        bool
 	Session      taro.SessionRecord
 	SessionFound bool
-	// Newest is the user's newest ticket other than the one looked up,
-	// when Query.Newest asked for it and there is one.
+	// Newest is the user's newest live ticket other than the one looked
+	// up, when Query.Newest asked for it and there is one newer than the
+	// ticket (or the ticket is not found).
 	Newest      StoredTicket
 	NewestFound bool
 	// LoggedOutBefore is the user's LogoutAll watermark: every ticket
@@ -216,14 +218,14 @@ func (s *MemoryStore) LookupTicket(ctx context.Context, id TicketID, user taro.S
 			s.tickets[id] = rec
 		}
 	}
-	if ok && q.Newest {
+	if q.Newest {
 		for tid := range s.users[user] {
 			t, live := s.tickets[tid]
 			if live && tid != id && now.Before(t.ExpiresAt) && t.Seq > l.Newest.Ticket.Seq {
 				l.Newest, l.NewestFound = StoredTicket{ID: tid, Ticket: t}, true
 			}
 		}
-		if l.NewestFound && l.Newest.Ticket.Seq < rec.Seq {
+		if ok && l.NewestFound && l.Newest.Ticket.Seq < rec.Seq {
 			l.Newest, l.NewestFound = StoredTicket{}, false
 		}
 	}

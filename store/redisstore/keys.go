@@ -22,6 +22,14 @@ func userTag(id taro.SessionKeyID) string {
 	return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + "}"
 }
 
+// userKey is a user's one record, a hash (see login.go): the user's
+// session record (field "s"), tickets and LogoutAll watermark.
+func (s *Store) userKey(id taro.SessionKeyID) string {
+	return s.opts.Prefix + "u:" + userTag(id)
+}
+
+// sessionKey is where the previous release kept a user's session record,
+// still read where the user's record has none (read old, write new).
 func (s *Store) sessionKey(id taro.SessionKeyID) string {
 	return s.opts.Prefix + "session:" + userTag(id)
 }

@@ -3,11 +3,12 @@ package redisstore
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/tarogo/adapter/login"
@@ -16,12 +17,20 @@ import (
 
 var _ login.Store = (*Store)(nil)
 
-// A user's login keys share the user's hash slot ({<user>}), beside the
-// user's session record, so that every script touches one slot:
+// A user is one hash, <prefix>u:{<user>}, in the user's own Cluster hash
+// slot (a small hash is one listpack in Redis's memory):
 //
-//	<prefix>ticket:{<user>}:<hex SHA-256 of the ticket>  the ticket record (PX: its TTL)
-//	<prefix>tickets:{<user>}  a sorted set of the user's ticket ids, by login Seq
-//	<prefix>used:{<user>}     a hash of each ticket's last use (ms, Redis's clock)
+//	s    the session record (session.go)
+//	lo   the LogoutAll watermark: tickets of logins at or below it are refused
+//	n    the newest ticket's id, while the user holds two or more
+//	<id> a ticket (its id: SHA-256 of the ticket, 32 bytes):
+//	     "<seq>:<issued ms>:<expires ms>:<last use ms>:<base64 sealed key>:<unionid>"
+//
+// The hash lives as long as its longest-lived field; expired tickets are
+// dropped on the next login of the user. The previous release kept four
+// keys per user (session:{u}, ticket:{u}:<hex id>, tickets:{u}, used:{u});
+// they are read until they expire, and a login moves the user's into the
+// hash (read old, write new).
 func (s *Store) ticketPrefix(u taro.SessionKeyID) string {
 	return s.opts.Prefix + "ticket:" + userTag(u) + ":"
 }
@@ -33,9 +42,49 @@ func (s *Store) ticketKey(id login.TicketID, u taro.SessionKeyID) string {
 func (s *Store) indexKey(u taro.SessionKeyID) string { return s.opts.Prefix + "tickets:" + userTag(u) }
 func (s *Store) usedKey(u taro.SessionKeyID) string  { return s.opts.Prefix + "used:" + userTag(u) }
 
-// ticketJSON is a ticket record as stored: the user, the sealed session
-// key and the times; never the ticket or the key in clear.
-type ticketJSON struct {
+// encodeTicket is a ticket's field value: never the ticket or the key in
+// clear; the user is the hash's.
+func encodeTicket(rec login.TicketRecord) string {
+	b := make([]byte, 0, 96+len(rec.UnionID))
+	b = strconv.AppendUint(b, rec.Seq, 10)
+	for _, t := range []time.Time{rec.IssuedAt, rec.ExpiresAt, rec.LastUsed} {
+		b = append(b, ':')
+		b = strconv.AppendInt(b, t.UnixMilli(), 10)
+	}
+	b = append(b, ':')
+	b = base64.StdEncoding.AppendEncode(b, rec.SealedKey)
+	b = append(b, ':')
+	return string(append(b, rec.UnionID...))
+}
+
+var errMalformedTicket = errors.New("redisstore: malformed ticket record")
+
+// decodeTicket reads a ticket's field value, u's.
+func decodeTicket(v string, u taro.SessionKeyID) (login.TicketRecord, error) {
+	parts := strings.SplitN(v, ":", 6)
+	if len(parts) != 6 {
+		return login.TicketRecord{}, errMalformedTicket
+	}
+	rec := login.TicketRecord{User: u, UnionID: parts[5]}
+	var err error
+	if rec.Seq, err = strconv.ParseUint(parts[0], 10, 64); err != nil {
+		return login.TicketRecord{}, errMalformedTicket
+	}
+	for i, t := range []*time.Time{&rec.IssuedAt, &rec.ExpiresAt, &rec.LastUsed} {
+		ms, err := strconv.ParseInt(parts[1+i], 10, 64)
+		if err != nil {
+			return login.TicketRecord{}, errMalformedTicket
+		}
+		*t = time.UnixMilli(ms)
+	}
+	if rec.SealedKey, err = base64.StdEncoding.DecodeString(parts[4]); err != nil {
+		return login.TicketRecord{}, errMalformedTicket
+	}
+	return rec, nil
+}
+
+// oldTicket is a ticket record as the previous release stored it.
+type oldTicket struct {
 	Platform  string `json:"p"`
 	AppID     string `json:"a"`
 	OpenID    string `json:"o"`
@@ -46,123 +95,167 @@ type ticketJSON struct {
 	ExpiresAt int64  `json:"e"`
 }
 
-// ticketMemo remembers decoded ticket records by their stored text, so
-// that a warm lookup, whose text comes from the client-side cache, does
-// not decode JSON again. It holds at most maxTicketMemo records (it is
-// cleared when full); the text holds no secret in clear.
-type ticketMemo struct {
-	mu sync.RWMutex
-	m  map[string]ticketJSON
-}
-
-const maxTicketMemo = 16384
-
-func (tm *ticketMemo) decode(v string) (ticketJSON, error) {
-	tm.mu.RLock()
-	t, ok := tm.m[v]
-	tm.mu.RUnlock()
-	if ok {
-		return t, nil
-	}
+// decodeOldTicket reads a record of the previous release and its last use.
+func decodeOldTicket(v string, used any) (login.TicketRecord, error) {
+	var t oldTicket
 	if err := json.Unmarshal([]byte(v), &t); err != nil {
-		return ticketJSON{}, errors.New("redisstore: malformed ticket record")
-	}
-	tm.mu.Lock()
-	if len(tm.m) >= maxTicketMemo || tm.m == nil {
-		tm.m = make(map[string]ticketJSON)
-	}
-	tm.m[v] = t
-	tm.mu.Unlock()
-	return t, nil
-}
-
-func (s *Store) decodeTicket(v string, used any) (login.TicketRecord, error) {
-	t, err := s.memo.decode(v)
-	if err != nil {
-		return login.TicketRecord{}, err
+		return login.TicketRecord{}, errMalformedTicket
 	}
 	rec := login.TicketRecord{User: taro.SessionKeyID{Platform: taro.Platform(t.Platform), AppID: t.AppID, OpenID: t.OpenID},
 		UnionID: t.UnionID, SealedKey: bytes.Clone(t.SealedKey), Seq: t.Seq, IssuedAt: time.UnixMilli(t.IssuedAt), ExpiresAt: time.UnixMilli(t.ExpiresAt)}
 	rec.LastUsed = rec.IssuedAt
-	if u, ok := used.(string); ok {
-		if ms, err := strconv.ParseInt(u, 10, 64); err == nil {
-			rec.LastUsed = time.UnixMilli(ms)
-		}
+	if u, ok := msTime(used); ok {
+		rec.LastUsed = u
 	}
 	return rec, nil
 }
 
-// putTicketScript stores a ticket with the time left by Redis's clock,
-// indexes it by Seq and ends the oldest beyond ARGV[3] (at most
-// login.MaxPerUserLimit): it touches only the members it ends, never
-// every session of the user. Tickets live a fixed TTL from login, so the
-// lowest Seqs expire first, and an expired member is among the first
-// ended.
-var putTicketScript = newScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local px = tonumber(ARGV[2]) - now
-if px < 1 then return redis.error_reply('the ticket has already expired') end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', px)
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[4])
-redis.call('HSET', KEYS[3], ARGV[4], ARGV[6])
-local n = redis.call('ZCARD', KEYS[2])
-local keep = tonumber(ARGV[3])
-if n > keep then
-  for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, n - keep - 1)) do
-    redis.call('DEL', ARGV[7] .. m)
-    redis.call('ZREM', KEYS[2], m)
-    redis.call('HDEL', KEYS[3], m)
+// luaTickets is the Lua of the scripts that walk a user's tickets (after
+// luaUser): a ticket's field name is its 32-byte id.
+const luaTickets = `
+local function tparse(v)
+  local seq, iss, exp, used = string.match(v, '^(%d+):(%d+):(%d+):(%d+):')
+  return tonumber(seq), tonumber(exp), tonumber(used)
+end
+-- live lists the hash's live tickets {id, seq}, newest first (first, of
+-- equal ones, the ticket first: the one just stored); drop removes the
+-- expired ones.
+local function live(hash, drop, first)
+  local out = {}
+  local all = redis.call('HGETALL', hash)
+  for i = 1, #all, 2 do
+    if #all[i] == 32 then
+      local seq, exp = tparse(all[i + 1])
+      if seq and exp > now then
+        table.insert(out, {all[i], seq})
+      elseif drop then
+        redis.call('HDEL', hash, all[i])
+      end
+    end
   end
+  table.sort(out, function(a, b) return a[2] > b[2] or (a[2] == b[2] and a[1] == first and b[1] ~= first) end)
+  return out
 end
-if redis.call('PTTL', KEYS[2]) < px then
-  redis.call('PEXPIRE', KEYS[2], px)
-  redis.call('PEXPIRE', KEYS[3], px)
+local function setNewest(hash, l)
+  if #l >= 2 then redis.call('HSET', hash, 'n', l[1][1]) else redis.call('HDEL', hash, 'n') end
 end
+local function maxnum(a, b)
+  if a and (not b or tonumber(a) > tonumber(b)) then return a end
+  return b
+end
+`
+
+// luaMigrate moves the previous release's ticket records of a user into
+// the user's hash and deletes them (KEYS: hash, old index, old used hash;
+// the old ticket keys under prefix).
+const luaMigrate = `
+local function unhex(h) return (h:gsub('..', function(x) return string.char(tonumber(x, 16)) end)) end
+local function migrate(hash, index, used, prefix)
+  for _, m in ipairs(redis.call('ZRANGE', index, 0, -1)) do
+    local v = redis.call('GET', prefix .. m)
+    if v and #m == 64 then
+      local ok, t = pcall(cjson.decode, v)
+      if ok and type(t) == 'table' and tonumber(t.s) and tonumber(t.e) and tonumber(t.i) and type(t.k) == 'string' and tonumber(t.e) > now then
+        local u = tonumber(redis.call('HGET', used, m)) or tonumber(t.i)
+        local union = t.u
+        if type(union) ~= 'string' then union = '' end
+        redis.call('HSET', hash, unhex(m), string.format('%d:%d:%d:%d:%s:%s', t.s, t.i, t.e, u, t.k, union))
+      end
+      redis.call('DEL', prefix .. m)
+    end
+  end
+  local lo = maxnum(redis.call('HGET', used, 'lo'), redis.call('HGET', hash, 'lo'))
+  if lo then redis.call('HSET', hash, 'lo', lo) end
+  redis.call('DEL', index, used)
+end
+`
+
+// putTicketScript stores a ticket in its user's hash with the time left
+// by Redis's clock, moves the previous release's records in, drops the
+// expired tickets and all but the ARGV[4] newest (at most
+// login.MaxPerUserLimit), and notes the newest.
+var putTicketScript = newScript(luaUser + luaTickets + luaMigrate + `
+local px = tonumber(ARGV[3]) - now
+if px < 1 then return redis.error_reply('the ticket has already expired') end
+migrate(KEYS[1], KEYS[2], KEYS[3], ARGV[5])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local l = live(KEYS[1], true, ARGV[1])
+local keep = tonumber(ARGV[4])
+local kept = {}
+for i, t in ipairs(l) do
+  if i <= keep then table.insert(kept, t) else redis.call('HDEL', KEYS[1], t[1]) end
+end
+setNewest(KEYS[1], kept)
+extend(KEYS[1], px)
 return 1`)
 
 // PutTicket implements login.Store: one script call.
 func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.TicketRecord, keep int) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	b, _ := json.Marshal(ticketJSON{Platform: string(rec.User.Platform), AppID: rec.User.AppID, OpenID: rec.User.OpenID,
-		UnionID: rec.UnionID, SealedKey: rec.SealedKey, Seq: rec.Seq, IssuedAt: rec.IssuedAt.UnixMilli(), ExpiresAt: rec.ExpiresAt.UnixMilli()})
 	u := rec.User
-	tid := hex.EncodeToString(id[:])
-	_, err := s.run(ctx, putTicketScript, true, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
-		string(b), ms(rec.ExpiresAt), strconv.Itoa(max(keep, 1)), tid, strconv.FormatUint(rec.Seq, 10), ms(rec.LastUsed), s.ticketPrefix(u))
+	_, err := s.run(ctx, putTicketScript, true, []string{s.userKey(u), s.indexKey(u), s.usedKey(u)},
+		string(id[:]), encodeTicket(rec), ms(rec.ExpiresAt), strconv.Itoa(max(keep, 1)), s.ticketPrefix(u))
 	return wrapErr("storing a ticket", err)
 }
 
-// lookupTicketScript reads a ticket, its last use, the user's session
-// record and (ARGV[4] = 1) the user's newest other ticket, with Redis's
-// clock; it records the last use when it is at least ARGV[2] ms old and
-// the ticket is not idle (ARGV[3] ms, 0 for none).
-var lookupTicketScript = newScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local tk = redis.call('GET', KEYS[1])
-if not tk then return {tostring(now)} end
-local ss = redis.call('GET', KEYS[2])
-local used = redis.call('HGET', KEYS[3], ARGV[1])
+// lookupTicketScript reads a ticket (ARGV[1], and ARGV[6] its hex id),
+// the user's session record and LogoutAll watermark and (ARGV[4] = 1) the
+// user's newest other ticket, with Redis's clock; it records the last use
+// when it is at least ARGV[2] ms old and the ticket is not idle (ARGV[3]
+// ms, 0 for none). A ticket of the previous release is read from its own
+// keys. The reply: now, the kind ('n' new, 'o' old, false none), the
+// record, the session record, the watermark, the last use (old), then the
+// newest other ticket's id, record and last use (old).
+var lookupTicketScript = newScript(luaUser + luaTickets + `
+local sess = session(KEYS[1], KEYS[2])
+local lo = maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[4], 'lo'))
 local touch, idle = tonumber(ARGV[2]), tonumber(ARGV[3])
-if touch > 0 and used then
+local function touched(used)
+  if touch <= 0 or not used then return false end
   local age = now - tonumber(used)
-  if age >= touch and (idle <= 0 or age < idle) then
-    redis.call('HSET', KEYS[3], ARGV[1], tostring(now))
+  return age >= touch and (idle <= 0 or age < idle)
+end
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if v then
+  local seq, iss, exp, used, rest = string.match(v, '^(%d+):(%d+):(%d+):(%d+):(.*)$')
+  if touched(used) then
+    v = seq .. ':' .. iss .. ':' .. exp .. ':' .. string.format('%d', now) .. ':' .. rest
+    redis.call('HSET', KEYS[1], ARGV[1], v)
+  end
+  local nid, nv = false, false
+  if ARGV[4] == '1' then
+    nid = redis.call('HGET', KEYS[1], 'n')
+    if nid and nid ~= ARGV[1] then nv = redis.call('HGET', KEYS[1], nid) else nid = false end
+  end
+  return {tostring(now), 'n', v, sess, lo, false, nid, nv, false}
+end
+local ov = redis.call('GET', KEYS[3])
+if ov then
+  local used = redis.call('HGET', KEYS[4], ARGV[6])
+  if touched(used) then
+    redis.call('HSET', KEYS[4], ARGV[6], tostring(now))
     used = tostring(now)
   end
+  local nid, ntk, nused = false, false, false
+  if ARGV[4] == '1' then
+    local top = redis.call('ZRANGE', KEYS[5], -1, -1)
+    if top[1] and top[1] ~= ARGV[6] then
+      nid = top[1]
+      ntk = redis.call('GET', ARGV[5] .. nid)
+      nused = redis.call('HGET', KEYS[4], nid)
+    end
+  end
+  return {tostring(now), 'o', ov, sess, lo, used, nid, ntk, nused}
 end
-local nid, ntk, nused = false, false, false
+-- No such ticket: the user's newest, if asked (a login superseded it).
 if ARGV[4] == '1' then
-  local top = redis.call('ZRANGE', KEYS[4], -1, -1)
-  if top[1] and top[1] ~= ARGV[1] then
-    nid = top[1]
-    ntk = redis.call('GET', ARGV[5] .. nid)
-    nused = redis.call('HGET', KEYS[3], nid)
+  local l = live(KEYS[1], false)
+  if l[1] then
+    return {tostring(now), false, false, sess, lo, false, l[1][1], redis.call('HGET', KEYS[1], l[1][1]), false}
   end
 end
-return {tostring(now), tk, ss, used, nid, ntk, nused, redis.call('HGET', KEYS[3], 'lo')}`)
+return {tostring(now), false, false, sess, lo}`)
 
 func msTime(v any) (time.Time, bool) {
 	str, ok := v.(string)
@@ -175,9 +268,9 @@ func msTime(v any) (time.Time, bool) {
 
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
-// LookupTicket implements login.Store. Cached: the ticket, its last use,
-// the user's session record and (q.Newest) the user's newest ticket from
-// the replica's memory, read at Redis's clock as the replica knows it: 0
+// LookupTicket implements login.Store. Cached: the ticket, the user's
+// session record, watermark and (q.Newest) newest ticket from the
+// replica's memory, read at Redis's clock as the replica knows it: 0
 // round trips when warm; a touch of the last use (at most once per
 // q.TouchAfter) is one. Uncached: one script call (one hash slot, one
 // round trip) that reads Redis's TIME and touches in the same step.
@@ -196,8 +289,10 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 		newest = "1"
 	}
 	tid := hex.EncodeToString(id[:])
-	r, err := s.run(ctx, lookupTicketScript, false, []string{s.ticketKey(id, u), s.sessionKey(u), s.usedKey(u), s.indexKey(u)},
-		tid, strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10), newest, s.ticketPrefix(u))
+	r, err := s.run(ctx, lookupTicketScript, false,
+		[]string{s.userKey(u), s.sessionKey(u), s.ticketKey(id, u), s.usedKey(u), s.indexKey(u)},
+		string(id[:]), strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10), newest,
+		s.ticketPrefix(u), tid)
 	if err != nil {
 		return login.Lookup{}, wrapErr("looking up a ticket", err)
 	}
@@ -205,58 +300,87 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	if err != nil {
 		return login.Lookup{}, wrapErr("looking up a ticket", err)
 	}
-	var l login.Lookup
 	now, ok := msTime(at(v, 0))
 	if !ok {
 		return login.Lookup{}, errors.New("redisstore: the ticket lookup answered the wrong shape")
 	}
-	l.Now = now
-	tk, ok := at(v, 1).(string)
-	if !ok {
-		return l, nil
-	}
-	if l.Ticket, err = s.decodeTicket(tk, at(v, 3)); err != nil {
+	l := login.Lookup{Now: now, LoggedOutBefore: watermark(at(v, 4))}
+	if l.Session, l.SessionFound, err = sessionAt(at(v, 3), now); err != nil {
 		return login.Lookup{}, err
 	}
-	l.Found = true
-	if l.Session, l.SessionFound, err = sessionAt(at(v, 2), now); err != nil {
+	kind, _ := at(v, 1).(string)
+	tk, _ := at(v, 2).(string)
+	switch kind {
+	case "n":
+		l.Ticket, err = decodeTicket(tk, u)
+	case "o":
+		l.Ticket, err = decodeOldTicket(tk, at(v, 5))
+	}
+	if err != nil {
 		return login.Lookup{}, err
 	}
-	l.LoggedOutBefore = watermark(at(v, 7))
-	if _, ok := at(v, 5).(string); ok {
-		st, err := s.storedTicket(at(v, 4), at(v, 5), at(v, 6))
-		if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
+	l.Found = kind != ""
+	if nid, ok := at(v, 6).(string); ok {
+		var st login.StoredTicket
+		var err error
+		if kind == "o" {
+			st, err = storedOldTicket(nid, at(v, 7), at(v, 8))
+		} else {
+			st, err = storedTicket(nid, at(v, 7), u)
+		}
+		if err == nil && now.Before(st.Ticket.ExpiresAt) && (!l.Found || st.Ticket.Seq > l.Ticket.Seq) {
 			l.Newest, l.NewestFound = st, true
 		}
 	}
 	return l, nil
 }
 
-// sessionAt decodes a session record a script read (nil when there was
-// none), read at the server's time now.
+// sessionAt decodes a session record a script or the cache read (nil
+// when there was none), read at the server's time now: an expired one is
+// none.
 func sessionAt(v any, now time.Time) (taro.SessionRecord, bool, error) {
 	ss, ok := v.(string)
 	if !ok {
 		return taro.SessionRecord{}, false, nil
 	}
-	rec, err := decodeSession(ss)
+	rec, exp, err := decodeSession(ss)
 	if err != nil {
 		return taro.SessionRecord{}, false, err
+	}
+	if !exp.IsZero() && !now.Before(exp) {
+		return taro.SessionRecord{}, false, nil
 	}
 	rec.ReadAt = now
 	return rec, true, nil
 }
 
-// storedTicket decodes a ticket id (hex), record and last use a script
-// read.
-func (s *Store) storedTicket(id, record, used any) (login.StoredTicket, error) {
+// storedTicket decodes a ticket's raw id and record, u's.
+func storedTicket(id, record any, u taro.SessionKeyID) (login.StoredTicket, error) {
+	var st login.StoredTicket
+	raw, _ := id.(string)
+	tk, ok := record.(string)
+	if len(raw) != len(st.ID) || !ok {
+		return st, errMalformedTicket
+	}
+	rec, err := decodeTicket(tk, u)
+	if err != nil {
+		return st, err
+	}
+	copy(st.ID[:], raw)
+	st.Ticket = rec
+	return st, nil
+}
+
+// storedOldTicket decodes a ticket id (hex), record and last use of the
+// previous release.
+func storedOldTicket(id, record, used any) (login.StoredTicket, error) {
 	var st login.StoredTicket
 	nid, _ := id.(string)
 	tk, _ := record.(string)
 	raw, herr := hex.DecodeString(nid)
-	rec, derr := s.decodeTicket(tk, used)
+	rec, derr := decodeOldTicket(tk, used)
 	if herr != nil || derr != nil || len(raw) != len(st.ID) {
-		return st, errors.New("redisstore: malformed ticket record")
+		return st, errMalformedTicket
 	}
 	copy(st.ID[:], raw)
 	st.Ticket = rec
@@ -270,32 +394,44 @@ func at(v []any, i int) any {
 	return nil
 }
 
-var deleteTicketScript = newScript(`
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
+var deleteTicketScript = newScript(luaUser + luaTickets + `
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HGET', KEYS[1], 'n') == ARGV[1] then setNewest(KEYS[1], live(KEYS[1], false)) end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[2])
 return 1`)
 
 // DeleteTicket implements login.Store.
 func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.revoke(ctx, deleteTicketScript, []string{s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)}, hex.EncodeToString(id[:]))
+	_, err := s.revoke(ctx, deleteTicketScript, []string{s.userKey(u), s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
+		string(id[:]), hex.EncodeToString(id[:]))
 	return wrapErr("deleting a ticket", err)
 }
 
-// userTicketsScript returns the clock, the session record, then id,
-// record and last use of each of the user's tickets.
-var userTicketsScript = newScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local out = {tostring(now), redis.call('GET', KEYS[2]), redis.call('HGET', KEYS[3], 'lo')}
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+// userTicketsScript returns the clock, the session record, the watermark,
+// the number of tickets in the hash, their ids and records, then the id,
+// record and last use of each ticket of the previous release.
+var userTicketsScript = newScript(luaUser + luaTickets + `
+local out = {tostring(now), session(KEYS[1], KEYS[4]), maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[3], 'lo')), '0'}
+local n = 0
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if #all[i] == 32 then
+    table.insert(out, all[i])
+    table.insert(out, all[i + 1])
+    n = n + 1
+  end
+end
+out[4] = tostring(n)
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local tk = redis.call('GET', ARGV[1] .. m)
   if tk then
     table.insert(out, m)
     table.insert(out, tk)
-    table.insert(out, redis.call('HGET', KEYS[3], m))
+    table.insert(out, redis.call('HGET', KEYS[3], m) or false)
   end
 end
 return out`)
@@ -304,7 +440,7 @@ return out`)
 func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.UserLookup, error) {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	r, err := s.run(ctx, userTicketsScript, false, []string{s.indexKey(u), s.sessionKey(u), s.usedKey(u)}, s.ticketPrefix(u))
+	r, err := s.run(ctx, userTicketsScript, false, []string{s.userKey(u), s.indexKey(u), s.usedKey(u), s.sessionKey(u)}, s.ticketPrefix(u))
 	if err != nil {
 		return login.UserLookup{}, wrapErr("listing tickets", err)
 	}
@@ -314,7 +450,8 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	}
 	var out login.UserLookup
 	now, ok := msTime(at(v, 0))
-	if !ok {
+	n, nerr := strconv.Atoi(str(at(v, 3)))
+	if !ok || nerr != nil || 4+2*n > len(v) {
 		return out, errors.New("redisstore: the ticket listing answered the wrong shape")
 	}
 	out.Now = now
@@ -322,8 +459,16 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 		return login.UserLookup{}, err
 	}
 	out.LoggedOutBefore = watermark(at(v, 2))
-	for i := 3; i+1 < len(v); i += 3 {
-		st, err := s.storedTicket(v[i], v[i+1], at(v, i+2))
+	i := 4
+	for ; i < 4+2*n; i += 2 {
+		st, err := storedTicket(v[i], v[i+1], u)
+		if err != nil {
+			return login.UserLookup{}, err
+		}
+		out.Tickets = append(out.Tickets, st)
+	}
+	for ; i+1 < len(v); i += 3 {
+		st, err := storedOldTicket(v[i], v[i+1], at(v, i+2))
 		if err != nil {
 			return login.UserLookup{}, err
 		}
@@ -332,23 +477,29 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	return out, nil
 }
 
-// deleteUserTicketsScript ends every ticket of the user and raises the
-// user's LogoutAll watermark (the field "lo" of the used hash) to the Seq
-// of the user's session record (KEYS[3]), kept ARGV[2] ms at least; a
-// ticket stored later extends the hash to its own lifetime.
-var deleteUserTicketsScript = newScript(`
-for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// deleteUserTicketsScript ends every ticket of the user (its hash's and
+// the previous release's) and raises the user's LogoutAll watermark (the
+// hash's field "lo") to the Seq of the user's session record, kept
+// ARGV[2] ms at least.
+var deleteUserTicketsScript = newScript(luaUser + luaTickets + `
+for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   redis.call('DEL', ARGV[1] .. m)
 end
-local lo = redis.call('HGET', KEYS[2], 'lo')
-redis.call('DEL', KEYS[1], KEYS[2])
-local cur = redis.call('GET', KEYS[3])
-local seq = cur and string.match(cur, '^%d+:%x+:(%d+)$')
-local mark = lo
-if seq and (not lo or tonumber(seq) > tonumber(lo)) then mark = seq end
+local mark = maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[3], 'lo'))
+redis.call('DEL', KEYS[2], KEYS[3])
+local cur = session(KEYS[1], KEYS[4])
+mark = maxnum(cur and string.match(cur, '^%d+:%x+:(%d+)'), mark)
+for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if #f == 32 or f == 'n' then redis.call('HDEL', KEYS[1], f) end
+end
 if mark then
-  redis.call('HSET', KEYS[2], 'lo', mark)
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  redis.call('HSET', KEYS[1], 'lo', mark)
+  extend(KEYS[1], tonumber(ARGV[2]))
 end
 return 1`)
 
@@ -357,7 +508,7 @@ return 1`)
 func (s *Store) DeleteUserTickets(ctx context.Context, u taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.revoke(ctx, deleteUserTicketsScript, []string{s.indexKey(u), s.usedKey(u), s.sessionKey(u)}, s.ticketPrefix(u),
-		strconv.FormatInt(s.opts.SessionTTL.Milliseconds(), 10))
+	_, err := s.revoke(ctx, deleteUserTicketsScript, []string{s.userKey(u), s.indexKey(u), s.usedKey(u), s.sessionKey(u)},
+		s.ticketPrefix(u), strconv.FormatInt(s.opts.SessionTTL.Milliseconds(), 10))
 	return wrapErr("deleting a user's tickets", err)
 }

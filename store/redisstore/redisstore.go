@@ -188,7 +188,6 @@ type Store struct {
 	seal     cipher.AEAD // nil without Options.Secret
 	cached   bool        // reads use client-side caching
 	clock    clock
-	memo     ticketMemo
 	live     watch // Open's connections and when each last heard from Redis
 	replicas replicaMap
 

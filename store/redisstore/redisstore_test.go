@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -43,10 +44,15 @@ func TestSessions(t *testing.T) {
 	assert.Equal(t, newer.Fingerprint, rec.Fingerprint, "the last login recorded wins, whatever the replicas' clocks say")
 	assert.WithinDuration(t, before, rec.IssuedAt, time.Minute, "the issue time is the Redis server's, not the replica's")
 
-	raw, err := b.get(ctx, b.prefix+"session:{qq:app:u1}")
+	raw, err := b.rdb.Do(ctx, b.rdb.B().Hget().Key(b.prefix+"u:{qq:app:u1}").Field("s").Build()).ToString()
 	require.NoError(t, err)
-	assert.Equal(t, fmt.Sprintf("%d:%s:%d", rec.IssuedAt.UnixMicro(), newer.Fingerprint, rec.Seq), raw, "only the fingerprint, issue time and login number are stored")
-	ttl, err := b.pttl(ctx, b.prefix+"session:{qq:app:u1}")
+	fields := strings.Split(raw, ":")
+	require.Len(t, fields, 4, "only the issue time, fingerprint, login number and expiry are stored")
+	assert.Equal(t, fmt.Sprintf("%d:%s:%d", rec.IssuedAt.UnixMicro(), newer.Fingerprint, rec.Seq), strings.Join(fields[:3], ":"))
+	exp, err := strconv.ParseInt(fields[3], 10, 64)
+	require.NoError(t, err)
+	assert.WithinDuration(t, rec.IssuedAt.Add(time.Hour), time.UnixMilli(exp), time.Second, "the record expires with the session TTL")
+	ttl, err := b.pttl(ctx, b.prefix+"u:{qq:app:u1}")
 	require.NoError(t, err)
 	assert.True(t, ttl > 59*time.Minute && ttl <= time.Hour, "records expire: %v", ttl)
 
@@ -84,7 +90,7 @@ func TestSessions(t *testing.T) {
 		assert.Equal(t, taro.FingerprintOf("after"), rec.Fingerprint)
 	})
 	t.Run("a malformed record is an error, not a session", func(t *testing.T) {
-		require.NoError(t, b.set(ctx, b.prefix+"session:{qq:app:bad}", "garbage", time.Minute.Milliseconds()))
+		require.NoError(t, b.rdb.Do(ctx, b.rdb.B().Hset().Key(b.prefix+"u:{qq:app:bad}").FieldValue().FieldValue("s", "garbage").Build()).Error())
 		_, _, err := s.LookupSession(ctx, taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: "bad"})
 		assert.Error(t, err)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"testing"
@@ -99,8 +100,9 @@ func TestSecretStoreWithClient(t *testing.T) {
 
 	// An attacker who can write Redis records SHA-256 of a key they chose.
 	chosen := "attacker-chosen-key"
-	key := b.prefix + "session:{qq:app:" + res.OpenID + "}"
-	require.NoError(t, b.set(ctx, key, fmt.Sprintf("%d:%s", time.Now().UnixMicro(), taro.FingerprintOf(chosen)), time.Hour.Milliseconds()))
+	key := b.prefix + "u:{qq:app:" + res.OpenID + "}"
+	require.NoError(t, b.rdb.Do(ctx, b.rdb.B().Hset().Key(key).FieldValue().FieldValue("s",
+		fmt.Sprintf("%d:%s:1:%d", time.Now().UnixMicro(), taro.FingerprintOf(chosen), time.Now().Add(time.Hour).UnixMilli())).Build()).Error())
 	_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: taro.Session{OpenID: res.OpenID, SessionKey: chosen}})
 	assert.ErrorIs(t, err, taro.ErrSessionInvalid)
 }
@@ -123,7 +125,13 @@ func dumpAll(t *testing.T, b *backend) string {
 	require.NoError(t, err)
 	var sb strings.Builder
 	for _, k := range keys {
-		v, _ := b.get(ctx, k)
+		v, err := b.get(ctx, k)
+		if err != nil { // a user's hash
+			m, _ := b.rdb.Do(ctx, b.rdb.B().Hgetall().Key(k).Build()).AsStrMap()
+			for f, fv := range m {
+				v += hex.EncodeToString([]byte(f)) + ":" + f + "=" + fv + ";"
+			}
+		}
 		sb.WriteString(k + "=" + v + "\n")
 	}
 	return sb.String()

@@ -13,43 +13,78 @@ import (
 	"github.com/tarogo/adapter/taro"
 )
 
-// A session record is stored as "<issued unix microseconds>:<hex
-// fingerprint>:<seq>"; the issue time is the Redis server's and the seq
-// the user's login sequence number (see taro.NextSeq).
-func decodeSession(v string) (taro.SessionRecord, error) {
+// A session record is the field "s" of the user's hash:
+// "<issued unix microseconds>:<hex fingerprint>:<seq>:<expiry unix ms>";
+// the issue time and expiry are the Redis server's and the seq the user's
+// login sequence number (see taro.NextSeq). The previous release kept it
+// under its own key without the expiry (the key's TTL was the expiry); it
+// is read where the user's hash has none.
+func decodeSession(v string) (taro.SessionRecord, time.Time, error) {
 	ts, rest, ok := strings.Cut(v, ":")
-	fp, seqText, _ := strings.Cut(rest, ":")
+	fp, rest, _ := strings.Cut(rest, ":")
+	seqText, expText, _ := strings.Cut(rest, ":")
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if !ok || err != nil || len(fp) != 64 {
-		return taro.SessionRecord{}, errors.New("redisstore: malformed session record")
+		return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session record")
 	}
 	var rec taro.SessionRecord
 	if _, err := hex.Decode(rec.Fingerprint[:], []byte(fp)); err != nil {
-		return taro.SessionRecord{}, errors.New("redisstore: malformed session fingerprint")
+		return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session fingerprint")
 	}
 	if seqText != "" {
 		if rec.Seq, err = strconv.ParseUint(seqText, 10, 64); err != nil {
-			return taro.SessionRecord{}, errors.New("redisstore: malformed session sequence number")
+			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session sequence number")
 		}
 	}
+	var exp time.Time
+	if expText != "" {
+		ms, err := strconv.ParseInt(expText, 10, 64)
+		if err != nil {
+			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session expiry")
+		}
+		exp = time.UnixMilli(ms)
+	}
 	rec.IssuedAt = time.UnixMicro(n)
-	return rec, nil
+	return rec, exp, nil
 }
+
+// luaUser is the Lua the scripts on a user's hash share: the clock, the
+// user's session record (the hash's, else the previous release's key),
+// and extending the hash's lifetime.
+const luaUser = `
+local t = redis.call('TIME')
+local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = math.floor(nowus / 1000)
+local function session(hash, old)
+  local v = redis.call('HGET', hash, 's')
+  if v then
+    local e = tonumber(string.match(v, '^%d+:%x+:%d+:(%d+)$'))
+    if e and e > now then return v end
+    return false
+  end
+  return redis.call('GET', old)
+end
+local function extend(key, px)
+  local cur = redis.call('PTTL', key)
+  if cur == -1 or cur < px then redis.call('PEXPIRE', key, px) end
+end
+`
 
 // recordScript records a login as the newest, in the order Redis receives
 // them, stamped with the server's clock (TIME), never a replica's, and
 // with the user's next sequence number: max(previous + 1, now in µs).
-var recordScript = newScript(`
-local t = redis.call('TIME')
-local us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+var recordScript = newScript(luaUser + `
+local us = nowus
 local prev = 0
-local cur = redis.call('GET', KEYS[1])
+local cur = redis.call('HGET', KEYS[1], 's') or redis.call('GET', KEYS[2])
 if cur then
-  local s = string.match(cur, '^%d+:%x+:(%d+)$')
+  local s = string.match(cur, '^%d+:%x+:(%d+)')
   if s then prev = tonumber(s) end
 end
 local seq = math.max(prev + 1, us)
-redis.call('SET', KEYS[1], string.format('%d', us) .. ':' .. ARGV[1] .. ':' .. string.format('%d', seq), 'PX', ARGV[2])
+local ttl = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 's', string.format('%d:%s:%d:%d', us, ARGV[1], seq, now + ttl))
+extend(KEYS[1], ttl)
 return {string.format('%d', us), string.format('%d', seq)}`)
 
 // RecordSession implements taro.SessionStore. The record's IssuedAt is
@@ -60,7 +95,7 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 	ttl := s.opts.SessionTTL.Milliseconds()
 	t0 := time.Now()
 	// A login supersedes the user's earlier tickets: a revocation.
-	r, err := s.revoke(ctx, recordScript, []string{s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
+	r, err := s.revoke(ctx, recordScript, []string{s.userKey(id), s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
 	t1 := time.Now()
 	if err != nil {
 		return taro.SessionRecord{}, wrapErr("recording a session", err)
@@ -79,9 +114,8 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 }
 
 // lookupScript reads a session record with the server's clock.
-var lookupScript = newScript(`
-local t = redis.call('TIME')
-return {t[1], t[2], redis.call('GET', KEYS[1])}`)
+var lookupScript = newScript(luaUser + `
+return {t[1], t[2], session(KEYS[1], KEYS[2])}`)
 
 // serverTime reads the seconds and microseconds of a TIME reply.
 func serverTime(sec, usec string) (time.Time, bool) {
@@ -136,7 +170,11 @@ func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached 
 		if err := s.alive(ctx); err != nil {
 			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 		}
-		v, err := c.DoCache(ctx, c.B().Get().Key(s.sessionKey(id)).Cache(), s.opts.CacheTTL).ToString()
+		v, err := c.DoCache(ctx, c.B().Hget().Key(s.userKey(id)).Field("s").Cache(), s.opts.CacheTTL).ToString()
+		if rueidis.IsRedisNil(err) {
+			// Read old: the previous release's record.
+			v, err = c.DoCache(ctx, c.B().Get().Key(s.sessionKey(id)).Cache(), s.opts.CacheTTL).ToString()
+		}
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 		}
@@ -151,7 +189,7 @@ func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached 
 		rec.Cached = true
 		return rec, found, err
 	}
-	r, err := s.run(ctx, lookupScript, false, []string{s.sessionKey(id)})
+	r, err := s.run(ctx, lookupScript, false, []string{s.userKey(id), s.sessionKey(id)})
 	if err != nil {
 		return taro.SessionRecord{}, false, wrapErr("looking up a session", err)
 	}
@@ -168,7 +206,8 @@ func (s *Store) lookupSession(ctx context.Context, id taro.SessionKeyID, cached 
 	return sessionAt(at(v, 2), now)
 }
 
-var forgetScript = newScript(`return redis.call('DEL', KEYS[1])`)
+var forgetScript = newScript(`redis.call('HDEL', KEYS[1], 's')
+return redis.call('DEL', KEYS[2])`)
 
 // ForgetSession deletes id's session record, as an eviction would: the
 // user's sessions then fail closed ("no login recorded") on every replica
@@ -176,7 +215,7 @@ var forgetScript = newScript(`return redis.call('DEL', KEYS[1])`)
 func (s *Store) ForgetSession(ctx context.Context, id taro.SessionKeyID) error {
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err := s.revoke(ctx, forgetScript, []string{s.sessionKey(id)})
+	_, err := s.revoke(ctx, forgetScript, []string{s.userKey(id), s.sessionKey(id)})
 	return wrapErr("forgetting a session", err)
 }
 
