@@ -59,8 +59,8 @@ local function session(hash, old)
   local v = redis.call('HGET', hash, 's')
   if v then
     local e = tonumber(string.match(v, '^%d+:%x+:%d+:(%d+)$'))
-    if e and e > now then return v end
-    return false
+    if e and e <= now then return false end
+    return v
   end
   return redis.call('GET', old)
 end
