@@ -3,7 +3,6 @@ package redisstore
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -18,13 +17,17 @@ import (
 var _ login.Store = (*Store)(nil)
 
 // A user is one hash, <prefix>u:{<user>}, in the user's own Cluster hash
-// slot (a small hash is one listpack in Redis's memory):
+// slot. Every field and value stays within Redis's listpack limit (64
+// bytes), so that a user with a few tickets is one listpack:
 //
-//	s    the session record (session.go)
-//	lo   the LogoutAll watermark: tickets of logins at or below it are refused
-//	n    the newest ticket's id, while the user holds two or more
-//	<id> a ticket (its id: SHA-256 of the ticket, 32 bytes):
-//	     "<seq>:<issued ms>:<expires ms>:<last use ms>:<base64 sealed key>:<unionid>"
+//	s      the session record (session.go)
+//	lo     the LogoutAll watermark: tickets of logins at or below it are refused
+//	un     the user's unionid, when the platform gave one
+//	n      the newest ticket's id, while the user holds two or more
+//	<id>   a ticket: "<seq>:<issued ms>:<expires ms>:<last use ms>"; its id
+//	       is SHA-256 of the ticket (32 bytes)
+//	<id16>k  the ticket's sealed session key (AES-256-GCM); id16 is the
+//	       first 16 bytes of the id
 //
 // The hash lives as long as its longest-lived field; expired tickets are
 // dropped on the next login of the user. The previous release kept four
@@ -42,30 +45,33 @@ func (s *Store) ticketKey(id login.TicketID, u taro.SessionKeyID) string {
 func (s *Store) indexKey(u taro.SessionKeyID) string { return s.opts.Prefix + "tickets:" + userTag(u) }
 func (s *Store) usedKey(u taro.SessionKeyID) string  { return s.opts.Prefix + "used:" + userTag(u) }
 
-// encodeTicket is a ticket's field value: never the ticket or the key in
+// field is a ticket's field in its user's hash; sealedField holds its
+// sealed key.
+func field(id login.TicketID) string { return string(id[:]) }
+
+func sealedField(field string) string { return field[:min(16, len(field))] + "k" }
+
+// encodeTimes is a ticket's field value: never the ticket or the key in
 // clear; the user is the hash's.
-func encodeTicket(rec login.TicketRecord) string {
-	b := make([]byte, 0, 96+len(rec.UnionID))
+func encodeTimes(rec login.TicketRecord) string {
+	b := make([]byte, 0, 64)
 	b = strconv.AppendUint(b, rec.Seq, 10)
 	for _, t := range []time.Time{rec.IssuedAt, rec.ExpiresAt, rec.LastUsed} {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, t.UnixMilli(), 10)
 	}
-	b = append(b, ':')
-	b = base64.StdEncoding.AppendEncode(b, rec.SealedKey)
-	b = append(b, ':')
-	return string(append(b, rec.UnionID...))
+	return string(b)
 }
 
 var errMalformedTicket = errors.New("redisstore: malformed ticket record")
 
-// decodeTicket reads a ticket's field value, u's.
-func decodeTicket(v string, u taro.SessionKeyID) (login.TicketRecord, error) {
-	parts := strings.SplitN(v, ":", 6)
-	if len(parts) != 6 {
+// decodeTicket reads a ticket's fields, u's.
+func decodeTicket(times, sealed, unionID string, u taro.SessionKeyID) (login.TicketRecord, error) {
+	parts := strings.Split(times, ":")
+	if len(parts) != 4 || sealed == "" {
 		return login.TicketRecord{}, errMalformedTicket
 	}
-	rec := login.TicketRecord{User: u, UnionID: parts[5]}
+	rec := login.TicketRecord{User: u, UnionID: unionID, SealedKey: []byte(sealed)}
 	var err error
 	if rec.Seq, err = strconv.ParseUint(parts[0], 10, 64); err != nil {
 		return login.TicketRecord{}, errMalformedTicket
@@ -76,9 +82,6 @@ func decodeTicket(v string, u taro.SessionKeyID) (login.TicketRecord, error) {
 			return login.TicketRecord{}, errMalformedTicket
 		}
 		*t = time.UnixMilli(ms)
-	}
-	if rec.SealedKey, err = base64.StdEncoding.DecodeString(parts[4]); err != nil {
-		return login.TicketRecord{}, errMalformedTicket
 	}
 	return rec, nil
 }
@@ -114,13 +117,15 @@ func decodeOldTicket(v string, used any) (login.TicketRecord, error) {
 // luaUser): a ticket's field name is its 32-byte id.
 const luaTickets = `
 local function tparse(v)
-  local seq, iss, exp, used = string.match(v, '^(%d+):(%d+):(%d+):(%d+):')
+  local seq, iss, exp, used = string.match(v, '^(%d+):(%d+):(%d+):(%d+)$')
   return tonumber(seq), tonumber(exp), tonumber(used)
 end
+local function kf(id) return string.sub(id, 1, 16) .. 'k' end
+local function drop(hash, id) redis.call('HDEL', hash, id, kf(id)) end
 -- live lists the hash's live tickets {id, seq}, newest first (first, of
 -- equal ones, the ticket first: the one just stored); drop removes the
 -- expired ones.
-local function live(hash, drop, first)
+local function live(hash, dropExpired, first)
   local out = {}
   local all = redis.call('HGETALL', hash)
   for i = 1, #all, 2 do
@@ -128,8 +133,8 @@ local function live(hash, drop, first)
       local seq, exp = tparse(all[i + 1])
       if seq and exp > now then
         table.insert(out, {all[i], seq})
-      elseif drop then
-        redis.call('HDEL', hash, all[i])
+      elseif dropExpired then
+        drop(hash, all[i])
       end
     end
   end
@@ -140,8 +145,8 @@ local function setNewest(hash, l)
   if #l >= 2 then redis.call('HSET', hash, 'n', l[1][1]) else redis.call('HDEL', hash, 'n') end
 end
 local function maxnum(a, b)
-  if a and (not b or tonumber(a) > tonumber(b)) then return a end
-  return b
+  if a and (not b or tonumber(a) > tonumber(b)) then return tonumber(a) end
+  return tonumber(b)
 end
 `
 
@@ -150,22 +155,41 @@ end
 // the old ticket keys under prefix).
 const luaMigrate = `
 local function unhex(h) return (h:gsub('..', function(x) return string.char(tonumber(x, 16)) end)) end
+local b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+local function unb64(s)
+  local out, bits, n = {}, 0, 0
+  for i = 1, #s do
+    local c = string.sub(s, i, i)
+    if c == '=' then break end
+    local v = string.find(b64, c, 1, true)
+    if not v then return nil end
+    bits, n = bits * 64 + (v - 1), n + 6
+    if n >= 8 then
+      n = n - 8
+      local byte = math.floor(bits / 2 ^ n)
+      table.insert(out, string.char(byte))
+      bits = bits - byte * 2 ^ n
+    end
+  end
+  return table.concat(out)
+end
 local function migrate(hash, index, used, prefix)
   for _, m in ipairs(redis.call('ZRANGE', index, 0, -1)) do
     local v = redis.call('GET', prefix .. m)
     if v and #m == 64 then
       local ok, t = pcall(cjson.decode, v)
-      if ok and type(t) == 'table' and tonumber(t.s) and tonumber(t.e) and tonumber(t.i) and type(t.k) == 'string' and tonumber(t.e) > now then
+      local k = ok and type(t) == 'table' and type(t.k) == 'string' and unb64(t.k)
+      if k and tonumber(t.s) and tonumber(t.e) and tonumber(t.i) and tonumber(t.e) > now then
         local u = tonumber(redis.call('HGET', used, m)) or tonumber(t.i)
-        local union = t.u
-        if type(union) ~= 'string' then union = '' end
-        redis.call('HSET', hash, unhex(m), string.format('%d:%d:%d:%d:%s:%s', t.s, t.i, t.e, u, t.k, union))
+        local id = unhex(m)
+        redis.call('HSET', hash, id, string.format('%d:%d:%d:%d', t.s, t.i, t.e, u), kf(id), k)
+        if type(t.u) == 'string' and t.u ~= '' then redis.call('HSET', hash, 'un', t.u) end
       end
       redis.call('DEL', prefix .. m)
     end
   end
   local lo = maxnum(redis.call('HGET', used, 'lo'), redis.call('HGET', hash, 'lo'))
-  if lo then redis.call('HSET', hash, 'lo', lo) end
+  if lo then redis.call('HSET', hash, 'lo', string.format('%d', lo)) end
   redis.call('DEL', index, used)
 end
 `
@@ -178,12 +202,13 @@ var putTicketScript = newScript(luaUser + luaTickets + luaMigrate + `
 local px = tonumber(ARGV[3]) - now
 if px < 1 then return redis.error_reply('the ticket has already expired') end
 migrate(KEYS[1], KEYS[2], KEYS[3], ARGV[5])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], kf(ARGV[1]), ARGV[6])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'un', ARGV[7]) end
 local l = live(KEYS[1], true, ARGV[1])
 local keep = tonumber(ARGV[4])
 local kept = {}
 for i, t in ipairs(l) do
-  if i <= keep then table.insert(kept, t) else redis.call('HDEL', KEYS[1], t[1]) end
+  if i <= keep then table.insert(kept, t) else drop(KEYS[1], t[1]) end
 end
 setNewest(KEYS[1], kept)
 extend(KEYS[1], px)
@@ -195,21 +220,23 @@ func (s *Store) PutTicket(ctx context.Context, id login.TicketID, rec login.Tick
 	defer cancel()
 	u := rec.User
 	_, err := s.run(ctx, putTicketScript, true, []string{s.userKey(u), s.indexKey(u), s.usedKey(u)},
-		string(id[:]), encodeTicket(rec), ms(rec.ExpiresAt), strconv.Itoa(max(keep, 1)), s.ticketPrefix(u))
+		field(id), encodeTimes(rec), ms(rec.ExpiresAt), strconv.Itoa(max(keep, 1)), s.ticketPrefix(u), string(rec.SealedKey), rec.UnionID)
 	return wrapErr("storing a ticket", err)
 }
 
-// lookupTicketScript reads a ticket (ARGV[1], and ARGV[6] its hex id),
-// the user's session record and LogoutAll watermark and (ARGV[4] = 1) the
-// user's newest other ticket, with Redis's clock; it records the last use
-// when it is at least ARGV[2] ms old and the ticket is not idle (ARGV[3]
-// ms, 0 for none). A ticket of the previous release is read from its own
-// keys. The reply: now, the kind ('n' new, 'o' old, false none), the
-// record, the session record, the watermark, the last use (old), then the
-// newest other ticket's id, record and last use (old).
+// lookupTicketScript reads a ticket (ARGV[1] its field, ARGV[6] its hex
+// id), the user's session record and LogoutAll watermark and (ARGV[4] =
+// 1) the user's newest other ticket, with Redis's clock; it records the
+// last use when it is at least ARGV[2] ms old and the ticket is not idle
+// (ARGV[3] ms, 0 for none). A ticket of the previous release is read
+// from its own keys. The reply: now, the kind ('n' new, 'o' old, false
+// none), the record, the session record, the watermark, the sealed key
+// (new) or the last use (old), the unionid (new), then the newest other
+// ticket's id, record and sealed key (new) or last use (old).
 var lookupTicketScript = newScript(luaUser + luaTickets + `
 local sess = session(KEYS[1], KEYS[2])
 local lo = maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[4], 'lo'))
+if lo then lo = string.format('%d', lo) else lo = false end
 local touch, idle = tonumber(ARGV[2]), tonumber(ARGV[3])
 local function touched(used)
   if touch <= 0 or not used then return false end
@@ -218,17 +245,22 @@ local function touched(used)
 end
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if v then
-  local seq, iss, exp, used, rest = string.match(v, '^(%d+):(%d+):(%d+):(%d+):(.*)$')
+  local seq, iss, exp, used = string.match(v, '^(%d+):(%d+):(%d+):(%d+)$')
   if touched(used) then
-    v = seq .. ':' .. iss .. ':' .. exp .. ':' .. string.format('%d', now) .. ':' .. rest
+    v = seq .. ':' .. iss .. ':' .. exp .. ':' .. string.format('%d', now)
     redis.call('HSET', KEYS[1], ARGV[1], v)
   end
-  local nid, nv = false, false
+  local nid, nv, nk = false, false, false
   if ARGV[4] == '1' then
     nid = redis.call('HGET', KEYS[1], 'n')
-    if nid and nid ~= ARGV[1] then nv = redis.call('HGET', KEYS[1], nid) else nid = false end
+    if nid and nid ~= ARGV[1] then
+      nv = redis.call('HGET', KEYS[1], nid)
+      nk = redis.call('HGET', KEYS[1], kf(nid))
+    else
+      nid = false
+    end
   end
-  return {tostring(now), 'n', v, sess, lo, false, nid, nv, false}
+  return {tostring(now), 'n', v, sess, lo, redis.call('HGET', KEYS[1], kf(ARGV[1])), redis.call('HGET', KEYS[1], 'un'), nid, nv, nk}
 end
 local ov = redis.call('GET', KEYS[3])
 if ov then
@@ -246,13 +278,14 @@ if ov then
       nused = redis.call('HGET', KEYS[4], nid)
     end
   end
-  return {tostring(now), 'o', ov, sess, lo, used, nid, ntk, nused}
+  return {tostring(now), 'o', ov, sess, lo, used, false, nid, ntk, nused}
 end
 -- No such ticket: the user's newest, if asked (a login superseded it).
 if ARGV[4] == '1' then
   local l = live(KEYS[1], false)
   if l[1] then
-    return {tostring(now), false, false, sess, lo, false, l[1][1], redis.call('HGET', KEYS[1], l[1][1]), false}
+    local id = l[1][1]
+    return {tostring(now), false, false, sess, lo, false, redis.call('HGET', KEYS[1], 'un'), id, redis.call('HGET', KEYS[1], id), redis.call('HGET', KEYS[1], kf(id))}
   end
 end
 return {tostring(now), false, false, sess, lo}`)
@@ -291,7 +324,7 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	tid := hex.EncodeToString(id[:])
 	r, err := s.run(ctx, lookupTicketScript, false,
 		[]string{s.userKey(u), s.sessionKey(u), s.ticketKey(id, u), s.usedKey(u), s.indexKey(u)},
-		string(id[:]), strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10), newest,
+		field(id), strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10), newest,
 		s.ticketPrefix(u), tid)
 	if err != nil {
 		return login.Lookup{}, wrapErr("looking up a ticket", err)
@@ -312,7 +345,7 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	tk, _ := at(v, 2).(string)
 	switch kind {
 	case "n":
-		l.Ticket, err = decodeTicket(tk, u)
+		l.Ticket, err = decodeTicket(tk, str(at(v, 5)), str(at(v, 6)), u)
 	case "o":
 		l.Ticket, err = decodeOldTicket(tk, at(v, 5))
 	}
@@ -320,13 +353,13 @@ func (s *Store) LookupTicket(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	l.Found = kind != ""
-	if nid, ok := at(v, 6).(string); ok {
+	if nid, ok := at(v, 7).(string); ok {
 		var st login.StoredTicket
 		var err error
 		if kind == "o" {
-			st, err = storedOldTicket(nid, at(v, 7), at(v, 8))
+			st, err = storedOldTicket(nid, at(v, 8), at(v, 9))
 		} else {
-			st, err = storedTicket(nid, at(v, 7), u)
+			st, err = storedTicket(nid, at(v, 8), at(v, 9), str(at(v, 6)), u)
 		}
 		if err == nil && now.Before(st.Ticket.ExpiresAt) && (!l.Found || st.Ticket.Seq > l.Ticket.Seq) {
 			l.Newest, l.NewestFound = st, true
@@ -354,15 +387,16 @@ func sessionAt(v any, now time.Time) (taro.SessionRecord, bool, error) {
 	return rec, true, nil
 }
 
-// storedTicket decodes a ticket's raw id and record, u's.
-func storedTicket(id, record any, u taro.SessionKeyID) (login.StoredTicket, error) {
+// storedTicket decodes a ticket's field (its id), record and sealed key,
+// u's.
+func storedTicket(f, record, sealed any, unionID string, u taro.SessionKeyID) (login.StoredTicket, error) {
 	var st login.StoredTicket
-	raw, _ := id.(string)
+	raw, _ := f.(string)
 	tk, ok := record.(string)
 	if len(raw) != len(st.ID) || !ok {
 		return st, errMalformedTicket
 	}
-	rec, err := decodeTicket(tk, u)
+	rec, err := decodeTicket(tk, str(sealed), unionID, u)
 	if err != nil {
 		return st, err
 	}
@@ -395,7 +429,7 @@ func at(v []any, i int) any {
 }
 
 var deleteTicketScript = newScript(luaUser + luaTickets + `
-redis.call('HDEL', KEYS[1], ARGV[1])
+drop(KEYS[1], ARGV[1])
 if redis.call('HGET', KEYS[1], 'n') == ARGV[1] then setNewest(KEYS[1], live(KEYS[1], false)) end
 redis.call('DEL', KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
@@ -407,7 +441,7 @@ func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.Sess
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	_, err := s.revoke(ctx, deleteTicketScript, []string{s.userKey(u), s.ticketKey(id, u), s.indexKey(u), s.usedKey(u)},
-		string(id[:]), hex.EncodeToString(id[:]))
+		field(id), hex.EncodeToString(id[:]))
 	return wrapErr("deleting a ticket", err)
 }
 
@@ -415,13 +449,16 @@ func (s *Store) DeleteTicket(ctx context.Context, id login.TicketID, u taro.Sess
 // the number of tickets in the hash, their ids and records, then the id,
 // record and last use of each ticket of the previous release.
 var userTicketsScript = newScript(luaUser + luaTickets + `
-local out = {tostring(now), session(KEYS[1], KEYS[4]), maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[3], 'lo')), '0'}
+local lo = maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[3], 'lo'))
+if lo then lo = string.format('%d', lo) else lo = false end
+local out = {tostring(now), session(KEYS[1], KEYS[4]), lo, '0', redis.call('HGET', KEYS[1], 'un')}
 local n = 0
 local all = redis.call('HGETALL', KEYS[1])
 for i = 1, #all, 2 do
   if #all[i] == 32 then
     table.insert(out, all[i])
     table.insert(out, all[i + 1])
+    table.insert(out, redis.call('HGET', KEYS[1], kf(all[i])) or false)
     n = n + 1
   end
 end
@@ -451,7 +488,7 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 	var out login.UserLookup
 	now, ok := msTime(at(v, 0))
 	n, nerr := strconv.Atoi(str(at(v, 3)))
-	if !ok || nerr != nil || 4+2*n > len(v) {
+	if !ok || nerr != nil || 5+3*n > len(v) {
 		return out, errors.New("redisstore: the ticket listing answered the wrong shape")
 	}
 	out.Now = now
@@ -459,9 +496,9 @@ func (s *Store) UserTickets(ctx context.Context, u taro.SessionKeyID) (login.Use
 		return login.UserLookup{}, err
 	}
 	out.LoggedOutBefore = watermark(at(v, 2))
-	i := 4
-	for ; i < 4+2*n; i += 2 {
-		st, err := storedTicket(v[i], v[i+1], u)
+	i := 5
+	for ; i < 5+3*n; i += 3 {
+		st, err := storedTicket(v[i], v[i+1], v[i+2], str(at(v, 4)), u)
 		if err != nil {
 			return login.UserLookup{}, err
 		}
@@ -492,13 +529,12 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
 end
 local mark = maxnum(redis.call('HGET', KEYS[1], 'lo'), redis.call('HGET', KEYS[3], 'lo'))
 redis.call('DEL', KEYS[2], KEYS[3])
-local cur = session(KEYS[1], KEYS[4])
-mark = maxnum(cur and string.match(cur, '^%d+:%x+:(%d+)'), mark)
+mark = maxnum(sessSeq(session(KEYS[1], KEYS[4])), mark)
 for _, f in ipairs(redis.call('HKEYS', KEYS[1])) do
-  if #f == 32 or f == 'n' then redis.call('HDEL', KEYS[1], f) end
+  if #f == 32 or f == 'n' or (#f == 17 and string.sub(f, 17) == 'k') then redis.call('HDEL', KEYS[1], f) end
 end
 if mark then
-  redis.call('HSET', KEYS[1], 'lo', mark)
+  redis.call('HSET', KEYS[1], 'lo', string.format('%d', mark))
   extend(KEYS[1], tonumber(ARGV[2]))
 end
 return 1`)

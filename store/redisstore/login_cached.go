@@ -19,12 +19,12 @@ import (
 var touchScript = newScript(luaUser + `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return {tostring(now), false} end
-local seq, iss, exp, used, rest = string.match(v, '^(%d+):(%d+):(%d+):(%d+):(.*)$')
+local seq, iss, exp, used = string.match(v, '^(%d+):(%d+):(%d+):(%d+)$')
 if not used then return {tostring(now), false} end
 local age = now - tonumber(used)
 local idle = tonumber(ARGV[3])
 if age >= tonumber(ARGV[2]) and (idle <= 0 or age < idle) then
-  redis.call('HSET', KEYS[1], ARGV[1], seq .. ':' .. iss .. ':' .. exp .. ':' .. string.format('%d', now) .. ':' .. rest)
+  redis.call('HSET', KEYS[1], ARGV[1], seq .. ':' .. iss .. ':' .. exp .. ':' .. string.format('%d', now))
   used = string.format('%d', now)
 end
 return {tostring(now), used}`)
@@ -41,17 +41,17 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	key := s.userKey(u)
-	field := string(id[:])
+	f := field(id)
 	ttl := s.opts.CacheTTL
 	if err := s.alive(ctx); err != nil {
 		return login.Lookup{}, err
 	}
-	fields, err := c.DoCache(ctx, c.B().Hmget().Key(key).Field(field, "s", "lo", "n").Cache(), ttl).ToArray()
-	if err != nil || len(fields) != 4 {
+	fields, err := c.DoCache(ctx, c.B().Hmget().Key(key).Field(f, sealedField(f), "s", "lo", "n", "un").Cache(), ttl).ToArray()
+	if err != nil || len(fields) != 6 {
 		return login.Lookup{}, errors.Join(errors.New("redisstore: the user's record answered the wrong shape"), err)
 	}
-	var vals [4]string
-	var has [4]bool
+	var vals [6]string
+	var has [6]bool
 	for i, f := range fields {
 		v, err := f.ToString()
 		if err != nil && !rueidis.IsRedisNil(err) {
@@ -63,28 +63,28 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 	if err != nil {
 		return login.Lookup{}, err
 	}
-	l := login.Lookup{Now: now, Cached: true, LoggedOutBefore: watermark(vals[2])}
+	l := login.Lookup{Now: now, Cached: true, LoggedOutBefore: watermark(vals[3])}
 	if !has[0] {
 		// Not in the hash: the refusal is never answered from here; the
 		// Manager asks again with Fresh.
 		return l, nil
 	}
-	if l.Ticket, err = decodeTicket(vals[0], u); err != nil {
+	if l.Ticket, err = decodeTicket(vals[0], vals[1], vals[5], u); err != nil {
 		return login.Lookup{}, err
 	}
 	l.Found = true
-	if has[1] {
-		if l.Session, l.SessionFound, err = sessionAt(vals[1], now); err != nil {
+	if has[2] {
+		if l.Session, l.SessionFound, err = sessionAt(vals[2], now); err != nil {
 			return login.Lookup{}, err
 		}
 	}
-	if q.Newest && has[3] && vals[3] != field {
-		nv, err := c.DoCache(ctx, c.B().Hget().Key(key).Field(vals[3]).Cache(), ttl).ToString()
+	if q.Newest && has[4] && vals[4] != f {
+		nf, err := c.DoCache(ctx, c.B().Hmget().Key(key).Field(vals[4], sealedField(vals[4])).Cache(), ttl).AsStrSlice()
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return login.Lookup{}, err
 		}
-		if err == nil {
-			st, err := storedTicket(vals[3], nv, u)
+		if err == nil && len(nf) == 2 && nf[0] != "" {
+			st, err := storedTicket(vals[4], nf[0], nf[1], vals[5], u)
 			if err == nil && now.Before(st.Ticket.ExpiresAt) && st.Ticket.Seq > l.Ticket.Seq {
 				l.Newest, l.NewestFound = st, true
 			}
@@ -94,7 +94,7 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		age := now.Sub(l.Ticket.LastUsed)
 		if age >= q.TouchAfter && (q.Idle <= 0 || age < q.Idle) {
 			t0 := time.Now()
-			r, err := s.run(ctx, touchScript, true, []string{key}, field,
+			r, err := s.run(ctx, touchScript, true, []string{key}, f,
 				strconv.FormatInt(q.TouchAfter.Milliseconds(), 10), strconv.FormatInt(q.Idle.Milliseconds(), 10))
 			t1 := time.Now()
 			if err != nil {

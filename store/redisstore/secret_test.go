@@ -101,8 +101,9 @@ func TestSecretStoreWithClient(t *testing.T) {
 	// An attacker who can write Redis records SHA-256 of a key they chose.
 	chosen := "attacker-chosen-key"
 	key := b.prefix + "u:{qq:app:" + res.OpenID + "}"
+	chosenFP := taro.FingerprintOf(chosen)
 	require.NoError(t, b.rdb.Do(ctx, b.rdb.B().Hset().Key(key).FieldValue().FieldValue("s",
-		fmt.Sprintf("%d:%s:1:%d", time.Now().UnixMicro(), taro.FingerprintOf(chosen), time.Now().Add(time.Hour).UnixMilli())).Build()).Error())
+		fmt.Sprintf("%d:0:3600000:", time.Now().UnixMicro())+string(chosenFP[:])).Build()).Error())
 	_, err = c.CheckSession(ctx, taro.Option{Platform: taro.QQ, Session: taro.Session{OpenID: res.OpenID, SessionKey: chosen}})
 	assert.ErrorIs(t, err, taro.ErrSessionInvalid)
 }

@@ -14,20 +14,32 @@ import (
 )
 
 // A session record is the field "s" of the user's hash:
-// "<issued unix microseconds>:<hex fingerprint>:<seq>:<expiry unix ms>";
-// the issue time and expiry are the Redis server's and the seq the user's
-// login sequence number (see taro.NextSeq). The previous release kept it
-// under its own key without the expiry (the key's TTL was the expiry); it
-// is read where the user's hash has none.
+// "<issued unix µs>:<seq - issued>:<expiry ms - issued ms>:<fingerprint,
+// 32 bytes>", every value of a small hash within Redis's listpack limit
+// (hash-max-listpack-value, 64 bytes); the issue time and expiry are the
+// Redis server's and the seq the user's login sequence number (see
+// taro.NextSeq). The previous release kept it under its own key as
+// "<issued µs>:<hex fingerprint>:<seq>" (the key's TTL its expiry); it is
+// read where the user's hash has none.
 func decodeSession(v string) (taro.SessionRecord, time.Time, error) {
+	var rec taro.SessionRecord
+	if parts := strings.SplitN(v, ":", 4); len(parts) == 4 && len(parts[3]) == len(rec.Fingerprint) {
+		us, err1 := strconv.ParseInt(parts[0], 10, 64)
+		ds, err2 := strconv.ParseUint(parts[1], 10, 64)
+		de, err3 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session record")
+		}
+		copy(rec.Fingerprint[:], parts[3])
+		rec.IssuedAt, rec.Seq = time.UnixMicro(us), uint64(us)+ds
+		return rec, time.UnixMilli(us/1000 + de), nil
+	}
 	ts, rest, ok := strings.Cut(v, ":")
-	fp, rest, _ := strings.Cut(rest, ":")
-	seqText, expText, _ := strings.Cut(rest, ":")
+	fp, seqText, _ := strings.Cut(rest, ":")
 	n, err := strconv.ParseInt(ts, 10, 64)
 	if !ok || err != nil || len(fp) != 64 {
 		return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session record")
 	}
-	var rec taro.SessionRecord
 	if _, err := hex.Decode(rec.Fingerprint[:], []byte(fp)); err != nil {
 		return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session fingerprint")
 	}
@@ -36,21 +48,13 @@ func decodeSession(v string) (taro.SessionRecord, time.Time, error) {
 			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session sequence number")
 		}
 	}
-	var exp time.Time
-	if expText != "" {
-		ms, err := strconv.ParseInt(expText, 10, 64)
-		if err != nil {
-			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session expiry")
-		}
-		exp = time.UnixMilli(ms)
-	}
 	rec.IssuedAt = time.UnixMicro(n)
-	return rec, exp, nil
+	return rec, time.Time{}, nil
 }
 
 // luaUser is the Lua the scripts on a user's hash share: the clock, the
-// user's session record (the hash's, else the previous release's key),
-// and extending the hash's lifetime.
+// user's session record (the hash's, else the previous release's key)
+// and its seq, and extending the hash's lifetime.
 const luaUser = `
 local t = redis.call('TIME')
 local nowus = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -58,11 +62,17 @@ local now = math.floor(nowus / 1000)
 local function session(hash, old)
   local v = redis.call('HGET', hash, 's')
   if v then
-    local e = tonumber(string.match(v, '^%d+:%x+:%d+:(%d+)$'))
-    if e and e <= now then return false end
+    local us, ds, de = string.match(v, '^(%d+):(%d+):(%d+):')
+    if us and math.floor(tonumber(us) / 1000) + tonumber(de) <= now then return false end
     return v
   end
   return redis.call('GET', old)
+end
+local function sessSeq(v)
+  if not v then return nil end
+  local us, ds = string.match(v, '^(%d+):(%d+):%d+:')
+  if us then return tonumber(us) + tonumber(ds) end
+  return tonumber(string.match(v, '^%d+:%x+:(%d+)$'))
 end
 local function extend(key, px)
   local cur = redis.call('PTTL', key)
@@ -75,15 +85,10 @@ end
 // with the user's next sequence number: max(previous + 1, now in µs).
 var recordScript = newScript(luaUser + `
 local us = nowus
-local prev = 0
-local cur = redis.call('HGET', KEYS[1], 's') or redis.call('GET', KEYS[2])
-if cur then
-  local s = string.match(cur, '^%d+:%x+:(%d+)')
-  if s then prev = tonumber(s) end
-end
+local prev = sessSeq(redis.call('HGET', KEYS[1], 's') or redis.call('GET', KEYS[2])) or 0
 local seq = math.max(prev + 1, us)
 local ttl = tonumber(ARGV[2])
-redis.call('HSET', KEYS[1], 's', string.format('%d:%s:%d:%d', us, ARGV[1], seq, now + ttl))
+redis.call('HSET', KEYS[1], 's', string.format('%d:%d:%d:', us, seq - us, now + ttl - math.floor(us / 1000)) .. ARGV[1])
 extend(KEYS[1], ttl)
 return {string.format('%d', us), string.format('%d', seq)}`)
 
@@ -95,7 +100,7 @@ func (s *Store) RecordSession(ctx context.Context, id taro.SessionKeyID, rec tar
 	ttl := s.opts.SessionTTL.Milliseconds()
 	t0 := time.Now()
 	// A login supersedes the user's earlier tickets: a revocation.
-	r, err := s.revoke(ctx, recordScript, []string{s.userKey(id), s.sessionKey(id)}, rec.Fingerprint.String(), strconv.FormatInt(ttl, 10))
+	r, err := s.revoke(ctx, recordScript, []string{s.userKey(id), s.sessionKey(id)}, string(rec.Fingerprint[:]), strconv.FormatInt(ttl, 10))
 	t1 := time.Now()
 	if err != nil {
 		return taro.SessionRecord{}, wrapErr("recording a session", err)
