@@ -67,7 +67,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -119,8 +118,8 @@ func setMark(s string) string {
 	return "(set)"
 }
 
-// String returns the config with its keys redacted.
-func (c Config) String() string {
+// describe is the config with its keys redacted.
+func (c Config) describe() string {
 	return fmt.Sprintf("alipay.Config{AppID:%q PrivateKey:%s AlipayPublicKey:%s AppCertificate:%s AlipayCertificate:%s AlipayRootCertificate:%s AESKey:%s BaseURL:%q}",
 		c.AppID, driver.Secret(c.PrivateKey), setMark(c.AlipayPublicKey), setMark(c.AppCertificate), setMark(c.AlipayCertificate),
 		setMark(c.AlipayRootCertificate), driver.Secret(c.AESKey), driverkit.SafeURL(c.BaseURL))
@@ -141,18 +140,9 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		setMark(c.AlipayRootCertificate), driver.Secret(c.AESKey), driverkit.SafeURL(c.BaseURL)})
 }
 
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
-// LogValue implements slog.LogValuer with the keys redacted.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("appid", c.AppID), slog.String("private_key", driverkit.RedactedMark(c.PrivateKey)),
-		slog.Bool("certificate_mode", c.AppCertificate != ""), slog.String("aes_key", driverkit.RedactedMark(c.AESKey)),
-		slog.String("base_url", driverkit.SafeURL(c.BaseURL)))
-}
-
-// Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
 
 // Driver is the Alipay driver. It is safe for concurrent use.
 type Driver struct {
@@ -249,14 +239,8 @@ func (d *Driver) Supports(c driver.Capability) bool {
 	return c != driver.CapPhoneNumber || d.aes != nil
 }
 
-// String describes the driver without its keys.
-func (d *Driver) String() string { return "alipay.Driver{" + d.cfg.String() + "}" }
-
-// GoString is String, for %#v.
-func (d *Driver) GoString() string { return d.String() }
-
-// LogValue implements slog.LogValuer without the keys.
-func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "alipay.Driver{"+d.cfg.describe()+"}")
+}

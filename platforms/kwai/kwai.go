@@ -46,7 +46,6 @@ package kwai
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -71,8 +70,8 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// String returns the config with the secret redacted.
-func (c Config) String() string {
+// describe is the config with the secret redacted.
+func (c Config) describe() string {
 	return driverkit.ConfigString("kwai", c.AppID, c.Secret, c.BaseURL)
 }
 
@@ -81,14 +80,9 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
 }
 
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
-// LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
 
 // Driver is the Kuaishou driver. It is safe for concurrent use.
 type Driver struct {
@@ -251,14 +245,8 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
 }
 
-// String describes the driver without its secret.
-func (d *Driver) String() string { return "kwai.Driver{" + d.cfg.String() + "}" }
-
-// GoString is String, for %#v.
-func (d *Driver) GoString() string { return d.String() }
-
-// LogValue implements slog.LogValuer without the secret.
-func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "kwai.Driver{"+d.cfg.describe()+"}")
+}

@@ -41,7 +41,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -90,22 +89,19 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// String returns the config with the secret redacted.
-func (c Config) String() string { return driverkit.ConfigString("swan", c.AppID, c.Secret, c.BaseURL) }
+// describe is the config with the secret redacted.
+func (c Config) describe() string {
+	return driverkit.ConfigString("swan", c.AppID, c.Secret, c.BaseURL)
+}
 
 // MarshalJSON writes the config with the secret redacted.
 func (c Config) MarshalJSON() ([]byte, error) {
 	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "LegacyLogin", c.LegacyLogin, "SessionKeyV2", c.SessionKeyV2)
 }
 
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
-// LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
 
 // Driver is the Baidu driver. It is safe for concurrent use.
 type Driver struct {
@@ -414,14 +410,8 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driver.NativeResult{OK: true}, nil
 }
 
-// String describes the driver without its secret.
-func (d *Driver) String() string { return "swan.Driver{" + d.cfg.String() + "}" }
-
-// GoString is String, for %#v.
-func (d *Driver) GoString() string { return d.String() }
-
-// LogValue implements slog.LogValuer without the secret.
-func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "swan.Driver{"+d.cfg.describe()+"}")
+}

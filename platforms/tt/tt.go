@@ -31,7 +31,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -71,22 +70,17 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// String returns the config with the secret redacted.
-func (c Config) String() string { return driverkit.ConfigString("tt", c.AppID, c.Secret, c.BaseURL) }
+// describe is the config with the secret redacted.
+func (c Config) describe() string { return driverkit.ConfigString("tt", c.AppID, c.Secret, c.BaseURL) }
 
 // MarshalJSON writes the config with the secret redacted.
 func (c Config) MarshalJSON() ([]byte, error) {
 	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL, "MiniGame", c.MiniGame, "PhonePrivateKey", driver.Secret(c.PhonePrivateKey))
 }
 
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
-// LogValue implements slog.LogValuer with the secret redacted.
-func (c Config) LogValue() slog.Value { return driverkit.ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
 
 // Driver is the Douyin driver. It is safe for concurrent use.
 type Driver struct {
@@ -379,14 +373,8 @@ func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
 	return driverkit.VerifyRawData(rawData, sessionKey, signature)
 }
 
-// String describes the driver without its secret.
-func (d *Driver) String() string { return "tt.Driver{" + d.cfg.String() + "}" }
-
-// GoString is String, for %#v.
-func (d *Driver) GoString() string { return d.String() }
-
-// LogValue implements slog.LogValuer without the secret.
-func (d *Driver) LogValue() slog.Value { return d.cfg.LogValue() }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (d *Driver) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, d.String()) }
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "tt.Driver{"+d.cfg.describe()+"}")
+}
