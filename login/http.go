@@ -42,7 +42,7 @@ type LoginResponse struct {
 
 // String describes the response with the ticket redacted; its JSON form,
 // for the client, carries the ticket.
-func (r LoginResponse) String() string {
+func (r LoginResponse) describe() string {
 	t := ""
 	if r.Ticket != "" {
 		t = "[redacted]"
@@ -62,7 +62,7 @@ func (r LoginResponse) LogValue() slog.Value {
 }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (r LoginResponse) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
+func (r LoginResponse) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.describe())) }
 
 // FailResponse is the JSON body of every failure the handlers answer.
 type FailResponse struct {

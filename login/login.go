@@ -151,7 +151,7 @@ func (p SessionPolicy) String() string {
 }
 
 // String describes the config without its keys.
-func (c Config) String() string {
+func (c Config) describe() string {
 	return fmt.Sprintf("login.Config{Store:%T Key:[redacted] OldKeys:%d TTL:%s CheckInterval:%s Sessions:%s MaxPerUser:%d IdleTimeout:%s}",
 		c.Store, len(c.OldKeys), c.TTL, c.CheckInterval, c.Sessions, c.MaxPerUser, c.IdleTimeout)
 }
@@ -163,18 +163,8 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		"maxPerUser": c.MaxPerUser, "idleTimeout": c.IdleTimeout.String()})
 }
 
-// LogValue implements slog.LogValuer without the keys.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("store", fmt.Sprintf("%T", c.Store)), slog.String("key", "[redacted]"),
-		slog.Int("old_keys", len(c.OldKeys)), slog.Duration("ttl", c.TTL), slog.Duration("check_interval", c.CheckInterval),
-		slog.String("sessions", c.Sessions.String()), slog.Int("max_per_user", c.MaxPerUser), slog.Duration("idle_timeout", c.IdleTimeout))
-}
-
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
 // Format implements fmt.Formatter: every verb prints String.
-func (c Config) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.String())) }
+func (c Config) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(c.describe())) }
 
 // Manager issues and checks tickets. It is safe for concurrent use.
 type Manager struct {

@@ -3,7 +3,6 @@ package login
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/tarogo/adapter/taro"
@@ -35,13 +34,10 @@ func (u User) String() string {
 	return fmt.Sprintf("{Platform:%s AppID:%s OpenID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.AppID, u.OpenID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
 }
 
-// GoString is String, for %#v.
-func (u User) GoString() string { return "login.User" + u.String() }
-
 // Format implements fmt.Formatter: every verb prints String.
 func (u User) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
-		_, _ = f.Write([]byte(u.GoString()))
+		_, _ = f.Write([]byte("login.User" + u.String()))
 		return
 	}
 	_, _ = f.Write([]byte(u.String()))
@@ -50,11 +46,6 @@ func (u User) Format(f fmt.State, verb rune) {
 // MarshalJSON writes the user without the session key.
 func (u User) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"platform": u.Platform, "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID, "expiresAt": u.ExpiresAt})
-}
-
-// LogValue implements slog.LogValuer without the session key.
-func (u User) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("platform", string(u.Platform)), slog.String("appid", u.AppID), slog.String("openid", u.OpenID))
 }
 
 // Result is a successful login: the ticket to hand the client, and who.
@@ -66,20 +57,15 @@ type Result struct {
 
 // String describes the result with the ticket redacted (it is a bearer
 // credential: hand it to the client, never to a log).
-func (r Result) String() string {
+func (r Result) describe() string {
 	return fmt.Sprintf("{Ticket:[redacted] User:%s ExpiresIn:%s}", r.User.String(), r.ExpiresIn)
 }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (r Result) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.String())) }
+func (r Result) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(r.describe())) }
 
 // MarshalJSON writes the result with the ticket redacted; the login
 // handler's LoginResponse is what hands the client its ticket.
 func (r Result) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{"ticket": "[redacted]", "user": r.User, "expiresIn": r.ExpiresIn.Seconds()})
-}
-
-// LogValue implements slog.LogValuer with the ticket redacted.
-func (r Result) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("ticket", "[redacted]"), slog.Any("user", r.User), slog.Duration("expires_in", r.ExpiresIn))
 }

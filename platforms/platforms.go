@@ -18,7 +18,6 @@ package platforms
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -60,12 +59,9 @@ func (s Settings) driver() driver.Settings {
 }
 
 // String describes the settings without the secret.
-func (s Settings) String() string {
+func (s Settings) describe() string {
 	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q Options:%d}", s.AppID, driver.Secret(s.Secret), driverkit.SafeURL(s.BaseURL), len(s.Options))
 }
-
-// GoString is String, for %#v.
-func (s Settings) GoString() string { return "platforms.Settings" + s.String() }
 
 // MarshalJSON writes the settings with the secret redacted and the base
 // URL's user information and query withheld.
@@ -73,14 +69,8 @@ func (s Settings) MarshalJSON() ([]byte, error) {
 	return driverkit.ConfigJSON(s.AppID, s.Secret, s.BaseURL, "Options", len(s.Options))
 }
 
-// LogValue implements slog.LogValuer with the secret redacted.
-func (s Settings) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("appid", s.AppID), slog.String("secret", driverkit.RedactedMark(s.Secret)),
-		slog.String("base_url", driverkit.SafeURL(s.BaseURL)), slog.Int("options", len(s.Options)))
-}
-
 // Format implements fmt.Formatter: every verb prints String.
-func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.String())) }
+func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.describe())) }
 
 // lookup returns the built-in platform p.
 func lookup(p taro.Platform) (driver.Plugin, bool) {

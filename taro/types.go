@@ -23,11 +23,6 @@ func (s Session) String() string {
 	return fmt.Sprintf("{OpenID:%s SessionKey:%s}", s.OpenID, redactedMark(s.SessionKey))
 }
 
-// GoString returns the session with its key redacted, for %#v.
-func (s Session) GoString() string {
-	return fmt.Sprintf("taro.Session{OpenID:%q, SessionKey:%q}", s.OpenID, redactedMark(s.SessionKey))
-}
-
 // LogValue implements slog.LogValuer with the key redacted.
 func (s Session) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("openid", s.OpenID), slog.String("session_key", redactedMark(s.SessionKey)))
@@ -43,7 +38,7 @@ func (s Session) MarshalJSON() ([]byte, error) {
 // (GoString for %#v), so no verb reaches the key.
 func (s Session) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
-		formatText(f, verb, s.GoString())
+		formatText(f, verb, fmt.Sprintf("taro.Session{OpenID:%q, SessionKey:%q}", s.OpenID, redactedMark(s.SessionKey)))
 		return
 	}
 	formatText(f, verb, s.String())

@@ -48,12 +48,12 @@ type DecryptOption struct {
 
 // String describes the option; the session key is redacted and the data
 // only counted.
-func (o DecryptOption) String() string {
+func (o DecryptOption) describe() string {
 	return fmt.Sprintf("{Platform:%s Session:%s EncryptedData:(%d bytes) IV:%q}", o.Platform, o.Session.String(), len(o.EncryptedData), o.IV)
 }
 
 // Format implements fmt.Formatter: every verb prints String.
-func (o DecryptOption) Format(f fmt.State, verb rune) { formatText(f, verb, o.String()) }
+func (o DecryptOption) Format(f fmt.State, verb rune) { formatText(f, verb, o.describe()) }
 
 // DecryptResult is the result of Decrypt. Data is the decrypted JSON as the
 // platform wrote it (for Baidu without its random prefix, length and

@@ -136,7 +136,7 @@ const DefaultCacheTTL = 5 * time.Second
 const DefaultCacheBytes = 64 << 20
 
 // String describes the options without the secret.
-func (o Options) String() string {
+func (o Options) describe() string {
 	return fmt.Sprintf("redisstore.Options{Prefix:%q SessionTTL:%s OpTimeout:%s CacheTTL:%s Secret:%s}",
 		o.Prefix, o.SessionTTL, o.OpTimeout, o.CacheTTL, redactedMark(len(o.Secret) > 0))
 }
@@ -155,19 +155,9 @@ func (o Options) MarshalJSON() ([]byte, error) {
 	}{o.Prefix, o.SessionTTL, o.OpTimeout, o.SkipPing, o.CacheTTL, o.CacheBytes, redactedMark(len(o.Secret) > 0)})
 }
 
-// LogValue implements slog.LogValuer without the secret.
-func (o Options) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("prefix", o.Prefix), slog.Duration("session_ttl", o.SessionTTL),
-		slog.Duration("op_timeout", o.OpTimeout), slog.Bool("skip_ping", o.SkipPing), slog.Duration("cache_ttl", o.CacheTTL),
-		slog.String("secret", redactedMark(len(o.Secret) > 0)))
-}
-
-// GoString is String, for %#v.
-func (o Options) GoString() string { return o.String() }
-
 // Format implements fmt.Formatter: every verb prints String.
 func (o Options) Format(f fmt.State, verb rune) {
-	t := o.String()
+	t := o.describe()
 	if verb == 'q' {
 		t = strconv.Quote(t)
 	}

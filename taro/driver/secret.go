@@ -3,12 +3,12 @@ package driver
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"strconv"
 )
 
-// Secret is a string that never shows itself: String, every fmt verb,
-// GoString, LogValue and MarshalJSON give "[redacted]", and "" for an
+// Secret is a string that never shows itself: String, every fmt verb
+// (and so slog's text handler) and MarshalJSON (slog's JSON handler) give
+// "[redacted]", and "" for an
 // empty secret (the one rule everywhere, so that a missing secret shows).
 // The library's types that hold secrets render them through it.
 type Secret string
@@ -24,9 +24,6 @@ func (s Secret) String() string {
 	return RedactedSecret
 }
 
-// GoString is String, quoted.
-func (s Secret) GoString() string { return strconv.Quote(s.String()) }
-
 // Format implements fmt.Formatter: %q quotes String, every other verb
 // prints it as is.
 func (s Secret) Format(f fmt.State, verb rune) {
@@ -36,9 +33,6 @@ func (s Secret) Format(f fmt.State, verb rune) {
 	}
 	_, _ = io.WriteString(f, s.String())
 }
-
-// LogValue implements slog.LogValuer.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // MarshalJSON writes String as a JSON string.
 func (s Secret) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(s.String())), nil }

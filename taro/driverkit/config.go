@@ -33,7 +33,7 @@ func ConfigBase(pkg, appID, secret, base, def string) (string, error) {
 // String formats a config with the secret (and any password in the base
 // URL) redacted.
 func ConfigString(pkg, appID, secret, base string) string {
-	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + driver.Secret(secret).GoString() + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
+	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + strconv.Quote(driver.Secret(secret).String()) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
 }
 
 // LogValue is a config's slog value with the secret redacted.
