@@ -120,7 +120,7 @@ func mustInt(s string) int64 {
 
 // The cache never answers from a stale copy. Two replicas (A revokes, B
 // serves under load from three goroutines) on a server of the test's own
-// go through 1,200 revocations (logouts, logouts everywhere and
+// go through 600 revocations (logouts, logouts everywhere and
 // re-logins) while the server is paused (SIGSTOP), B's connection is
 // killed (CLIENT KILL), and the server is killed and restarted empty. A
 // revocation counts once A's call returned and B's Sync then returned;
@@ -216,13 +216,13 @@ func TestCacheFailsClosedUnderFaults(t *testing.T) {
 		retry("B's Sync", func() error { return stB.Sync(ctx) })
 		e.revoked.Store(clock.Add(1))
 	}
-	const revocations = 1200
+	const revocations = 600
 	for i := range revocations {
 		switch i {
-		case 300:
+		case 150:
 			r.signal(syscall.SIGSTOP)
 			go func() { time.Sleep(1200 * time.Millisecond); _ = r.cmd.Process.Signal(syscall.SIGCONT) }()
-		case 600:
+		case 300:
 			var killed int64
 			for range 50 { // B may be between connections: it is killed once it is back
 				retry("B's Sync", func() error { return stB.Sync(ctx) })
@@ -232,7 +232,7 @@ func TestCacheFailsClosedUnderFaults(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 			}
 			assert.Positive(t, killed, "B's connection was killed")
-		case 900:
+		case 450:
 			r.killAndRestartEmpty()
 			retry("B's Sync after the restart", func() error { return stB.Sync(ctx) })
 			mu.Lock()

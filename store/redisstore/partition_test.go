@@ -134,73 +134,95 @@ func TestSilentPartitionIsNoticed(t *testing.T) {
 	}
 	u, err := url.Parse(b.url)
 	require.NoError(t, err)
-	const groups, perGroup = 10, 2 // 20 trials, ten partitions at a time
+	const groups, perGroup = 20, 1 // 20 trials, all partitioned at once (a second trial per replica waited seconds for its reconnection)
 	bound := redisstore.LivenessWindow + 250*time.Millisecond
 	var mu sync.Mutex
 	var delays []time.Duration
 	var stale atomic.Int64
-	t.Run("trials", func(t *testing.T) {
-		for g := range groups {
-			t.Run(fmt.Sprint("replica-", g), func(t *testing.T) {
-				t.Parallel()
-				proxy := newSilentProxy(t, u.Host)
-				pu := *u
-				pu.Host = proxy.ln.Addr().String()
-				st, err := redisstore.Open(pu.String(), redisstore.Options{Prefix: b.prefix})
-				require.NoError(t, err)
-				t.Cleanup(func() { _ = st.Close() })
-				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-				defer cancel()
-				id := taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: fmt.Sprint("partitioned-", g)}
-				_, err = st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")})
-				require.NoError(t, err)
-				for trial := range perGroup {
-					healthy := time.Now().Add(10 * time.Second)
-					for {
-						rec, found, err := st.LookupSession(ctx, id)
-						if err == nil && found && rec.Cached {
-							break
-						}
-						require.True(t, time.Now().Before(healthy), "trial %d: the store never answered from its cache again: %v", trial, err)
-						time.Sleep(5 * time.Millisecond)
-					}
-					time.Sleep(50 * time.Millisecond) // a PONG or two arrive
-					proxy.pause()
-					last := time.Unix(0, proxy.lastDown.Load())
-					var refusedAt time.Time
-					for refusedAt.IsZero() {
-						start := time.Now()
-						rec, _, err := st.LookupSession(ctx, id)
-						if err != nil {
-							// ErrStale, or (when the record's CacheTTL ran out
-							// during the partition) a miss that timed out:
-							// either way an error, never a cached record.
-							if errors.Is(err, redisstore.ErrStale) {
-								stale.Add(1)
-							}
-							refusedAt = start
-							break
-						}
-						require.True(t, rec.Cached)
-						require.Less(t, start.Sub(last), bound, "trial %d: answered from the cache %s after the last byte", trial, start.Sub(last))
-						time.Sleep(2 * time.Millisecond)
-					}
-					// Until the connection is proven alive, nothing comes
-					// from the cache.
-					_, _, err := st.LookupSession(ctx, id)
-					require.Error(t, err, "trial %d: a cached answer while partitioned", trial)
-					proxy.resume()
-					mu.Lock()
-					delays = append(delays, refusedAt.Sub(last))
-					mu.Unlock()
+	// The trials run side by side as goroutines, not as parallel subtests,
+	// which go test would run two at a time on two cores.
+	var wg sync.WaitGroup
+	for g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			trial(t, b, u, g, perGroup, bound, func(d time.Duration, isStale bool) {
+				mu.Lock()
+				delays = append(delays, d)
+				mu.Unlock()
+				if isStale {
+					stale.Add(1)
 				}
 			})
-		}
-	})
+		}()
+	}
+	wg.Wait()
 	require.Len(t, delays, groups*perGroup)
 	trials := len(delays)
 	slices.Sort(delays)
 	t.Logf("silent partition noticed (last byte to first refused lookup) over %d trials: p50 %s, max %s (%d refused as stale, the others on a cache miss that timed out)",
 		trials, percentile(delays, 0.5).Round(time.Millisecond), delays[len(delays)-1].Round(time.Millisecond), stale.Load())
 	assert.LessOrEqual(t, delays[len(delays)-1], bound)
+}
+
+// trial partitions replica g perGroup times and reports each delay from
+// the last byte forwarded to the first refused lookup. It runs on a
+// goroutine of its own: failures are t.Errorf, and end the trial.
+func trial(t *testing.T, b *backend, u *url.URL, g, perGroup int, bound time.Duration, report func(time.Duration, bool)) {
+	proxy := newSilentProxy(t, u.Host)
+	pu := *u
+	pu.Host = proxy.ln.Addr().String()
+	st, err := redisstore.Open(pu.String(), redisstore.Options{Prefix: b.prefix})
+	if !assert.NoError(t, err) {
+		return
+	}
+	defer st.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	id := taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: fmt.Sprint("partitioned-", g)}
+	_, err = st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")})
+	if !assert.NoError(t, err) {
+		return
+	}
+	for n := range perGroup {
+		healthy := time.Now().Add(10 * time.Second)
+		for {
+			rec, found, err := st.LookupSession(ctx, id)
+			if err == nil && found && rec.Cached {
+				break
+			}
+			if !assert.True(t, time.Now().Before(healthy), "replica %d trial %d: the store never answered from its cache again: %v", g, n, err) {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // a PONG or two arrive
+		proxy.pause()
+		last := time.Unix(0, proxy.lastDown.Load())
+		var refusedAt time.Time
+		stale := false
+		for refusedAt.IsZero() {
+			start := time.Now()
+			rec, _, err := st.LookupSession(ctx, id)
+			if err != nil {
+				// ErrStale, or (when the record's CacheTTL ran out during
+				// the partition) a miss that timed out: either way an
+				// error, never a cached record.
+				stale = errors.Is(err, redisstore.ErrStale)
+				refusedAt = start
+				break
+			}
+			if !assert.True(t, rec.Cached) || !assert.Less(t, start.Sub(last), bound, "replica %d trial %d: answered from the cache %s after the last byte", g, n, start.Sub(last)) {
+				proxy.resume()
+				return
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		// Until the connection is proven alive, nothing comes from the
+		// cache.
+		_, _, err := st.LookupSession(ctx, id)
+		assert.Error(t, err, "replica %d trial %d: a cached answer while partitioned", g, n)
+		proxy.resume()
+		report(refusedAt.Sub(last), stale)
+	}
 }

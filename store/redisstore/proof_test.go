@@ -383,7 +383,7 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 				if sb.Inject(p, ep, kind, 10) != nil {
 					continue
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 				if ep == sandbox.Token {
 					sb.ExpireTokens(p) // force a refetch into the fault
 				}
