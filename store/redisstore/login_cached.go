@@ -41,19 +41,19 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 		return login.Lookup{}, err
 	}
 	key := s.userKey(u)
-	f := field(id)
+	f, sf := fields(id)
 	ttl := s.opts.CacheTTL
 	if err := s.alive(ctx); err != nil {
 		return login.Lookup{}, err
 	}
-	fields, err := c.DoCache(ctx, c.B().Hmget().Key(key).Field(f, sealedField(f), "s", "lo", "n", "un").Cache(), ttl).ToArray()
+	fields, err := c.DoCache(ctx, c.B().Hmget().Key(key).Field(f, sf, "s", "lo", "n", "un").Cache(), ttl).ToArray()
 	if err != nil || len(fields) != 6 {
 		return login.Lookup{}, errors.Join(errors.New("redisstore: the user's record answered the wrong shape"), err)
 	}
 	var vals [6]string
 	var has [6]bool
-	for i, f := range fields {
-		v, err := f.ToString()
+	for i := range fields {
+		v, err := fields[i].ToString()
 		if err != nil && !rueidis.IsRedisNil(err) {
 			return login.Lookup{}, err
 		}
@@ -120,6 +120,9 @@ func (s *Store) lookupCached(ctx context.Context, id login.TicketID, u taro.Sess
 // nil or malformed: none).
 func watermark(v any) uint64 {
 	str, _ := v.(string)
+	if str == "" {
+		return 0
+	}
 	n, err := strconv.ParseUint(str, 10, 64)
 	if err != nil {
 		return 0

@@ -23,15 +23,18 @@ import (
 // read where the user's hash has none.
 func decodeSession(v string) (taro.SessionRecord, time.Time, error) {
 	var rec taro.SessionRecord
-	if parts := strings.SplitN(v, ":", 4); len(parts) == 4 && len(parts[3]) == len(rec.Fingerprint) {
-		us, err1 := strconv.ParseInt(parts[0], 10, 64)
-		ds, err2 := strconv.ParseUint(parts[1], 10, 64)
-		de, err3 := strconv.ParseInt(parts[2], 10, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
+	p0, r0, ok0 := strings.Cut(v, ":")
+	p1, r1, ok1 := strings.Cut(r0, ":")
+	p2, fp, ok2 := strings.Cut(r1, ":")
+	if ok0 && ok1 && ok2 && len(fp) == len(rec.Fingerprint) {
+		us, ok0 := digits(p0)
+		ds, ok1 := digits(p1)
+		de, ok2 := digits(p2)
+		if !ok0 || !ok1 || !ok2 {
 			return taro.SessionRecord{}, time.Time{}, errors.New("redisstore: malformed session record")
 		}
-		copy(rec.Fingerprint[:], parts[3])
-		rec.IssuedAt, rec.Seq = time.UnixMicro(us), uint64(us)+ds
+		copy(rec.Fingerprint[:], fp)
+		rec.IssuedAt, rec.Seq = time.UnixMicro(us), uint64(us)+uint64(ds)
 		return rec, time.UnixMilli(us/1000 + de), nil
 	}
 	ts, rest, ok := strings.Cut(v, ":")
