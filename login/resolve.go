@@ -189,15 +189,15 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if err != nil {
 		return User{}, storeError(ctx, p, APIAuth, err)
 	}
-	sessKey, judgeKey, now, verr := m.storeVerdict(ctx, app, id, uid, l)
-	if verr != nil && l.Cached {
-		// A cache may lag another replica's write by milliseconds (a
-		// login there, a touch): no refusal is answered from it.
+	sessKey, judgeKey, now, v, verr := m.storeVerdict(app, id, uid, l)
+	if v.ReadAgain {
+		// A refusal read from a cache (which may lag another replica's
+		// write by milliseconds) is read again past it.
 		q.Fresh = true
 		if l, err = m.store.LookupTicket(ctx, id, uid, q); err != nil {
 			return User{}, storeError(ctx, p, APIAuth, err)
 		}
-		sessKey, judgeKey, now, verr = m.storeVerdict(ctx, app, id, uid, l)
+		sessKey, judgeKey, now, _, verr = m.storeVerdict(app, id, uid, l)
 	}
 	if verr != nil {
 		return User{}, verr
@@ -224,74 +224,66 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
 }
 
-// storeVerdict is the store's verdict on a ticket's lookup l (the ticket's
-// TTL, the idle timeout, the login order, taro.Config.MaxSessionAge, by
-// the store's clock): the session key to use, the key to judge the
-// session by ("" when only the record's presence and age are judged), and
-// the store's clock.
-func (m *Manager) storeVerdict(ctx context.Context, app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, *taro.Error) {
+// storeVerdict gathers a ticket's facts from its lookup l (the ticket's
+// record, the user's newest login and tickets, the sealed key) for
+// taro.App.Verdict, the one judge of a session's state, and returns the
+// session key to use, the key the verdict judged ("" when only the
+// record's presence and age were judged), the store's clock, and the
+// verdict.
+func (m *Manager) storeVerdict(app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, taro.Verdict, *taro.Error) {
 	now := l.Now
 	if now.IsZero() {
 		now = m.now()
 	}
-	if !l.Found && m.policy == OnePerUser && l.NewestFound && now.Before(l.Newest.Ticket.ExpiresAt) {
-		// A login of the user replaced this ticket's record.
-		return "", "", now, refuse(ErrTicketSuperseded, nil)
+	f := taro.SessionFacts{Record: l.Session, Found: l.SessionFound, Now: now, Cached: l.Cached,
+		NewestOnly: m.policy == OnePerUser, Seq: l.Ticket.Seq, Idle: m.idle, LastUsed: l.Ticket.LastUsed}
+	switch {
+	case !l.Found && m.policy == OnePerUser && l.NewestFound && now.Before(l.Newest.Ticket.ExpiresAt):
+		f.Replaced = true
+	case !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid:
+		f.Gone = true
+	default:
+		f.Revoked = l.LoggedOutBefore > 0 && l.Ticket.Seq <= l.LoggedOutBefore
 	}
-	if !l.Found || !now.Before(l.Ticket.ExpiresAt) || l.Ticket.User != uid {
-		return "", "", now, refuse(ErrTicketUnknown, nil)
-	}
-	if m.idle > 0 && now.Sub(l.Ticket.LastUsed) >= m.idle {
-		return "", "", now, refuse(ErrTicketIdle, nil)
-	}
-	if !l.SessionFound {
-		// Never answered from a cached platform check: no record, no yes.
-		return "", "", now, refuse(ErrTicketNoSession, nil)
-	}
-	if l.LoggedOutBefore > 0 && l.Ticket.Seq <= l.LoggedOutBefore {
-		return "", "", now, refuse(ErrTicketLoggedOutAll, nil)
-	}
-	if m.policy == OnePerUser && l.Ticket.Seq != l.Session.Seq {
-		return "", "", now, refuse(ErrTicketSuperseded, nil)
-	}
-	key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
-	if !ok {
-		return "", "", now, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
-	}
-	sessKey, seq := key, l.Ticket.Seq
-	if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
-		if k, ok := m.unseal(l.Newest.ID, uid, l.Newest.Ticket.SealedKey); ok {
-			sessKey, seq = k, l.Newest.Ticket.Seq
+	var sessKey string
+	if !f.Gone && !f.Replaced {
+		key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
+		if !ok {
+			return "", "", now, taro.Verdict{}, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
+		}
+		sessKey = key
+		seq := l.Ticket.Seq
+		if m.policy == PerDevice && l.NewestFound && l.Newest.Ticket.Seq > seq {
+			if k, ok := m.unseal(l.Newest.ID, uid, l.Newest.Ticket.SealedKey); ok {
+				sessKey, seq = k, l.Newest.Ticket.Seq
+			}
+		}
+		// The newest key is known when its login's ticket is stored;
+		// between a newer login's record and its ticket (or after a
+		// reset) only the record's presence and age are judged.
+		if l.SessionFound && seq == l.Session.Seq {
+			f.Key = sessKey
 		}
 	}
-	// The newest key is known when its login's ticket is stored; between
-	// a newer login's record and its ticket (or after a reset) only the
-	// record's presence and age are judged.
-	judgeKey := sessKey
-	if seq != l.Session.Seq {
-		judgeKey = ""
+	v := app.Verdict(APIAuth, f)
+	if v.Err != nil {
+		return "", "", now, v, refusalOf(v.Err)
 	}
-	rec := l.Session
-	if rec.ReadAt.IsZero() {
-		rec.ReadAt = now
+	return sessKey, f.Key, now, v, nil
+}
+
+// refusalOf is the uniform refusal of a ticket for the verdict err, with
+// the reason server code tests (errors.Is) and logs.
+func refusalOf(err *taro.Error) *taro.Error {
+	if err.Code != taro.CodeSessionInvalid {
+		return err
 	}
-	if err := app.Judge(ctx, APIAuth, judgeKey, rec, true); err != nil {
-		var te *taro.Error
-		errors.As(err, &te)
-		if te == nil || te.Code != taro.CodeSessionInvalid {
-			return "", "", now, te
-		}
-		switch te.Detail {
-		case taro.DetailSuperseded:
-			return "", "", now, refuse(ErrTicketSuperseded, nil)
-		case taro.DetailTooOld:
-			return "", "", now, refuse(ErrTicketTooOld, nil)
-		case taro.DetailNeverSeen:
-			return "", "", now, refuse(ErrTicketNoSession, nil)
-		}
-		return "", "", now, refuse(ErrTicketUnknown, te)
+	reason := map[string]error{taro.DetailGone: ErrTicketUnknown, taro.DetailIdle: ErrTicketIdle, taro.DetailNeverSeen: ErrTicketNoSession,
+		taro.DetailRevoked: ErrTicketLoggedOutAll, taro.DetailSuperseded: ErrTicketSuperseded, taro.DetailTooOld: ErrTicketTooOld}[err.Detail]
+	if reason == nil {
+		return refuse(ErrTicketUnknown, err)
 	}
-	return sessKey, judgeKey, now, nil
+	return refuse(reason, nil)
 }
 
 // due reports whether the platform should check the ticket's session now.

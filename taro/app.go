@@ -40,25 +40,6 @@ func (a *App) AppID() string { return a.e.d.AppID() }
 // alone.
 func (a *App) ChecksOnPlatform() bool { return a.e.traits.ChecksOnPlatform }
 
-// Judge is the session store's verdict on a session of this app, given
-// rec, the record the caller fetched from the client's session store for
-// the session's user (found false when there was none). It is the one
-// place the verdict is decided, for CheckSession and for package login:
-// nil when the record is there, holds the session key's fingerprint and
-// is not older than Config.MaxSessionAge by the store's clock; otherwise
-// an *Error with ErrSessionInvalid and the reason (DetailNeverSeen,
-// DetailSuperseded, DetailTooOld). An empty sessionKey means the caller
-// does not hold the key the record names (package login under PerDevice,
-// while a newer login's ticket is not stored yet): only the record's
-// presence and age are judged then. It asks no platform. api names the
-// call in the error.
-func (a *App) Judge(ctx context.Context, api string, sessionKey string, rec SessionRecord, found bool) error {
-	if err := a.c.judge(ctx, api, a.Platform(), sessionKey, rec, found); err != nil {
-		return err
-	}
-	return nil
-}
-
 // CheckOnPlatform asks the platform alone whether s is valid (the due
 // check of a session the caller has already judged against the store): no
 // store read, no second verdict. It is observed as checkSession, with the

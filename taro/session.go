@@ -51,24 +51,25 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		return c.storeFailure(ctx, p, api, err, secrets)
 	}
 	if found || !hasChecker {
-		jerr := c.judge(ctx, api, p, opt.Session.SessionKey, rec, found)
-		if cs, ok := c.sessions.(CachingSessionStore); ok && jerr != nil && rec.Cached {
-			// The cache may lag a login on another replica: refuse only
-			// on a fresh read.
+		// The store's verdict; a refusal read from a cache is read again
+		// past it (Verdict.ReadAgain).
+		app := &App{c: c, e: e}
+		v := app.Verdict(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
+		if cs, ok := c.sessions.(CachingSessionStore); ok && v.ReadAgain {
 			sctx, sop := c.tele().storeOp(ctx, "lookup")
 			rec, found, err = cs.LookupSessionFresh(sctx, id)
 			sop.done(err)
 			if err != nil {
 				return c.storeFailure(ctx, p, api, err, secrets)
 			}
+			v = Verdict{}
 			if found || !hasChecker {
-				jerr = c.judge(ctx, api, p, opt.Session.SessionKey, rec, found)
-			} else {
-				jerr = nil
+				v = app.Verdict(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
 			}
 		}
-		if jerr != nil {
-			return jerr
+		if v.Err != nil {
+			c.warnPerProcess(ctx, p, v.Err)
+			return v.Err
 		}
 	}
 	if !hasChecker {
@@ -85,34 +86,17 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 // Config.DecryptFailures.
 const DefaultDecryptFailures = 5
 
-func (c *Client) judge(ctx context.Context, api string, p Platform, sessionKey string, rec SessionRecord, found bool) *Error {
-	if !found {
-		err := &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailNeverSeen}
-		if c.memoryStore {
-			// The errMsg stays as it is (it may reach users); the Go
-			// error and the log tell the operator why.
-			err.Err = errPerProcessStore
-			c.warnOnce.Do(func() {
-				if c.log != nil {
-					c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
-				}
-			})
-		}
-		return err
+// warnPerProcess logs, once, why a "no login recorded" verdict from the
+// default in-memory session store may be wrong.
+func (c *Client) warnPerProcess(ctx context.Context, p Platform, err *Error) {
+	if !errors.Is(err.Err, errPerProcessStore) {
+		return
 	}
-	if sessionKey != "" && !rec.Fingerprint.Equal(c.fingerprint(sessionKey)) {
-		return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailSuperseded}
-	}
-	if c.maxAge > 0 {
-		now := rec.ReadAt
-		if now.IsZero() {
-			now = c.now()
+	c.warnOnce.Do(func() {
+		if c.log != nil {
+			c.log.LogAttrs(ctx, slog.LevelWarn, "taro: "+errPerProcessStore.Error(), slog.String("platform", string(p)))
 		}
-		if now.Sub(rec.IssuedAt) > c.maxAge {
-			return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: DetailTooOld}
-		}
-	}
-	return nil
+	})
 }
 
 // DetailNoSessionKey explains an empty Session.SessionKey: on Douyin an
