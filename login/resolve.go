@@ -189,8 +189,8 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if err != nil {
 		return User{}, storeError(ctx, p, APIAuth, err)
 	}
-	sessKey, judgeKey, now, v, verr := m.storeVerdict(app, id, uid, l)
-	if v.ReadAgain {
+	sessKey, judgeKey, now, again, verr := m.storeVerdict(app, id, uid, l)
+	if again {
 		// A refusal read from a cache (which may lag another replica's
 		// write by milliseconds) is read again past it.
 		q.Fresh = true
@@ -230,7 +230,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 // session key to use, the key the verdict judged ("" when only the
 // record's presence and age were judged), the store's clock, and the
 // verdict.
-func (m *Manager) storeVerdict(app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, taro.Verdict, *taro.Error) {
+func (m *Manager) storeVerdict(app *taro.App, id TicketID, uid taro.SessionKeyID, l Lookup) (string, string, time.Time, bool, *taro.Error) {
 	now := l.Now
 	if now.IsZero() {
 		now = m.now()
@@ -249,7 +249,7 @@ func (m *Manager) storeVerdict(app *taro.App, id TicketID, uid taro.SessionKeyID
 	if !f.Gone && !f.Replaced {
 		key, ok := m.unseal(id, uid, l.Ticket.SealedKey)
 		if !ok {
-			return "", "", now, taro.Verdict{}, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
+			return "", "", now, false, refuse(ErrTicketForged, errors.New("the sealed session key does not open with the configured keys"))
 		}
 		sessKey = key
 		seq := l.Ticket.Seq
@@ -265,11 +265,14 @@ func (m *Manager) storeVerdict(app *taro.App, id TicketID, uid taro.SessionKeyID
 			f.Key = sessKey
 		}
 	}
-	v := app.Verdict(APIAuth, f)
-	if v.Err != nil {
-		return "", "", now, v, refusalOf(v.Err)
+	if again, err := app.Verdict(APIAuth, f); err != nil {
+		var te *taro.Error
+		if !errors.As(err, &te) {
+			te = &taro.Error{API: APIAuth, Code: taro.CodeOf(err), Err: err}
+		}
+		return "", "", now, again, refusalOf(te)
 	}
-	return sessKey, f.Key, now, v, nil
+	return sessKey, f.Key, now, false, nil
 }
 
 // refusalOf is the uniform refusal of a ticket for the verdict err, with

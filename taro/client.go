@@ -21,8 +21,13 @@ import (
 
 // API names, as they appear in errMsg.
 const (
-	APICheckSession = "checkSession"
-	APICode2Session = "code2Session"
+	APICheckSession   = "checkSession"
+	APICode2Session   = "code2Session"
+	APIDecrypt        = "decrypt"
+	APIVerifyRawData  = "verifyRawData"
+	APIGetPhoneNumber = "getPhoneNumber"
+	APIResetSession   = "resetSession"
+	APIAccessToken    = "accessToken"
 )
 
 // Config configures a Client. The zero value is usable.
@@ -242,10 +247,6 @@ func (c *Client) Platforms() []Platform {
 	slices.Sort(ps)
 	return ps
 }
-
-// DetailAppIDRequired is the detail of a call without an AppID on a
-// platform the client serves several apps of.
-const DetailAppIDRequired = "AppID is required: the platform has several apps"
 
 // lookup returns the driver of platform p and app appID; an empty appID
 // means the platform's only app.

@@ -119,10 +119,12 @@ func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.P
 	return out, nil
 }
 
-// EnvelopeClaimTTL is how long the session store remembers which user
-// presented a client-handed phone envelope first (PhoneOption.OpenID).
-const EnvelopeClaimTTL = 30 * 24 * time.Hour
-
-// DetailEnvelopeClaimed is the detail of a phone envelope another user
-// presented first.
-const DetailEnvelopeClaimed = "the phone-number response was presented by another user"
+const (
+	// EnvelopeClaimTTL is how long the session store remembers which
+	// user presented a client-handed phone envelope first
+	// (PhoneOption.OpenID).
+	EnvelopeClaimTTL = 30 * 24 * time.Hour
+	// DefaultDecryptFailures is the Decrypt failure budget of a zero
+	// Config.DecryptFailures.
+	DefaultDecryptFailures = 5
+)

@@ -52,24 +52,24 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 	}
 	if found || !hasChecker {
 		// The store's verdict; a refusal read from a cache is read again
-		// past it (Verdict.ReadAgain).
+		// past it (App.Verdict's readAgain).
 		app := &App{c: c, e: e}
-		v := app.Verdict(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
-		if cs, ok := c.sessions.(CachingSessionStore); ok && v.ReadAgain {
+		verr, again := app.judge(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
+		if cs, ok := c.sessions.(CachingSessionStore); ok && again {
 			sctx, sop := c.tele().storeOp(ctx, "lookup")
 			rec, found, err = cs.LookupSessionFresh(sctx, id)
 			sop.done(err)
 			if err != nil {
 				return c.storeFailure(ctx, p, api, err, secrets)
 			}
-			v = Verdict{}
+			verr = nil
 			if found || !hasChecker {
-				v = app.Verdict(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
+				verr, _ = app.judge(api, SessionFacts{Record: rec, Found: found, Key: opt.Session.SessionKey})
 			}
 		}
-		if v.Err != nil {
-			c.warnPerProcess(ctx, p, v.Err)
-			return v.Err
+		if verr != nil {
+			c.warnPerProcess(ctx, p, verr)
+			return verr
 		}
 	}
 	if !hasChecker {
@@ -81,10 +81,6 @@ func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
 		return checker.CheckSession(ctx, req)
 	})
 }
-
-// DefaultDecryptFailures is the Decrypt failure budget of a zero
-// Config.DecryptFailures.
-const DefaultDecryptFailures = 5
 
 // warnPerProcess logs, once, why a "no login recorded" verdict from the
 // default in-memory session store may be wrong.
@@ -98,10 +94,6 @@ func (c *Client) warnPerProcess(ctx context.Context, p Platform, err *Error) {
 		}
 	})
 }
-
-// DetailNoSessionKey explains an empty Session.SessionKey: on Douyin an
-// anonymous login (anonymous_code only) yields no session key.
-const DetailNoSessionKey = "Session.SessionKey is empty: a session needs the key Code2Session returned (an anonymous login has none; log in with a code)"
 
 // fingerprint is the store's fingerprint of a session key: its own keyed
 // one when it is a Fingerprinter, else FingerprintOf.
@@ -117,16 +109,6 @@ func (c *Client) fingerprint(sessionKey string) Fingerprint {
 var errPerProcessStore = errors.New("the session store is this process's memory (taro.Config.Sessions is nil): " +
 	"logins recorded by other replicas or before a restart are not seen; share a store such as " +
 	"github.com/tarogo/adapter/store/redisstore")
-
-// DetailStoreUnavailable is the detail of a failure of the session store.
-const DetailStoreUnavailable = "session store unavailable"
-
-// The details of a session-store verdict, in errMsg after "session invalid: ".
-const (
-	DetailSuperseded = "superseded by a newer login"
-	DetailTooOld     = "older than the maximum session age"
-	DetailNeverSeen  = "no login recorded for this user"
-)
 
 // Code2Session exchanges a login code for a session (the server half of
 // Taro.login) and records it in the session store, following the callback

@@ -9,16 +9,6 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
-	"github.com/tarogo/adapter/taro/driverkit"
-)
-
-// API names of the calls that use a session, as they appear in errMsg.
-const (
-	APIDecrypt        = "decrypt"
-	APIVerifyRawData  = "verifyRawData"
-	APIGetPhoneNumber = "getPhoneNumber"
-	APIResetSession   = "resetSession"
-	APIAccessToken    = "accessToken"
 )
 
 // maxDataLen caps EncryptedData and rawData.
@@ -203,10 +193,6 @@ func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessa
 	}
 	return json.RawMessage(out), nil
 }
-
-// DetailNotThisKey is the detail of every failure to open well-formed
-// data, and of a key refused for its spent failure budget.
-const DetailNotThisKey = driverkit.NotThisKey
 
 // wrapLocal wraps the error of a driver call that did no I/O, with its
 // reason as the detail and the session key redacted.

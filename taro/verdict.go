@@ -39,36 +39,35 @@ type SessionFacts struct {
 	Cached bool
 }
 
-// The details of the verdicts on a session that only a caller holding its
-// own record of it (package login's tickets) can get.
-const (
-	DetailIdle    = "unused for longer than the idle timeout"
-	DetailGone    = "unknown, expired or logged out"
-	DetailRevoked = "logged out of every session"
-)
-
-// Verdict is App.Verdict's answer: Err is nil for a valid session, or an
-// *Error with ErrSessionInvalid and its Detail (DetailNeverSeen,
-// DetailSuperseded, DetailTooOld, DetailIdle, DetailGone,
-// DetailRevoked). ReadAgain reports a
-// refusal drawn from a cache: the caller reads past the cache and asks
-// again, and answers only that second verdict (no refusal is ever
-// answered from a cache).
-type Verdict struct {
-	Err       *Error
-	ReadAgain bool
+// Verdict is the session store's verdict on f, for CheckSession and for
+// package login: err is nil for a valid session, or an *Error with
+// ErrSessionInvalid and its Detail (DetailNeverSeen, DetailSuperseded,
+// DetailTooOld, DetailIdle, DetailGone, DetailRevoked); readAgain reports
+// a refusal drawn from a cache: the caller reads past the cache, asks
+// again and answers only that second verdict. It is the one place that
+// decides "gone", "idle", "never seen", "revoked", "superseded" (replaced,
+// by login order, or by the key's fingerprint) and "too old"
+// (Config.MaxSessionAge), in that order, and that no refusal is answered
+// from a cache. It does no I/O; api names the call in the error.
+func (a *App) Verdict(api string, f SessionFacts) (readAgain bool, err error) {
+	if e, again := a.judge(api, f); e != nil {
+		return again, e
+	}
+	return false, nil
 }
 
-// Verdict is the session store's verdict on f, for CheckSession and for
-// package login: the one place that decides "gone", "idle", "never
-// seen", "revoked", "superseded" (replaced, by login order, or by the
-// key's fingerprint) and "too old" (Config.MaxSessionAge), in that order,
-// and that no refusal is answered from a cache. It does no I/O; api names
-// the call in the error.
-func (a *App) Verdict(api string, f SessionFacts) Verdict {
+// judge is Verdict with the *Error.
+func (a *App) judge(api string, f SessionFacts) (*Error, bool) {
+	if e := a.decide(api, f); e != nil {
+		return e, f.Cached || f.Record.Cached
+	}
+	return nil, false
+}
+
+func (a *App) decide(api string, f SessionFacts) *Error {
 	c, p := a.c, a.Platform()
-	refuse := func(detail string) Verdict {
-		return Verdict{Err: &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: detail}, ReadAgain: f.Cached || f.Record.Cached}
+	refuse := func(detail string) *Error {
+		return &Error{Platform: p, API: api, Code: CodeSessionInvalid, Detail: detail}
 	}
 	now := f.Now
 	if now.IsZero() {
@@ -85,13 +84,13 @@ func (a *App) Verdict(api string, f SessionFacts) Verdict {
 	case f.Idle > 0 && !f.LastUsed.IsZero() && now.Sub(f.LastUsed) >= f.Idle:
 		return refuse(DetailIdle)
 	case !f.Found:
-		v := refuse(DetailNeverSeen)
+		e := refuse(DetailNeverSeen)
 		if c.memoryStore {
 			// The errMsg stays as it is (it may reach users); the Go
 			// error and the log tell the operator why.
-			v.Err.Err = errPerProcessStore
+			e.Err = errPerProcessStore
 		}
-		return v
+		return e
 	case f.Revoked:
 		return refuse(DetailRevoked)
 	case f.NewestOnly && f.Seq != 0 && f.Seq != f.Record.Seq:
@@ -101,5 +100,5 @@ func (a *App) Verdict(api string, f SessionFacts) Verdict {
 	case c.maxAge > 0 && now.Sub(f.Record.IssuedAt) > c.maxAge:
 		return refuse(DetailTooOld)
 	}
-	return Verdict{}
+	return nil
 }

@@ -44,21 +44,23 @@ func TestVerdict(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := valid
 			tc.change(&f)
-			v := app.Verdict("auth", f)
+			again, err := app.Verdict("auth", f)
 			if tc.detail == "" {
-				assert.Nil(t, v.Err)
-				assert.False(t, v.ReadAgain)
+				assert.NoError(t, err)
+				assert.False(t, again)
 				return
 			}
-			require.NotNil(t, v.Err)
-			assert.ErrorIs(t, v.Err, taro.ErrSessionInvalid)
-			assert.Equal(t, tc.detail, v.Err.Detail)
-			assert.False(t, v.ReadAgain, "a fresh read's refusal stands")
+			var te *taro.Error
+			require.ErrorAs(t, err, &te)
+			assert.ErrorIs(t, err, taro.ErrSessionInvalid)
+			assert.Equal(t, tc.detail, te.Detail)
+			assert.False(t, again, "a fresh read's refusal stands")
 			f.Cached = true
-			v = app.Verdict("auth", f)
-			assert.True(t, v.ReadAgain, "a refusal from a cache is read again")
+			again, _ = app.Verdict("auth", f)
+			assert.True(t, again, "a refusal from a cache is read again")
 			f.Cached, f.Record.Cached = false, true
-			assert.True(t, app.Verdict("auth", f).ReadAgain, "so is one from a cached session record")
+			again, _ = app.Verdict("auth", f)
+			assert.True(t, again, "so is one from a cached session record")
 		})
 	}
 }
