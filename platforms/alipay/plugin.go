@@ -16,10 +16,7 @@ import (
 // _ROOT_CERT; the Options keys PlatformPublicKey, PlatformCertificate and
 // RootCertificate) are still read when the new ones are unset. Alipay's
 // client callbacks carry no errMsg, so there is no FromNative.
-var Plugin = driver.Plugin{
-	Keyless:  true,
-	Platform: Platform,
-	Title:    "Alipay",
+var Plugin = driverkit.Register(driver.Plugin{Keyless: true, Platform: Platform, Title: "Alipay", SecretName: "PrivateKey",
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
 		key := s.Secret
 		if key == "" {
@@ -36,14 +33,10 @@ var Plugin = driver.Plugin{
 			AlipayCertificate: opt("AlipayCertificate", "PlatformCertificate"), AlipayRootCertificate: opt("AlipayRootCertificate", "RootCertificate"),
 			AESKey: s.Options["AESKey"]}
 	}),
-	SecretName: "PrivateKey",
 	Env: []driver.EnvVar{
 		{Suffix: "ALIPAY_PUBLIC_KEY", Setting: "AlipayPublicKey", Deprecated: "PUBLIC_KEY", Help: "Alipay's public key (PEM or base64), public-key mode"},
 		{Suffix: "APP_CERTIFICATE", Setting: "AppCertificate", Deprecated: "APP_CERT", Help: "the app's certificate (PEM), certificate mode"},
 		{Suffix: "ALIPAY_CERTIFICATE", Setting: "AlipayCertificate", Deprecated: "CERT", Help: "Alipay's certificate (PEM), certificate mode"},
 		{Suffix: "ALIPAY_ROOT_CERTIFICATE", Setting: "AlipayRootCertificate", Deprecated: "ROOT_CERT", Help: "Alipay's root certificate bundle (PEM), certificate mode"},
 		{Suffix: "AES_KEY", Setting: "AESKey", Secret: true, Help: "the app's AES key (base64), for phone numbers"},
-	},
-}
-
-func init() { driver.RegisterPlugin(Plugin) }
+	}})

@@ -11,18 +11,12 @@ import (
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands Douyin's client results with no
 // driver and no credentials.
-var Plugin = driver.Plugin{
-	Platform: Platform,
-	Title:    "Douyin",
+var Plugin = driverkit.Register(driver.Plugin{Platform: Platform, Title: "Douyin", FromNative: FromNative,
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
 		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient, MiniGame: s.Flag("MiniGame"),
 			PhonePrivateKey: cmp.Or(s.Options["PhonePrivateKey"], s.Options["PrivateKey"])}
 	}),
-	FromNative: FromNative,
 	Env: []driver.EnvVar{
 		{Suffix: "MINIGAME", Setting: "MiniGame", Help: "1 selects Douyin's mini-game mode (its checkSession and key reset)"},
 		{Suffix: "PHONE_PRIVATE_KEY", Setting: "PhonePrivateKey", Secret: true, Help: "the app's RSA private key (PEM) for phone numbers by code"},
-	},
-}
-
-func init() { driver.RegisterPlugin(Plugin) }
+	}})

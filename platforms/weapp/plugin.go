@@ -9,13 +9,7 @@ import (
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands WeChat's client results with no
 // driver and no credentials.
-var Plugin = driver.Plugin{
-	Platform: Platform,
-	Title:    "WeChat",
+var Plugin = driverkit.Register(driver.Plugin{Platform: Platform, Title: "WeChat", FromNative: FromNative,
 	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
 		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient}
-	}),
-	FromNative: FromNative,
-}
-
-func init() { driver.RegisterPlugin(Plugin) }
+	})})

@@ -115,3 +115,13 @@ func NewFromSettings[C any, D driver.Driver](newDriver func(C) (D, error), confi
 		return d, nil
 	}
 }
+
+// Register registers p with the portable layer (driver.RegisterPlugin) and
+// returns it, so that a platform package declares and registers its
+// plugin in one statement:
+//
+//	var Plugin = driverkit.Register(driver.Plugin{Platform: Platform, Title: "QQ", New: …})
+func Register(p driver.Plugin) driver.Plugin {
+	driver.RegisterPlugin(p)
+	return p
+}
