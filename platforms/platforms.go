@@ -18,59 +18,19 @@ package platforms
 
 import (
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
-	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Settings configure one app's driver; the fields a platform does not
-// know are ignored.
-type Settings struct {
-	AppID   string
-	Secret  string
-	BaseURL string
-	// HTTPClient sends the requests; nil means the drivers' default.
-	HTTPClient *http.Client
-	// Options holds a platform's own settings, by the names its plugin's
-	// Env lists: Douyin's "MiniGame" and Baidu's "LegacyLogin" ("1" means
-	// on; With sets one), Alipay's keys, and so on.
-	Options map[string]string
-}
-
-// With returns s with its platform's own setting name set to value (a
-// copy: s's Options are not changed), e.g. s.With("MiniGame", "1").
-func (s Settings) With(name, value string) Settings {
-	opts := make(map[string]string, len(s.Options)+1)
-	for k, v := range s.Options {
-		opts[k] = v
-	}
-	opts[name] = value
-	s.Options = opts
-	return s
-}
-
-func (s Settings) driver() driver.Settings {
-	return driver.Settings{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient,
-		Options: s.Options}
-}
-
-// String describes the settings without the secret.
-func (s Settings) describe() string {
-	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q Options:%d}", s.AppID, driver.Secret(s.Secret), driverkit.SafeURL(s.BaseURL), len(s.Options))
-}
-
-// MarshalJSON writes the settings with the secret redacted and the base
-// URL's user information and query withheld.
-func (s Settings) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(s.AppID, s.Secret, s.BaseURL, "Options", len(s.Options))
-}
-
-// Format implements fmt.Formatter: every verb prints String.
-func (s Settings) Format(f fmt.State, verb rune) { _, _ = f.Write([]byte(s.describe())) }
+// Settings configure one app's driver (driver.Settings, the one settings
+// type): the fields every platform shares, and a platform's own settings
+// by name in Options (With sets one; each plugin's Env names them).
+// Formatting or marshalling Settings redacts the secret and the base
+// URL's credentials.
+type Settings = driver.Settings
 
 // lookup returns the built-in platform p.
 func lookup(p taro.Platform) (driver.Plugin, bool) {
@@ -100,7 +60,7 @@ func Driver(p taro.Platform, s Settings) (taro.Driver, error) {
 		return nil, &taro.Error{Platform: p, API: "platforms", Code: taro.CodeInvalidArgument,
 			Detail: fmt.Sprintf("unknown platform %q; known: %s", p, list())}
 	}
-	return b.New(s.driver())
+	return b.New(s)
 }
 
 // New builds a driver for each platform in cfg, in Names order.

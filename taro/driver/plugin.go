@@ -3,7 +3,10 @@ package driver
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -24,6 +27,61 @@ type Settings struct {
 
 // Flag reports whether the platform's own setting name is "1" (on).
 func (s Settings) Flag(name string) bool { return s.Options[name] == "1" }
+
+// With returns s with its platform's own setting name set to value (a
+// copy: s's Options are not changed), e.g. s.With("MiniGame", "1").
+func (s Settings) With(name, value string) Settings {
+	opts := make(map[string]string, len(s.Options)+1)
+	for k, v := range s.Options {
+		opts[k] = v
+	}
+	opts[name] = value
+	s.Options = opts
+	return s
+}
+
+// describe is the settings with the secret redacted and the base URL's
+// user information and query withheld; the options are counted, not
+// shown (some are keys).
+func (s Settings) describe() string {
+	return fmt.Sprintf("{AppID:%q Secret:%#v BaseURL:%q Options:%d}", s.AppID, Secret(s.Secret), SafeURL(s.BaseURL), len(s.Options))
+}
+
+// MarshalJSON writes the settings as describe does.
+func (s Settings) MarshalJSON() ([]byte, error) {
+	return []byte(`{"AppID":` + strconv.Quote(s.AppID) + `,"Secret":` + strconv.Quote(Secret(s.Secret).String()) +
+		`,"BaseURL":` + strconv.Quote(SafeURL(s.BaseURL)) + `,"Options":` + strconv.Itoa(len(s.Options)) + `}`), nil
+}
+
+// Format implements fmt.Formatter: every verb prints the redacted form
+// (slog's text handler and %v alike).
+func (s Settings) Format(f fmt.State, verb rune) {
+	t := s.describe()
+	if verb == 'q' {
+		t = strconv.Quote(t)
+	}
+	_, _ = f.Write([]byte(t))
+}
+
+// SafeURL returns raw with its user information (user:password@) and query
+// replaced by "[redacted]"; an unparsable URL is withheld whole.
+func SafeURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	if u.User != nil {
+		u.User = url.User("[redacted]")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[redacted]"
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return strings.Replace(u.String(), "%5Bredacted%5D", "[redacted]", -1)
+}
 
 // EnvVar is a variable of a platform's own, beyond the three every
 // platform reads (TARO_<PLATFORM>_APPID, the secret and _BASE_URL).

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -67,24 +66,7 @@ func ConfigJSON(appID, secret, base string, extra ...any) ([]byte, error) {
 
 // SafeURL returns raw with its user information (user:password@) and query
 // replaced by "[redacted]"; an unparsable URL is withheld whole.
-func SafeURL(raw string) string {
-	if raw == "" {
-		return ""
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	if u.User != nil {
-		u.User = url.User("[redacted]")
-	}
-	if u.RawQuery != "" {
-		u.RawQuery = "[redacted]"
-	}
-	u.Fragment, u.RawFragment = "", ""
-	s := u.String()
-	return strings.Replace(s, "%5Bredacted%5D", "[redacted]", -1)
-}
+func SafeURL(raw string) string { return driver.SafeURL(raw) }
 
 // Format writes s, a value's redacted text, for every fmt verb: %q quotes
 // it, %x and %X show it as they show strings (only what s already shows),
