@@ -74,31 +74,3 @@ func TestNoFileOver500Lines(t *testing.T) {
 		}
 	}
 }
-
-// Every benchmark of the module builds and runs once, so that none rots
-// unseen (CI runs no benchmarks otherwise).
-func TestEveryBenchmarkRunsOnce(t *testing.T) {
-	var pkgs []string
-	for _, p := range listPackages(t) {
-		if p != module+"internal/layout" {
-			pkgs = append(pkgs, p)
-		}
-	}
-	out, err := exec.Command("go", append([]string{"test", "-count=1", "-run", "^$", "-bench", ".", "-benchtime", "1x"}, pkgs...)...).CombinedOutput()
-	if err != nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if len(lines) > 30 {
-			lines = lines[len(lines)-30:]
-		}
-		t.Fatalf("a benchmark failed:\n%s", strings.Join(lines, "\n"))
-	}
-	assert.Contains(t, string(out), "BenchmarkCheckSession")
-}
-
-// listPackages lists the module's packages.
-func listPackages(t *testing.T) []string {
-	t.Helper()
-	out, err := exec.Command("go", "list", module+"...").CombinedOutput()
-	require.NoError(t, err, string(out))
-	return strings.Fields(string(out))
-}
