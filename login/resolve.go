@@ -174,7 +174,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 		return User{}, refuse(ErrTicketForged, nil)
 	}
 	p := uid.Platform
-	app, aerr := m.client.App(p, uid.AppID)
+	app, aerr := m.client.App(ctx, p, uid.AppID)
 	if aerr != nil || app.AppID() != uid.AppID {
 		return User{}, refuse(ErrTicketOtherApp, nil)
 	}

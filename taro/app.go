@@ -19,10 +19,11 @@ type App struct {
 }
 
 // App returns the handle of p's app appID (empty: the platform's only
-// app). A platform or app the client does not serve is ErrNoDriver; an
-// empty appID on a platform with several apps is ErrInvalidArgument.
-func (c *Client) App(p Platform, appID string) (*App, error) {
-	e, err := c.lookup("app", p, appID)
+// app), from Config.Drivers or Config.Apps. A platform or app the client
+// does not serve is ErrNoDriver; an empty appID on a platform with several
+// apps, or served through Config.Apps, is ErrInvalidArgument.
+func (c *Client) App(ctx context.Context, p Platform, appID string) (*App, error) {
+	e, err := c.resolve(ctx, "app", p, appID, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ type target struct {
 // It returns the driver's entry and the capability.
 func begin[T any](ctx context.Context, c *Client, t target, bad *Error, capability driver.Capability) (*entry, T, *Error) {
 	var none T
-	e, err := c.lookup(t.api, t.p, t.appID)
+	e, err := c.resolve(ctx, t.api, t.p, t.appID, bad)
 	if err != nil {
 		return nil, none, err
 	}

@@ -35,6 +35,18 @@ type Config struct {
 	// Drivers serve the platforms. H5, RN and Harmony are served by
 	// not-supported drivers unless a driver here claims them.
 	Drivers []Driver
+	// Apps looks up the apps Drivers does not hold, when a call names
+	// one (Option.AppID, …): thousands of apps kept as data, built on
+	// first use. Nil: only Drivers. SettingsSource builds drivers from
+	// a row of settings.
+	Apps AppSource
+	// AppTTL is how long a driver from Apps is used before Apps is asked
+	// again (a rotated secret is used after it, or at once after
+	// ForgetApp). Zero means DefaultAppTTL, a minute.
+	AppTTL time.Duration
+	// MaxApps bounds the drivers from Apps the client keeps, the least
+	// recently used dropped first. Zero means DefaultMaxApps, 10,000.
+	MaxApps int
 	// Sessions records logins and answers session checks on platforms
 	// without a server-side check. Nil means a new MemorySessionStore.
 	Sessions SessionStore
@@ -76,6 +88,7 @@ type Config struct {
 type Client struct {
 	mu            sync.RWMutex
 	drivers       map[Platform]*apps
+	sourced       *sourced // the apps of Config.Apps; nil without
 	sessions      SessionStore
 	tokenStore    TokenStore
 	retry         RetryPolicy
@@ -133,6 +146,7 @@ func New(cfg Config) (*Client, error) {
 		maxAge:   cfg.MaxSessionAge,
 		log:      cfg.Logger,
 		now:      cfg.Now,
+		sourced:  newSourced(cfg),
 	}
 	if c.now == nil {
 		c.now = time.Now

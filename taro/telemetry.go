@@ -10,6 +10,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 // instrumentation names the library's tracer and meter.
@@ -209,6 +211,11 @@ func (c *Client) label(p Platform) Platform {
 	c.mu.RLock()
 	_, ok := c.drivers[p]
 	c.mu.RUnlock()
+	if !ok && c.sourced != nil {
+		// Apps from Config.Apps: a platform with a registered plugin (a
+		// set fixed at build time).
+		_, ok = driver.LookupPlugin(p)
+	}
 	if !ok {
 		return unknownLabel
 	}

@@ -16,7 +16,7 @@ import (
 func TestVerdict(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	c := newClient(t, taro.Config{Sessions: taro.NewMemorySessionStore(), MaxSessionAge: time.Hour}, &fakeDriver{platform: taro.QQ})
-	app, err := c.App(taro.QQ, "")
+	app, err := c.App(t.Context(), taro.QQ, "")
 	require.NoError(t, err)
 	rec := taro.SessionRecord{Fingerprint: taro.FingerprintOf("key"), IssuedAt: now.Add(-time.Minute), Seq: 7, ReadAt: now}
 	valid := taro.SessionFacts{Record: rec, Found: true, Key: "key", Seq: 7, NewestOnly: true, LastUsed: now.Add(-time.Second), Idle: time.Minute, Now: now}
