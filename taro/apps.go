@@ -176,6 +176,22 @@ const detailSourceFailed = "the app source could not look the app up"
 // calls). bad, the call's input check, is answered before the source is
 // asked.
 func (c *Client) resolve(ctx context.Context, api string, p Platform, appID string, bad *Error) (*entry, *Error) {
+	if c.sourced != nil && appID != "" && len(appID) <= maxFieldLen {
+		// The warm path of a sourced app: no error is built for the
+		// registered drivers' miss.
+		c.mu.RLock()
+		var e *entry
+		if a, ok := c.drivers[p]; ok {
+			e = a.byID[appID]
+		}
+		c.mu.RUnlock()
+		if e != nil {
+			return e, nil
+		}
+		if e, ok := c.sourced.get(appKey{p, appID}, c.now()); ok {
+			return e, nil
+		}
+	}
 	e, err := c.lookup(api, p, appID)
 	if err == nil || c.sourced == nil || err.Code != CodeNoDriver && err.Detail != DetailAppIDRequired {
 		return e, err
