@@ -19,7 +19,7 @@ import (
 type keyDriver struct{ p taro.Platform }
 
 func (d keyDriver) Platform() driver.Platform { return d.p }
-func (keyDriver) AppID() string             { return "wx-pay" }
+func (keyDriver) AppID() string               { return "wx-pay" }
 func (keyDriver) Code2Session(_ context.Context, r driver.LoginRequest) (driver.LoginResponse, error) {
 	return driver.LoginResponse{OpenID: "o-" + r.Code, SessionKey: "9hAb/NEYUlkaMBEsmFgzig=="}, nil
 }
