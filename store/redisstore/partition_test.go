@@ -134,19 +134,32 @@ func TestSilentPartitionIsNoticed(t *testing.T) {
 	}
 	u, err := url.Parse(b.url)
 	require.NoError(t, err)
-	const groups, perGroup = 20, 1 // 20 trials, all partitioned at once (a second trial per replica waited seconds for its reconnection)
+	const groups, perGroup = 10, 2 // 20 trials, ten replicas partitioned at a time
 	bound := redisstore.LivenessWindow + 250*time.Millisecond
 	var mu sync.Mutex
 	var delays []time.Duration
 	var stale atomic.Int64
-	// The trials run side by side as goroutines, not as parallel subtests,
-	// which go test would run two at a time on two cores.
+	// The replicas connect one after another (twenty handshakes at once
+	// through the proxies can miss Open's deadline on a loaded machine),
+	// then their trials run side by side as goroutines, not as parallel
+	// subtests, which go test would run two at a time on two cores.
+	proxies := make([]*silentProxy, groups)
+	stores := make([]*redisstore.Store, groups)
+	for g := range groups {
+		proxies[g] = newSilentProxy(t, u.Host)
+		pu := *u
+		pu.Host = proxies[g].ln.Addr().String()
+		st, err := redisstore.Open(pu.String(), redisstore.Options{Prefix: b.prefix})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = st.Close() })
+		stores[g] = st
+	}
 	var wg sync.WaitGroup
 	for g := range groups {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			trial(t, b, u, g, perGroup, bound, func(d time.Duration, isStale bool) {
+			trial(t, proxies[g], stores[g], g, perGroup, bound, func(d time.Duration, isStale bool) {
 				mu.Lock()
 				delays = append(delays, d)
 				mu.Unlock()
@@ -165,22 +178,14 @@ func TestSilentPartitionIsNoticed(t *testing.T) {
 	assert.LessOrEqual(t, delays[len(delays)-1], bound)
 }
 
-// trial partitions replica g perGroup times and reports each delay from
+// trial partitions replica g (st, behind proxy) perGroup times and reports each delay from
 // the last byte forwarded to the first refused lookup. It runs on a
 // goroutine of its own: failures are t.Errorf, and end the trial.
-func trial(t *testing.T, b *backend, u *url.URL, g, perGroup int, bound time.Duration, report func(time.Duration, bool)) {
-	proxy := newSilentProxy(t, u.Host)
-	pu := *u
-	pu.Host = proxy.ln.Addr().String()
-	st, err := redisstore.Open(pu.String(), redisstore.Options{Prefix: b.prefix})
-	if !assert.NoError(t, err) {
-		return
-	}
-	defer st.Close()
+func trial(t *testing.T, proxy *silentProxy, st *redisstore.Store, g, perGroup int, bound time.Duration, report func(time.Duration, bool)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	id := taro.SessionKeyID{Platform: taro.QQ, AppID: "app", OpenID: fmt.Sprint("partitioned-", g)}
-	_, err = st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")})
+	_, err := st.RecordSession(ctx, id, taro.SessionRecord{Fingerprint: taro.FingerprintOf("k")})
 	if !assert.NoError(t, err) {
 		return
 	}
