@@ -446,6 +446,23 @@ type Spec struct {
 	// Markers names, per endpoint, the top-level member of a successful
 	// answer without which the answer is no explicit yes.
 	Markers map[Endpoint]string
+	// Paths are the fake's handlers, registered by Routes.
+	Paths []Route
+}
+
+// Route is a handler of a fake: pattern (a method and a path relative to
+// the platform's prefix) served as endpoint Endpoint.
+type Route struct {
+	Endpoint Endpoint
+	Pattern  string
+	Handler  Handler
+}
+
+// Routes implements Platform: it registers Paths.
+func (s Spec) Routes(r Router) {
+	for _, rt := range s.Paths {
+		r.Handle(rt.Endpoint, rt.Pattern, rt.Handler)
+	}
 }
 
 // SuccessMarker implements MarkerDeclarer.

@@ -133,8 +133,10 @@ func New() *Fake { return WithKeys(keys()) }
 func WithKeys(k *Keys) *Fake {
 	app := fake.App{ID: "2021000000000001", PrivateKey: k.AppPrivateKey, AlipayPublicKey: k.AlipayPublicKey, AESKey: k.AESKey,
 		AppCertificate: k.AppCertificate, AlipayCertificate: k.AlipayCertificate, AlipayRootCertificate: k.RootCertificate}
-	return &Fake{Spec: fake.Spec{Platform: "alipay", App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
+	f := &Fake{Spec: fake.Spec{Platform: "alipay", App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session}, TakesToken: []fake.Endpoint{}, Seal: noClientData, Markers: map[fake.Endpoint]string{fake.Code2Session: "sign"}}, keys: k}
+	f.Paths = []fake.Route{{Endpoint: fake.Code2Session, Pattern: "POST /gateway.do", Handler: f.gateway}}
+	return f
 }
 
 var (
@@ -144,11 +146,6 @@ var (
 
 func noClientData(string, string, []byte, time.Time) (string, string, error) {
 	return "", "", errors.New("alipay encrypts no client data with a session key (it has none)")
-}
-
-// Routes implements fake.Platform.
-func (f *Fake) Routes(r fake.Router) {
-	r.Handle(fake.Code2Session, "POST /gateway.do", f.gateway)
 }
 
 // errorBody is Alipay's error_response.

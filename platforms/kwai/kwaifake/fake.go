@@ -19,17 +19,17 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "kwai", App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "result"}}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "result"}, Paths: routes}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform. Both take their fields as a form body
+// routes are the fake's handlers (fake.Spec.Paths). Both take their fields as a form body
 // or as query parameters (the SDKs send either), by POST or GET.
-func (*Fake) Routes(r fake.Router) {
-	r.Handle(fake.Code2Session, "POST /oauth2/mp/code2session", code2Session)
-	r.Handle(fake.Token, "POST /oauth2/access_token", token)
-	r.Handle(fake.Token, "GET /oauth2/access_token", token)
+var routes = []fake.Route{
+	{Endpoint: fake.Code2Session, Pattern: "POST /oauth2/mp/code2session", Handler: code2Session},
+	{Endpoint: fake.Token, Pattern: "POST /oauth2/access_token", Handler: token},
+	{Endpoint: fake.Token, Pattern: "GET /oauth2/access_token", Handler: token},
 }
 
 // answer is Kuaishou's frame.

@@ -18,15 +18,15 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "qq", App: fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}, Paths: routes}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform.
-func (*Fake) Routes(r fake.Router) {
-	r.Handle(fake.Code2Session, "GET /sns/jscode2session", qqCode2Session)
-	r.Handle(fake.Token, "GET /api/getToken", qqToken)
+// routes are the fake's handlers (fake.Spec.Paths).
+var routes = []fake.Route{
+	{Endpoint: fake.Code2Session, Pattern: "GET /sns/jscode2session", Handler: qqCode2Session},
+	{Endpoint: fake.Token, Pattern: "GET /api/getToken", Handler: qqToken},
 }
 
 // FaultBody implements fake.Platform with the platform's own answers.

@@ -21,27 +21,27 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}, Paths: routes}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform.
-func (*Fake) Routes(r fake.Router) {
+// routes are the fake's handlers (fake.Spec.Paths).
+var routes = []fake.Route{
 	// spapi.baidu.com: POST form; the official SDK sends a GET query.
-	r.Handle(fake.Code2Session, "POST /oauth/jscode2sessionkey", swanCode2Session)
-	r.Handle(fake.Code2Session, "GET /oauth/jscode2sessionkey", swanCode2Session)
+	{Endpoint: fake.Code2Session, Pattern: "POST /oauth/jscode2sessionkey", Handler: swanCode2Session},
+	{Endpoint: fake.Code2Session, Pattern: "GET /oauth/jscode2sessionkey", Handler: swanCode2Session},
 	// openapi.baidu.com: the OAuth token (GET, or POST as a form) and the
 	// legacy mini-game login (seed 003).
-	r.Handle(fake.Token, "GET /oauth/2.0/token", swanToken)
-	r.Handle(fake.Token, "POST /oauth/2.0/token", swanToken)
-	r.Handle(fake.Code2Session, "POST /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
-	r.Handle(fake.Code2Session, "GET /nalogin/getSessionKeyByCode", swanLegacyCode2Session)
+	{Endpoint: fake.Token, Pattern: "GET /oauth/2.0/token", Handler: swanToken},
+	{Endpoint: fake.Token, Pattern: "POST /oauth/2.0/token", Handler: swanToken},
+	{Endpoint: fake.Code2Session, Pattern: "POST /nalogin/getSessionKeyByCode", Handler: swanLegacyCode2Session},
+	{Endpoint: fake.Code2Session, Pattern: "GET /nalogin/getSessionKeyByCode", Handler: swanLegacyCode2Session},
 	// openapi.baidu.com: getSessionKey v2, gated by the access token, with
 	// access_token and code in the query (the official SDKs POST them so,
 	// with a form content type; other clients GET).
-	r.Handle(fake.Code2Session, "POST /rest/2.0/smartapp/getsessionkey", swanSessionKeyV2)
-	r.Handle(fake.Code2Session, "GET /rest/2.0/smartapp/getsessionkey", swanSessionKeyV2)
+	{Endpoint: fake.Code2Session, Pattern: "POST /rest/2.0/smartapp/getsessionkey", Handler: swanSessionKeyV2},
+	{Endpoint: fake.Code2Session, Pattern: "GET /rest/2.0/smartapp/getsessionkey", Handler: swanSessionKeyV2},
 }
 
 // v2Answer is getSessionKey v2's envelope.

@@ -24,7 +24,7 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}, Paths: routes}}
 }
 
 // AppPrivateKey is the sandbox app's private key (PKCS#8 PEM), the key a
@@ -63,13 +63,13 @@ aRFYK5FIZLuIZVJuJNy6QXb8
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform.
-func (*Fake) Routes(r fake.Router) {
-	r.Handle(fake.Code2Session, "POST /api/apps/v2/jscode2session", ttCode2Session)
-	r.Handle(fake.Token, "POST /api/apps/v2/token", ttToken)
-	r.Handle(fake.PhoneNumber, "POST /api/apps/v1/get_phonenumber_info/", ttPhoneNumber)
-	r.Handle(fake.CheckSession, "GET /mgplatform/api/apps/check_session_key", ttCheckSession)
-	r.Handle(fake.ResetKey, "POST /mgplatform/api/apps/reset_session_key", ttReset)
+// routes are the fake's handlers (fake.Spec.Paths).
+var routes = []fake.Route{
+	{Endpoint: fake.Code2Session, Pattern: "POST /api/apps/v2/jscode2session", Handler: ttCode2Session},
+	{Endpoint: fake.Token, Pattern: "POST /api/apps/v2/token", Handler: ttToken},
+	{Endpoint: fake.PhoneNumber, Pattern: "POST /api/apps/v1/get_phonenumber_info/", Handler: ttPhoneNumber},
+	{Endpoint: fake.CheckSession, Pattern: "GET /mgplatform/api/apps/check_session_key", Handler: ttCheckSession},
+	{Endpoint: fake.ResetKey, Pattern: "POST /mgplatform/api/apps/reset_session_key", Handler: ttReset},
 }
 
 // FaultBody implements fake.Platform with Douyin's own answers, in each

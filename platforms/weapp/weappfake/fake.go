@@ -26,20 +26,20 @@ type Fake struct{ fake.Spec }
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData},
-		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}}}
+		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform.
-func (*Fake) Routes(r fake.Router) {
-	r.Handle(fake.Code2Session, "GET /sns/jscode2session", wxStyleCode2Session)
-	r.Handle(fake.Token, "POST /cgi-bin/stable_token", weappStableToken)
-	r.Handle(fake.Token, "GET /cgi-bin/token", weappToken)
-	r.Handle(fake.CheckSession, "GET /wxa/checksession", weappCheckSession)
-	r.Handle(fake.PhoneNumber, "POST /wxa/business/getuserphonenumber", weappPhoneNumber)
-	r.Handle(fake.ResetKey, "GET /wxa/resetusersessionkey", weappReset)
-	r.Handle(fake.CheckData, "POST /wxa/business/checkencryptedmsg", weappCheckData)
+// routes are the fake's handlers (fake.Spec.Paths).
+var routes = []fake.Route{
+	{Endpoint: fake.Code2Session, Pattern: "GET /sns/jscode2session", Handler: wxStyleCode2Session},
+	{Endpoint: fake.Token, Pattern: "POST /cgi-bin/stable_token", Handler: weappStableToken},
+	{Endpoint: fake.Token, Pattern: "GET /cgi-bin/token", Handler: weappToken},
+	{Endpoint: fake.CheckSession, Pattern: "GET /wxa/checksession", Handler: weappCheckSession},
+	{Endpoint: fake.PhoneNumber, Pattern: "POST /wxa/business/getuserphonenumber", Handler: weappPhoneNumber},
+	{Endpoint: fake.ResetKey, Pattern: "GET /wxa/resetusersessionkey", Handler: weappReset},
+	{Endpoint: fake.CheckData, Pattern: "POST /wxa/business/checkencryptedmsg", Handler: weappCheckData},
 }
 
 // dataLife is how long WeChat vouches for its encrypted data.

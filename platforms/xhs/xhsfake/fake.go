@@ -18,15 +18,15 @@ type Fake struct{ fake.Spec }
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "xhs", App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}}}
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}, Paths: routes}}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
-// Routes implements fake.Platform.
-func (*Fake) Routes(r fake.Router) {
-	r.Handle(fake.Token, "POST /api/rmp/token", token)
-	r.Handle(fake.Code2Session, "GET /api/rmp/session", session)
+// routes are the fake's handlers (fake.Spec.Paths).
+var routes = []fake.Route{
+	{Endpoint: fake.Token, Pattern: "POST /api/rmp/token", Handler: token},
+	{Endpoint: fake.Code2Session, Pattern: "GET /api/rmp/session", Handler: session},
 }
 
 // answer is the envelope.
