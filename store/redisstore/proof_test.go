@@ -222,16 +222,21 @@ func TestFaultMatrix(t *testing.T) {
 						assert.True(t, ep == sandbox.CheckSession && p != taro.Weapp && p != taro.TT || kind == sandbox.TokenInvalid && ep == sandbox.Code2Session, "unexpected refusal: %v", err)
 						return
 					}
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					if kind == sandbox.Slow {
-						ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
+					// The call's deadline starts when the call does (a slow
+					// answer outlasts 300 ms), not before the setup.
+					deadline := func() (context.Context, context.CancelFunc) {
+						if kind == sandbox.Slow {
+							return context.WithTimeout(context.Background(), 300*time.Millisecond)
+						}
+						return context.WithTimeout(context.Background(), 10*time.Second)
 					}
-					defer cancel()
 					var calls []string
 					var err error
 					before := sb.Requests(p, ep)
 					if ep == sandbox.Code2Session {
 						code, _ := sb.Login(p, "fault-user")
+						ctx, cancel := deadline()
+						defer cancel()
 						_, err = c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code,
 							Success:  func(taro.LoginResult) { calls = append(calls, "success") },
 							Fail:     func(taro.LoginResult) { calls = append(calls, "fail") },
@@ -244,6 +249,8 @@ func TestFaultMatrix(t *testing.T) {
 						s := login(t, sb, c, p, "fault-user")
 						require.NoError(t, sb.Inject(p, ep, kind, 100))
 						before = sb.Requests(p, ep)
+						ctx, cancel := deadline()
+						defer cancel()
 						_, err = c.CheckSession(ctx, taro.Option{Platform: p, Session: s,
 							Success:  func(taro.CallbackResult) { calls = append(calls, "success") },
 							Fail:     func(taro.CallbackResult) { calls = append(calls, "fail") },
