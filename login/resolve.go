@@ -175,7 +175,16 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	}
 	p := uid.Platform
 	app, aerr := m.client.App(ctx, p, uid.AppID)
-	if aerr != nil || app.AppID() != uid.AppID {
+	switch c := taro.CodeOf(aerr); {
+	case aerr != nil && (c == taro.CodeUnavailable || c == taro.CodeDeadlineExceeded || c == taro.CodeCanceled):
+		// The app source (taro.Config.Apps) could not answer: an outage,
+		// never a verdict on the ticket.
+		var te *taro.Error
+		if !errors.As(aerr, &te) {
+			te = &taro.Error{Platform: p, API: APIAuth, Code: c, Err: aerr}
+		}
+		return User{}, te
+	case aerr != nil || app.AppID() != uid.AppID:
 		return User{}, refuse(ErrTicketOtherApp, nil)
 	}
 	// The user's newest ticket: under PerDevice its key is the one to

@@ -2,6 +2,7 @@ package login_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -53,4 +54,31 @@ func TestSessionSignature(t *testing.T) {
 	assert.ErrorIs(t, err, taro.ErrSessionInvalid, "a user made by hand holds no session")
 	_, err = m.SessionSignature(login.WithUser(context.Background(), login.User{Platform: taro.Alipay, OpenID: "o"}), body)
 	assert.ErrorIs(t, err, taro.ErrNotSupported, "Alipay has no session key")
+}
+
+// A ticket of an app from taro.Config.Apps: while the source cannot answer,
+// Resolve is an outage (ErrUnavailable, 503), never a refusal; once it
+// answers, the ticket is valid again.
+func TestTicketOfASourcedAppWhileTheSourceIsDown(t *testing.T) {
+	down := false
+	src := taro.AppSourceFunc(func(_ context.Context, p taro.Platform, appID string) (taro.Driver, error) {
+		if down {
+			return nil, errors.New("the merchants database is down")
+		}
+		return keyDriver{p}, nil
+	})
+	c, err := taro.New(taro.Config{Apps: src})
+	require.NoError(t, err)
+	m, err := login.New(login.Config{Client: c, Key: make([]byte, 32)})
+	require.NoError(t, err)
+	res, err := m.Login(context.Background(), taro.LoginOption{Platform: taro.QQ, AppID: "wx-pay", Code: "x"})
+	require.NoError(t, err)
+	down = true
+	c.ForgetApp(taro.QQ, "wx-pay")
+	_, err = m.Resolve(context.Background(), res.Ticket)
+	assert.ErrorIs(t, err, taro.ErrUnavailable)
+	assert.NotErrorIs(t, err, taro.ErrSessionInvalid)
+	down = false
+	_, err = m.Resolve(context.Background(), res.Ticket)
+	assert.NoError(t, err)
 }

@@ -285,3 +285,20 @@ func TestSettingsSource(t *testing.T) {
 	assert.ErrorIs(t, err, taro.ErrNoDriver, "a platform without a plugin")
 	assert.Equal(t, int64(4), hits.Load())
 }
+
+// A ticket of an app whose source is down is an outage (503), not a
+// refusal: see login's tests; here, the handle's error is Unavailable.
+func TestAppHandleFromAFailingSource(t *testing.T) {
+	src := newSource(1)
+	src.fail = errors.New("down")
+	c := newClient(t, taro.Config{Apps: src})
+	_, err := c.App(context.Background(), taro.QQ, "app-0")
+	assert.ErrorIs(t, err, taro.ErrUnavailable)
+	_, err = c.App(context.Background(), taro.QQ, "app-404")
+	assert.ErrorIs(t, err, taro.ErrUnavailable, "a down source says nothing of the app")
+	src.mu.Lock()
+	src.fail = nil
+	src.mu.Unlock()
+	_, err = c.App(context.Background(), taro.QQ, "app-404")
+	assert.ErrorIs(t, err, taro.ErrNoDriver)
+}
