@@ -302,3 +302,65 @@ func TestAppHandleFromAFailingSource(t *testing.T) {
 	_, err = c.App(context.Background(), taro.QQ, "app-404")
 	assert.ErrorIs(t, err, taro.ErrNoDriver)
 }
+
+// tokenApp checks sessions with an access token it fetches.
+type tokenApp struct {
+	id      string
+	fetches *atomic.Int64
+	checks  *atomic.Int64
+}
+
+func (tokenApp) Platform() taro.Platform { return taro.Weapp }
+func (a tokenApp) AppID() string         { return a.id }
+func (a tokenApp) Code2Session(context.Context, driver.LoginRequest) (driver.LoginResponse, error) {
+	return driver.LoginResponse{OpenID: "o", SessionKey: "k"}, nil
+}
+func (a tokenApp) CheckSession(_ context.Context, req driver.CheckRequest) error {
+	a.checks.Add(1)
+	if req.AccessToken != "tok-"+a.id {
+		return driver.Errorf(driver.CodeTokenInvalid, "not this app's token")
+	}
+	return nil
+}
+func (a tokenApp) FetchToken(context.Context) (driver.Token, error) {
+	a.fetches.Add(1)
+	return driver.Token{Value: "tok-" + a.id, ExpiresIn: time.Hour}, nil
+}
+
+// 200 concurrent first calls to one cold app: one source call, one driver
+// built, one access token fetched, and every check made with it.
+func TestColdAppStampede(t *testing.T) {
+	var asked, built, fetches, checks atomic.Int64
+	gate := make(chan struct{})
+	src := taro.AppSourceFunc(func(_ context.Context, p taro.Platform, appID string) (taro.Driver, error) {
+		asked.Add(1)
+		<-gate
+		built.Add(1)
+		return tokenApp{id: appID, fetches: &fetches, checks: &checks}, nil
+	})
+	c := newClient(t, taro.Config{Apps: src})
+	const callers = 200
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.CheckSession(context.Background(), taro.Option{Platform: taro.Weapp, AppID: "wx-cold", Session: taro.Session{OpenID: "o", SessionKey: "k"}})
+			if err != nil {
+				failed.Add(1)
+			}
+		}()
+	}
+	for asked.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(gate)
+	wg.Wait()
+	assert.Zero(t, failed.Load())
+	assert.Equal(t, int64(1), asked.Load(), "one source call")
+	assert.Equal(t, int64(1), built.Load(), "one driver built")
+	assert.Equal(t, int64(1), fetches.Load(), "one access token fetched")
+	assert.Equal(t, int64(callers), checks.Load())
+}
