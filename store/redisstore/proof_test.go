@@ -360,7 +360,7 @@ func TestLoadWithOnePercentBusy(t *testing.T) {
 
 func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	t.Parallel()
-	var logs bytes.Buffer
+	var logs lockedBuffer // the platforms log side by side
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	apps := map[taro.Platform]sandbox.App{}
 	defaults := sandbox.New(sandbox.Options{})
@@ -375,55 +375,68 @@ func TestNoSecretOnAnyErrorPath(t *testing.T) {
 	defaults.Close()
 	b := newBackend(t)
 	st := b.store(redisstore.Options{})
-	sb := sandbox.NewServer(sandbox.Options{Apps: apps, SlowDelay: time.Second})
-	defer sb.Close()
 
-	var texts []string
+	var mu sync.Mutex // guards texts, secrets and tokens
+	var texts, tokens []string
 	secrets := []string{}
-	for _, p := range sandbox.Platforms() {
-		c := replica(t, sb, p, st, logger)
-		s := login(t, sb, c, p, "secret-user")
-		secrets = append(secrets, apps[p].Secret, s.SessionKey, driverkit.SignLoginState(s.SessionKey, ""))
-		_, _ = c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s}) // fetches a token where there is one
-		for _, kind := range sandbox.FaultKinds() {
-			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession, sandbox.Token} {
-				if sb.Inject(p, ep, kind, 10) != nil {
-					continue
-				}
-				ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-				if ep == sandbox.Token {
-					sb.ExpireTokens(p) // force a refetch into the fault
-				}
-				res, err := c.CheckSession(ctx, taro.Option{Platform: p, Session: s})
-				texts = append(texts, res.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v", err, err))
-				code, _ := sb.Login(p, "secret-user-2")
-				lres, err := c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code})
-				texts = append(texts, lres.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v %v", err, lres, lres))
-				cancel()
-				sb.ClearFaults()
-			}
-		}
-		// Wrong credentials and a wrong key.
-		wrong := apps[p].Secret + "-wrong"
-		if apps[p].Secret == "" {
-			wrong = otherRSAKey(t)
-		}
-		bad := makeDriverWithSecret(t, sb, p, wrong)
-		bc, _ := taro.New(taro.Config{Drivers: []taro.Driver{bad}, Retry: fast, Logger: logger})
-		code, _ := sb.Login(p, "secret-user-3")
-		_, err := bc.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code})
-		texts = append(texts, fmt.Sprint(err))
-		secrets = append(secrets, wrong)
-		if apps[p].PrivateKey != "" {
-			secrets = append(secrets, apps[p].PrivateKey, apps[p].AESKey)
-		}
-		res, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: taro.Session{OpenID: "secret-user", SessionKey: "WRONG-KEY-9d2e"}})
-		texts = append(texts, res.ErrMsg, fmt.Sprint(err))
-		secrets = append(secrets, "WRONG-KEY-9d2e")
-		texts = append(texts, fmt.Sprintf("%v %+v %#v", bad, bad, bad))
+	add := func(to *[]string, v ...string) {
+		mu.Lock()
+		*to = append(*to, v...)
+		mu.Unlock()
 	}
+	// The platforms run side by side, each on a sandbox of its own (a
+	// fault is the sandbox's, and ClearFaults clears them all).
+	t.Run("platforms", func(t *testing.T) {
+		for _, p := range sandbox.Platforms() {
+			t.Run(string(p), func(t *testing.T) {
+				t.Parallel()
+				sb := sandbox.NewServer(sandbox.Options{Apps: apps, SlowDelay: time.Second})
+				defer sb.Close()
+				c := replica(t, sb, p, st, logger)
+				s := login(t, sb, c, p, "secret-user")
+				add(&secrets, apps[p].Secret, s.SessionKey, driverkit.SignLoginState(s.SessionKey, ""))
+				_, _ = c.CheckSession(context.Background(), taro.Option{Platform: p, Session: s}) // fetches a token where there is one
+				for _, kind := range sandbox.FaultKinds() {
+					for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession, sandbox.Token} {
+						if sb.Inject(p, ep, kind, 10) != nil {
+							continue
+						}
+						ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+						if ep == sandbox.Token {
+							sb.ExpireTokens(p) // force a refetch into the fault
+						}
+						res, err := c.CheckSession(ctx, taro.Option{Platform: p, Session: s})
+						add(&texts, res.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v", err, err))
+						code, _ := sb.Login(p, "secret-user-2")
+						lres, err := c.Code2Session(ctx, taro.LoginOption{Platform: p, Code: code})
+						add(&texts, lres.ErrMsg, fmt.Sprint(err), fmt.Sprintf("%+v %#v %v", err, lres, lres))
+						cancel()
+						sb.ClearFaults()
+					}
+				}
+				// Wrong credentials and a wrong key.
+				wrong := apps[p].Secret + "-wrong"
+				if apps[p].Secret == "" {
+					wrong = otherRSAKey(t)
+				}
+				bad := makeDriverWithSecret(t, sb, p, wrong)
+				bc, _ := taro.New(taro.Config{Drivers: []taro.Driver{bad}, Retry: fast, Logger: logger})
+				code, _ := sb.Login(p, "secret-user-3")
+				_, err := bc.Code2Session(context.Background(), taro.LoginOption{Platform: p, Code: code})
+				add(&texts, fmt.Sprint(err))
+				add(&secrets, wrong)
+				if apps[p].PrivateKey != "" {
+					add(&secrets, apps[p].PrivateKey, apps[p].AESKey)
+				}
+				res, err := c.CheckSession(context.Background(), taro.Option{Platform: p, Session: taro.Session{OpenID: "secret-user", SessionKey: "WRONG-KEY-9d2e"}})
+				add(&texts, res.ErrMsg, fmt.Sprint(err))
+				add(&secrets, "WRONG-KEY-9d2e")
+				add(&texts, fmt.Sprintf("%v %+v %#v", bad, bad, bad))
+				add(&tokens, sb.IssuedTokens(p)...)
+			})
+		}
+	})
 	// Every access token the platforms issued.
-	tokens := append(sb.IssuedTokens(taro.Weapp), sb.IssuedTokens(taro.TT)...)
 	require.GreaterOrEqual(t, len(tokens), 2, "tokens were fetched")
 	secrets = append(secrets, tokens...)
 	texts = append(texts, logs.String())
@@ -483,4 +496,22 @@ func withMiniGame(s platforms.Settings, on bool) platforms.Settings {
 		s = s.With("MiniGame", "1")
 	}
 	return s
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
