@@ -222,11 +222,13 @@ func TestFaultMatrix(t *testing.T) {
 						assert.True(t, ep == sandbox.CheckSession && p != taro.Weapp && p != taro.TT || kind == sandbox.TokenInvalid && ep == sandbox.Code2Session, "unexpected refusal: %v", err)
 						return
 					}
-					// The call's deadline starts when the call does (a slow
-					// answer outlasts 300 ms), not before the setup.
+					// The call's deadline starts when the call does, not
+					// before the setup, and is long enough for the request to
+					// reach the sandbox on a loaded machine (300 ms was not,
+					// once in a CI run); the slow answer takes 3 s.
 					deadline := func() (context.Context, context.CancelFunc) {
 						if kind == sandbox.Slow {
-							return context.WithTimeout(context.Background(), 300*time.Millisecond)
+							return context.WithTimeout(context.Background(), time.Second)
 						}
 						return context.WithTimeout(context.Background(), 10*time.Second)
 					}
