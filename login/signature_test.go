@@ -2,9 +2,12 @@ package login_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,4 +84,53 @@ func TestTicketOfASourcedAppWhileTheSourceIsDown(t *testing.T) {
 	down = false
 	_, err = m.Resolve(context.Background(), res.Ticket)
 	assert.NoError(t, err)
+}
+
+// merchantDriver is one of a host's apps.
+type merchantDriver struct{ id string }
+
+func (merchantDriver) Platform() driver.Platform { return taro.QQ }
+func (d merchantDriver) AppID() string           { return d.id }
+func (d merchantDriver) Code2Session(_ context.Context, r driver.LoginRequest) (driver.LoginResponse, error) {
+	return driver.LoginResponse{OpenID: "o-" + r.Code, SessionKey: "k-" + d.id}, nil
+}
+
+// POST /login with "appid" works for every app of taro.Config.Apps, with no
+// change to the Manager, and the ticket stays bound to its app.
+func TestLoginHandlerForSourcedApps(t *testing.T) {
+	known := map[string]bool{"merchant-1": true, "merchant-2": true}
+	c, err := taro.New(taro.Config{Apps: taro.AppSourceFunc(func(_ context.Context, _ taro.Platform, appID string) (taro.Driver, error) {
+		if !known[appID] {
+			return nil, fmt.Errorf("%w: %s", taro.ErrNoDriver, appID)
+		}
+		return merchantDriver{appID}, nil
+	})})
+	require.NoError(t, err)
+	m, err := login.New(login.Config{Client: c, Key: make([]byte, 32)})
+	require.NoError(t, err)
+	me := m.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := login.UserFrom(r.Context())
+		fmt.Fprint(w, u.AppID)
+	}))
+	for _, app := range []string{"merchant-1", "merchant-2"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(fmt.Sprintf(`{"platform":"qq","appid":%q,"code":"u"}`, app)))
+		req.Header.Set("Content-Type", "application/json")
+		m.Handler().ServeHTTP(rec, req)
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		var body struct{ Ticket, AppID string }
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+		assert.Equal(t, app, body.AppID)
+		rec = httptest.NewRecorder()
+		req = httptest.NewRequest("GET", "/me", nil)
+		req.Header.Set("Authorization", "Bearer "+body.Ticket)
+		me.ServeHTTP(rec, req)
+		assert.Equal(t, 200, rec.Code)
+		assert.Equal(t, app, rec.Body.String(), "the ticket is its app's")
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/login", strings.NewReader(`{"platform":"qq","appid":"merchant-404","code":"u"}`))
+	req.Header.Set("Content-Type", "application/json")
+	m.Handler().ServeHTTP(rec, req)
+	assert.Equal(t, 404, rec.Code, "an app the source does not know: %s", rec.Body.String())
 }
