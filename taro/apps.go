@@ -203,10 +203,7 @@ func (c *Client) resolve(ctx context.Context, api string, p Platform, appID stri
 	if bad != nil {
 		return nil, bad
 	}
-	k := appKey{p, appID}
-	if e, ok := c.sourced.get(k, c.now()); ok {
-		return e, nil
-	}
+	k := appKey{p, appID} // not resident: the fast path above looked
 	if ctx == nil {
 		ctx = context.Background()
 	}
