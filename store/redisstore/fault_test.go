@@ -5,118 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/internal/redistest"
 	loginpkg "github.com/tarogo/adapter/login"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
 
-// redisProc is a redis-server of the test's own, on loopback, that the
-// test can pause, kill and restart.
-type redisProc struct {
-	t    *testing.T
-	port string
-	cmd  *exec.Cmd
-}
-
-func startRedis(t *testing.T) *redisProc {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		if os.Getenv("TARO_REQUIRE_REDIS_SERVER") != "" {
-			t.Fatal("redis-server is not installed, and TARO_REQUIRE_REDIS_SERVER is set (CI)")
-		}
-		t.Skip("no redis-server binary: the fault tests pause, kill and restart a server of their own (CI installs it)")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	ln.Close()
-	r := &redisProc{t: t, port: port}
-	r.start()
-	t.Cleanup(func() {
-		_ = r.cmd.Process.Signal(syscall.SIGCONT)
-		_ = r.cmd.Process.Kill()
-		_ = r.cmd.Wait()
-	})
-	return r
-}
-
-func (r *redisProc) addr() string { return "127.0.0.1:" + r.port }
-
-// start runs a new, empty server and waits (up to 10 s) for its PONG.
-func (r *redisProc) start() {
-	r.t.Helper()
-	r.cmd = exec.Command("redis-server", "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning")
-	require.NoError(r.t, r.cmd.Start())
-	for range 200 {
-		if c, err := net.DialTimeout("tcp", r.addr(), 100*time.Millisecond); err == nil {
-			_, _ = c.Write([]byte("PING\r\n"))
-			buf := make([]byte, 7)
-			_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-			n, _ := c.Read(buf)
-			c.Close()
-			if strings.HasPrefix(string(buf[:n]), "+PONG") {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	r.t.Fatal("redis-server never answered")
-}
-
-func (r *redisProc) signal(s syscall.Signal) { require.NoError(r.t, r.cmd.Process.Signal(s)) }
-
-// killAndRestartEmpty kills the server and starts an empty one on the
-// same port.
-func (r *redisProc) killAndRestartEmpty() {
-	r.signal(syscall.SIGKILL)
-	_ = r.cmd.Wait()
-	r.start()
-}
-
-// clientKill kills the connections whose client name is name.
-func (r *redisProc) clientKill(name string) int64 {
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.addr()}, DisableCache: true, ForceSingleClient: true})
-	require.NoError(r.t, err)
-	defer c.Close()
-	list, err := c.Do(context.Background(), c.B().ClientList().Build()).ToString()
-	require.NoError(r.t, err)
-	var killed int64
-	list = strings.TrimPrefix(list, "txt:") // RESP3's verbatim string
-	for _, line := range strings.Split(list, "\n") {
-		if !strings.Contains(line, " name="+name+" ") {
-			continue
-		}
-		for _, f := range strings.Fields(line) {
-			if id, ok := strings.CutPrefix(f, "id="); ok {
-				k, err := c.Do(context.Background(), c.B().ClientKill().Id(mustInt(id)).Build()).AsInt64()
-				require.NoError(r.t, err)
-				killed += k
-			}
-		}
-	}
-	return killed
-}
-
-func mustInt(s string) int64 {
-	var n int64
-	_, _ = fmt.Sscan(s, &n)
-	return n
-}
+// startRedis is a redis-server of the test's own (redistest.Start).
+func startRedis(t *testing.T) *redistest.Server { return redistest.Start(t) }
 
 // The cache never answers from a stale copy. Two replicas (A revokes, B
 // serves under load from three goroutines) on a server of the test's own
@@ -136,10 +42,10 @@ func TestCacheFailsClosedUnderFaults(t *testing.T) {
 	if cacheOff() {
 		opts.CacheTTL = -1
 	}
-	stA, err := redisstore.Open("redis://"+r.addr()+"/0?client_name=replica-a", opts)
+	stA, err := redisstore.Open("redis://"+r.Addr()+"/0?client_name=replica-a", opts)
 	require.NoError(t, err)
 	defer stA.Close()
-	stB, err := redisstore.Open("redis://"+r.addr()+"/0?client_name=replica-b", opts)
+	stB, err := redisstore.Open("redis://"+r.Addr()+"/0?client_name=replica-b", opts)
 	require.NoError(t, err)
 	defer stB.Close()
 	require.Equal(t, !cacheOff(), stB.Cached(), "a Redis 6+ server caches")
@@ -220,20 +126,20 @@ func TestCacheFailsClosedUnderFaults(t *testing.T) {
 	for i := range revocations {
 		switch i {
 		case 150:
-			r.signal(syscall.SIGSTOP)
-			go func() { time.Sleep(1200 * time.Millisecond); _ = r.cmd.Process.Signal(syscall.SIGCONT) }()
+			r.Signal(syscall.SIGSTOP)
+			go func() { time.Sleep(1200 * time.Millisecond); _ = r.Cmd.Process.Signal(syscall.SIGCONT) }()
 		case 300:
 			var killed int64
 			for range 50 { // B may be between connections: it is killed once it is back
 				retry("B's Sync", func() error { return stB.Sync(ctx) })
-				if killed = r.clientKill("replica-b"); killed > 0 {
+				if killed = r.ClientKill("replica-b"); killed > 0 {
 					break
 				}
 				time.Sleep(20 * time.Millisecond)
 			}
 			assert.Positive(t, killed, "B's connection was killed")
 		case 450:
-			r.killAndRestartEmpty()
+			r.KillAndRestartEmpty()
 			retry("B's Sync after the restart", func() error { return stB.Sync(ctx) })
 			mu.Lock()
 			old := pool

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/internal/redistest"
 	loginpkg "github.com/tarogo/adapter/login"
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
@@ -22,7 +23,7 @@ import (
 	"github.com/tarogo/adapter/taro"
 )
 
-var loginKey = []byte("0123456789abcdef0123456789abcdef")
+var loginKey = redistest.LoginKey
 
 // loginReplica is one replica of a service: a client and a manager on st.
 func loginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, interval time.Duration) *loginpkg.Manager {
@@ -33,23 +34,7 @@ func loginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, inter
 // loginReplicaWith is loginReplica with more of the manager's config.
 func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, lc loginpkg.Config) *loginpkg.Manager {
 	t.Helper()
-	cfg := map[taro.Platform]platforms.Settings{}
-	for _, p := range sandbox.Platforms() {
-		app := sb.App(p)
-		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
-		if p == taro.TT {
-			s = s.With("MiniGame", "1")
-		}
-		cfg[p] = s
-	}
-	ds, err := platforms.New(cfg)
-	require.NoError(t, err)
-	c, err := taro.New(taro.Config{Drivers: ds, Sessions: st, Tokens: st, Retry: fast})
-	require.NoError(t, err)
-	lc.Client, lc.Store, lc.Key = c, st, loginKey
-	m, err := loginpkg.New(lc)
-	require.NoError(t, err)
-	return m
+	return redistest.LoginReplica(t, sb, st, lc)
 }
 
 func status(t testing.TB, m *loginpkg.Manager, ticket string) int {

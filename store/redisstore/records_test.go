@@ -82,7 +82,7 @@ func memoryUsage(t *testing.T, c rueidis.Client, prefix string) map[string]int64
 // leave one ticket, in one key, no larger than after the first login.
 func TestRecordsPerUser(t *testing.T) {
 	r := startRedis(t)
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.addr()}, DisableCache: true, ForceSingleClient: true})
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{r.Addr()}, DisableCache: true, ForceSingleClient: true})
 	require.NoError(t, err)
 	defer c.Close()
 	st := redisstore.New(c, redisstore.Options{CacheTTL: -1})

@@ -250,13 +250,13 @@ func TestRevocationSurvivesFailover(t *testing.T) {
 func TestUnacknowledgedRevocationIs503(t *testing.T) {
 	primary := startRedis(t)
 	replica := startRedis(t)
-	out, err := exec.Command("redis-cli", "-p", replica.port, "replicaof", "127.0.0.1", primary.port).CombinedOutput()
+	out, err := exec.Command("redis-cli", "-p", replica.Port, "replicaof", "127.0.0.1", primary.Port).CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	rn := &clusterNode{port: mustAtoi(replica.port)}
-	pn := &clusterNode{port: mustAtoi(primary.port)}
+	rn := &clusterNode{port: mustAtoi(replica.Port)}
+	pn := &clusterNode{port: mustAtoi(primary.Port)}
 	waitFor(t, 20*time.Second, func() bool { return strings.Contains(cli(rn, "info", "replication"), "master_link_status:up") }, "the replica links")
 	waitFor(t, 20*time.Second, func() bool { return strings.Contains(cli(pn, "info", "replication"), "connected_slaves:1") }, "the primary lists it")
-	st, err := redisstore.Open("redis://"+primary.addr()+"/0", redisstore.Options{OpTimeout: 2 * time.Second})
+	st, err := redisstore.Open("redis://"+primary.Addr()+"/0", redisstore.Options{OpTimeout: 2 * time.Second})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	sb := sandbox.NewServer(sandbox.Options{})
@@ -266,8 +266,8 @@ func TestUnacknowledgedRevocationIs503(t *testing.T) {
 	acked := loginVia(t, sb, m, taro.QQ, "acked")
 	require.NoError(t, m.Logout(ctx, acked), "acknowledged by the replica")
 	unacked := loginVia(t, sb, m, taro.QQ, "unacked")
-	require.NoError(t, replica.cmd.Process.Signal(syscall.SIGSTOP))
-	defer func() { _ = replica.cmd.Process.Signal(syscall.SIGCONT) }()
+	require.NoError(t, replica.Cmd.Process.Signal(syscall.SIGSTOP))
+	defer func() { _ = replica.Cmd.Process.Signal(syscall.SIGCONT) }()
 	err = m.Logout(ctx, unacked)
 	assert.ErrorIs(t, err, taro.ErrUnavailable, "a logout the replica did not acknowledge")
 	assert.True(t, errors.Is(err, redisstore.ErrNotReplicated), "%v", err)
