@@ -14,6 +14,7 @@ import (
 	"github.com/tarogo/adapter/platforms/xhs/xhsfake"
 	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 // fakes lists the fake of each built-in platform, one line each, beside
@@ -47,27 +48,50 @@ func Builtins() []fake.Platform {
 	return out
 }
 
-// AppSettings are the platforms.Settings of a sandbox app: its id and
-// secret, baseURL and hc, and its keys under their one name, the Options
-// key the plugins read ("PrivateKey", "AlipayPublicKey", "AESKey",
-// "AppCertificate", "AlipayCertificate", "AlipayRootCertificate"), so that
-// code walking the bundle needs no platform's own names. An app that lists
+// keys are a sandbox app's keys under their one name, the Options key the
+// plugins read ("PrivateKey", "AlipayPublicKey", "AESKey",
+// "AppCertificate", "AlipayCertificate", "AlipayRootCertificate").
+func keys(app App) map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{"PrivateKey": app.PrivateKey, "AlipayPublicKey": app.AlipayPublicKey, "AESKey": app.AESKey,
+		"AppCertificate": app.AppCertificate, "AlipayCertificate": app.AlipayCertificate, "AlipayRootCertificate": app.AlipayRootCertificate} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// driverKeys are keys(app) for configuring a driver: an app that lists
 // both a platform public key and certificates (the sandbox's Alipay app)
-// is given the public key: its certificate mode is chosen by configuring
+// is given the public key; its certificate mode is chosen by configuring
 // the certificates alone.
+func driverKeys(app App) map[string]string {
+	k := keys(app)
+	if app.AlipayPublicKey != "" {
+		delete(k, "AppCertificate")
+		delete(k, "AlipayCertificate")
+		delete(k, "AlipayRootCertificate")
+	}
+	return k
+}
+
+// secretOf is the credential the shared settings' Secret carries: the
+// app's secret, or its private key on a platform without one (Alipay).
+func secretOf(app App) string {
+	if app.Secret != "" {
+		return app.Secret
+	}
+	return app.PrivateKey
+}
+
+// AppSettings are the platforms.Settings of a sandbox app: its id and
+// secret, baseURL and hc, and its keys under their one name (driverKeys),
+// so that code walking the bundle needs no platform's own names.
 func AppSettings(app App, baseURL string, hc *http.Client) platforms.Settings {
 	s := platforms.Settings{AppID: app.ID, Secret: app.Secret, BaseURL: baseURL, HTTPClient: hc}
-	keys := map[string]string{"PrivateKey": app.PrivateKey, "AlipayPublicKey": app.AlipayPublicKey, "AESKey": app.AESKey}
-	if app.AlipayPublicKey == "" {
-		keys["AppCertificate"], keys["AlipayCertificate"], keys["AlipayRootCertificate"] = app.AppCertificate, app.AlipayCertificate, app.AlipayRootCertificate
-	}
-	for k, v := range keys {
-		if v != "" {
-			if s.Options == nil {
-				s.Options = map[string]string{}
-			}
-			s.Options[k] = v
-		}
+	if k := driverKeys(app); len(k) > 0 {
+		s.Options = k
 	}
 	return s
 }
@@ -76,32 +100,22 @@ func AppSettings(app App, baseURL string, hc *http.Client) platforms.Settings {
 // name, in camel case, as GET /admin/apps lists them: the secret under
 // platforms.SecretName (secret, or Alipay's privateKey), and each of the
 // platform's own keys under its Options name (alipayPublicKey, aesKey,
-// phonePrivateKey, …), certificates included. A key the platform's plugin
-// does not name keeps the App's JSON name.
-func Credentials(p taro.Platform, app App) map[string]string {
-	secret := app.Secret
-	if secret == "" {
-		secret = app.PrivateKey
-	}
+// phonePrivateKey, …), certificates included.
+func Credentials(p taro.Platform, app App) map[string]string { return named(p, app, keys(app)) }
+
+// named is the secret and k, the app's keys, under the names p's plugin
+// reads, in camel case.
+func named(p taro.Platform, app App, k map[string]string) map[string]string {
+	secret := secretOf(app)
 	out := map[string]string{lowerFirst(platforms.SecretName(p)): secret}
-	all := app
-	all.AlipayPublicKey = "" // AppSettings then gives the certificates too
-	opts := map[string]string{"AlipayPublicKey": app.AlipayPublicKey}
-	for k, v := range AppSettings(all, "", nil).Options {
-		opts[k] = v
-	}
-	for _, b := range platforms.All {
-		if b.Platform != p {
-			continue
-		}
-		for _, v := range b.Env {
-			if val := opts[v.Setting]; val != "" {
-				out[lowerFirst(v.Setting)] = val
-			} else if strings.HasSuffix(v.Setting, "PrivateKey") && app.PrivateKey != secret {
-				// The app's private key, under the platform's name for it
-				// (Douyin's PhonePrivateKey).
-				out[lowerFirst(v.Setting)] = app.PrivateKey
-			}
+	pl, _ := driver.LookupPlugin(p)
+	for _, v := range pl.Env {
+		if val := k[v.Setting]; val != "" {
+			out[lowerFirst(v.Setting)] = val
+		} else if strings.HasSuffix(v.Setting, "PrivateKey") && app.PrivateKey != secret {
+			// The app's private key, under the platform's name for it
+			// (Douyin's PhonePrivateKey).
+			out[lowerFirst(v.Setting)] = app.PrivateKey
 		}
 	}
 	return out
@@ -119,31 +133,17 @@ func lowerFirst(s string) string {
 
 // AppEnv is the environment platforms.FromEnv reads for a sandbox app of p
 // at baseURL: TARO_<P>_APPID, the secret (TARO_ALIPAY_PRIVATE_KEY on a
-// platform whose app has a private key instead) and _BASE_URL, and each of the platform's own
-// variables that AppSettings would set.
+// platform whose app has a private key instead) and _BASE_URL, and each
+// of the platform's own variables that AppSettings would set.
 func AppEnv(p taro.Platform, app App, baseURL string) map[string]string {
 	idVar, secretVar, baseVar := platforms.EnvNames(p)
-	secret := app.Secret
-	if secret == "" {
-		secret = app.PrivateKey
-	}
-	env := map[string]string{idVar: app.ID, secretVar: secret, baseVar: baseURL}
-	creds := Credentials(p, app)
-	if app.AlipayPublicKey != "" {
-		// Public-key mode: the certificates would choose the other.
-		delete(creds, "appCertificate")
-		delete(creds, "alipayCertificate")
-		delete(creds, "alipayRootCertificate")
-	}
+	env := map[string]string{idVar: app.ID, secretVar: secretOf(app), baseVar: baseURL}
+	creds := named(p, app, driverKeys(app))
 	prefix := strings.TrimSuffix(idVar, "APPID")
-	for _, b := range platforms.All {
-		if b.Platform != p {
-			continue
-		}
-		for _, v := range b.Env {
-			if val := creds[lowerFirst(v.Setting)]; val != "" {
-				env[prefix+v.Suffix] = val
-			}
+	pl, _ := driver.LookupPlugin(p)
+	for _, v := range pl.Env {
+		if val := creds[lowerFirst(v.Setting)]; val != "" {
+			env[prefix+v.Suffix] = val
 		}
 	}
 	return env
