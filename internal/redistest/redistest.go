@@ -145,3 +145,14 @@ func LoginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, lc lo
 	require.NoError(t, err)
 	return m
 }
+
+// LoginVia logs openid in on p through m with a code from sb and returns
+// the ticket.
+func LoginVia(t testing.TB, sb *sandbox.Sandbox, m *loginpkg.Manager, p taro.Platform, openid string) string {
+	t.Helper()
+	code, err := sb.Login(p, openid)
+	require.NoError(t, err)
+	res, err := m.Login(context.Background(), taro.LoginOption{Platform: p, Code: code})
+	require.NoError(t, err)
+	return res.Ticket
+}

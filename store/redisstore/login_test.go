@@ -52,11 +52,7 @@ func status(t testing.TB, m *loginpkg.Manager, ticket string) int {
 
 func loginVia(t testing.TB, sb *sandbox.Sandbox, m *loginpkg.Manager, p taro.Platform, openid string) string {
 	t.Helper()
-	code, err := sb.Login(p, openid)
-	require.NoError(t, err)
-	res, err := m.Login(context.Background(), taro.LoginOption{Platform: p, Code: code})
-	require.NoError(t, err)
-	return res.Ticket
+	return redistest.LoginVia(t, sb, m, p, openid)
 }
 
 // Two managers on one Redis (or Redis Cluster) are two replicas of one

@@ -1,10 +1,7 @@
 package failover_test
 
 import (
-	"context"
 	"testing"
-
-	"github.com/stretchr/testify/require"
 
 	"github.com/tarogo/adapter/internal/redistest"
 	loginpkg "github.com/tarogo/adapter/login"
@@ -26,9 +23,5 @@ func loginReplicaWith(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, l
 
 func loginVia(t testing.TB, sb *sandbox.Sandbox, m *loginpkg.Manager, p taro.Platform, openid string) string {
 	t.Helper()
-	code, err := sb.Login(p, openid)
-	require.NoError(t, err)
-	res, err := m.Login(context.Background(), taro.LoginOption{Platform: p, Code: code})
-	require.NoError(t, err)
-	return res.Ticket
+	return redistest.LoginVia(t, sb, m, p, openid)
 }
