@@ -4,6 +4,9 @@
 package layout
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"strings"
@@ -72,5 +75,33 @@ func TestNoFileOver500Lines(t *testing.T) {
 		if n := strings.Count(string(b), "\n"); n > 500 {
 			t.Errorf("%s has %d lines", f, n)
 		}
+	}
+}
+
+// A fake verifies what it receives with its own code: no package of the
+// sandbox and no platform's fake calls the driver kit's checks, so that a
+// driver bug cannot hide behind the same bug in its fake.
+func TestFakesVerifyWithTheirOwnCode(t *testing.T) {
+	checks := []string{"VerifyLoginState", "SignLoginState", "VerifyRSA2", "VerifyRawData", "RawDataSignature", "OpenWeChat", "OpenBaidu", "SigMethod"}
+	out, err := exec.Command("git", "ls-files", "--", "../../sandbox/*.go", "../../platforms/*fake/*.go").Output()
+	if err != nil {
+		t.Skip("not a git checkout")
+	}
+	files := strings.Fields(string(out))
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		require.NoError(t, err)
+		ast.Inspect(file, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if x, ok := sel.X.(*ast.Ident); ok && x.Name == "driverkit" {
+					assert.NotContains(t, checks, sel.Sel.Name, "%s checks with driverkit.%s", f, sel.Sel.Name)
+				}
+			}
+			return true
+		})
 	}
 }

@@ -60,29 +60,10 @@ const Platform driver.Platform = "kwai"
 // DefaultBaseURL is Kuaishou's open platform host.
 const DefaultBaseURL = "https://open.kuaishou.com"
 
-// Config configures the driver. Formatting a Config redacts the secret.
-type Config struct {
-	AppID  string
-	Secret string
-	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
-	BaseURL string
-	// HTTPClient sends the requests; nil means driverkit.DefaultClient.
-	HTTPClient *http.Client
-}
-
-// describe is the config with the secret redacted.
-func (c Config) describe() string {
-	return driverkit.ConfigString("kwai", c.AppID, c.Secret, c.BaseURL)
-}
-
-// MarshalJSON writes the config with the secret redacted.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
+// Config configures the driver: AppID and Secret are required; BaseURL
+// replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
+// Config redacts the secret.
+type Config = driverkit.AppConfig
 
 // Driver is the Kuaishou driver. It is safe for concurrent use.
 type Driver struct {
@@ -93,7 +74,7 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := driverkit.ConfigBase("kwai", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := cfg.Base("kwai", DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -248,5 +229,5 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 // Format implements fmt.Formatter: every verb prints the redacted form
 // (slog's text handler and %v alike).
 func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "kwai.Driver{"+d.cfg.describe()+"}")
+	driverkit.FormatRedacted(f, verb, "kwai.Driver{"+d.cfg.String()+"}")
 }

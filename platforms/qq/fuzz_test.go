@@ -13,7 +13,7 @@ import (
 // *driver.Error with a defined failure code.
 func FuzzParseCode2Session(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseCode2Session(b)
+		_, err := api.ParseCode2Session(b)
 		var de *driver.Error
 		if errors.As(err, &de) && (de.Code == driver.CodeOK || !de.Code.Valid()) {
 			t.Fatalf("a platform error with code %v", de.Code)

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -31,27 +30,10 @@ const Platform driver.Platform = "qq"
 // DefaultBaseURL is QQ's API host.
 const DefaultBaseURL = "https://api.q.qq.com"
 
-// Config configures the driver. Formatting a Config redacts the secret.
-type Config struct {
-	AppID  string
-	Secret string
-	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
-	BaseURL string
-	// HTTPClient sends the requests; nil means a client with a 15s timeout.
-	HTTPClient *http.Client
-}
-
-// describe is the config with the secret redacted.
-func (c Config) describe() string { return driverkit.ConfigString("qq", c.AppID, c.Secret, c.BaseURL) }
-
-// MarshalJSON writes the config with the secret redacted.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
+// Config configures the driver: AppID and Secret are required; BaseURL
+// replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
+// Config redacts the secret.
+type Config = driverkit.AppConfig
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
@@ -62,7 +44,7 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := driverkit.ConfigBase("qq", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := cfg.Base("qq", DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +57,8 @@ func (d *Driver) Platform() driver.Platform { return Platform }
 // AppID implements driver.Driver.
 func (d *Driver) AppID() string { return d.cfg.AppID }
 
-func classify(code driverkit.Code) driver.Code {
+// api is QQ's server API as one of the WeChat family: its name and codes.
+var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
 	switch code {
 	case "-1", "-1009":
 		return driver.CodeUnavailable
@@ -89,42 +72,11 @@ func classify(code driverkit.Code) driver.Code {
 		return driver.CodeInvalidArgument // a bad grant_type: a malformed request
 	}
 	return driver.CodeUnknown
-}
+}}
 
-// Code2Session implements driver.Authenticator.
+// Code2Session implements driver.Authenticator with GET /sns/jscode2session.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qq has no anonymous login: Code is required")
-	}
-	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
-}
-
-// parseCode2Session reads a /sns/jscode2session answer.
-func parseCode2Session(b []byte) (driver.LoginResponse, error) {
-	var resp struct {
-		ErrCode    driverkit.Status `json:"errcode"`
-		ErrMsg     string           `json:"errmsg"`
-		OpenID     string           `json:"openid"`
-		SessionKey string           `json:"session_key"`
-		UnionID    string           `json:"unionid"`
-	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if resp.ErrCode.Failed() {
-		return driver.LoginResponse{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
-	}
-	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
-	}
-	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
-	}
-	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
+	return api.Code2Session(ctx, d.hc, d.code2sessionURL, d.cfg.AppID, d.cfg.Secret, req)
 }
 
 // FetchToken implements driver.TokenFetcher with GET /api/getToken. QQ
@@ -132,32 +84,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // (taro.Client.AccessToken). A new token ends the old one after 5 minutes.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}}
-	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
-}
-
-// parseToken reads a /api/getToken answer: {access_token, expires_in} or
-// {errcode, errmsg}.
-func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		ErrCode     driverkit.Status `json:"errcode"`
-		ErrMsg      string           `json:"errmsg"`
-		AccessToken string           `json:"access_token"`
-	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.Token{}, err
-	}
-	if resp.ErrCode.Failed() {
-		return driver.Token{}, driver.PlatformError(classify(resp.ErrCode.Code), string(resp.ErrCode.Code), resp.ErrMsg)
-	}
-	o := driverkit.ParseObject(b)
-	life, ok := o.Positive("expires_in")
-	if (resp.ErrCode.Set && !resp.ErrCode.Zero) || !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
-	}
-	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}})
 }
 
 // Decrypt implements driver.Decrypter with WeChat's scheme, which QQ
@@ -188,5 +115,5 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 // Format implements fmt.Formatter: every verb prints the redacted form
 // (slog's text handler and %v alike).
 func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "qq.Driver{"+d.cfg.describe()+"}")
+	driverkit.FormatRedacted(f, verb, "qq.Driver{"+d.cfg.String()+"}")
 }

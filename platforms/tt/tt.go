@@ -32,7 +32,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -300,11 +299,7 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 	if !d.cfg.MiniGame {
 		return driver.Errorf(driver.CodeNotSupported, "tt: Douyin documents no server-side session check for mini-apps (set Config.MiniGame for mini-games)")
 	}
-	sig := driverkit.SignLoginState(req.SessionKey, "")
-	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
-		"&openid=" + url.QueryEscape(req.OpenID) +
-		"&signature=" + sig +
-		"&sig_method=" + driverkit.SigMethod
+	u, sig := driverkit.SignedUserURL(d.checkURL, req.AccessToken, req.OpenID, req.SessionKey)
 	return driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u, ContentType: "application/json",
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }

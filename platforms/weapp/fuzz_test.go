@@ -25,7 +25,7 @@ func FuzzParseCode2Session(f *testing.F) {
 	f.Add([]byte(`{"errcode":0,"openid":"o","session_key":"k"}`))
 	f.Add([]byte(`{"errcode":null,"openid":"o","session_key":"k"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseCode2Session(b)
+		_, err := api.ParseCode2Session(b)
 		checkParsed(t, err)
 		if err == nil {
 			if v, ok := driverkit.RawField(b, "errcode"); ok && !isZero(v) {
@@ -41,7 +41,7 @@ func FuzzParseToken(f *testing.F) {
 	f.Add([]byte(`{"access_token":"t","expires_in":7200}`))
 	f.Add([]byte(`{"access_token":"t","expires_in":0}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, err := parseToken(b)
+		_, err := api.ParseToken(b)
 		checkParsed(t, err)
 		if err == nil {
 			if v, ok := driverkit.RawField(b, "errcode"); ok && !isZero(v) {

@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -37,30 +36,10 @@ const Platform driver.Platform = "weapp"
 // DefaultBaseURL is WeChat's API host.
 const DefaultBaseURL = "https://api.weixin.qq.com"
 
-// Config configures the driver. Formatting a Config (fmt, slog) redacts
-// the secret.
-type Config struct {
-	AppID  string
-	Secret string
-	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
-	BaseURL string
-	// HTTPClient sends the requests; nil means a client with a 15s timeout.
-	HTTPClient *http.Client
-}
-
-// describe is the config with the secret redacted.
-func (c Config) describe() string {
-	return driverkit.ConfigString("weapp", c.AppID, c.Secret, c.BaseURL)
-}
-
-// MarshalJSON writes the config with the secret redacted.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
+// Config configures the driver: AppID and Secret are required; BaseURL
+// replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
+// Config (fmt, slog, JSON) redacts the secret.
+type Config = driverkit.AppConfig
 
 // Driver is the WeChat driver. It is safe for concurrent use.
 type Driver struct {
@@ -73,7 +52,7 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := driverkit.ConfigBase("weapp", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := cfg.Base("weapp", DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -98,16 +77,13 @@ func (d *Driver) Platform() driver.Platform { return Platform }
 // AppID implements driver.Driver.
 func (d *Driver) AppID() string { return d.cfg.AppID }
 
-// apiError is WeChat's answer frame. errcode is the success marker: an
-// answer is a success only when it carries the number 0, except
-// code2session, whose success carries no errcode at all (WeChat dropped it
-// around 2020-12) and is recognised by its openid and session_key instead.
-type apiError struct {
-	ErrCode driverkit.Status `json:"errcode"`
-	ErrMsg  string           `json:"errmsg"`
-}
+// api is WeChat's server API: the family's frame and flows
+// (driverkit.WeChatAPI) with WeChat's error-code tables, per endpoint. An
+// answer is a success only when its errcode is the number 0, except the
+// code exchange's and the token's, which may carry none and are recognised
+// by their fields.
+var api = driverkit.WeChatAPI{Platform: Platform, Classify: classify}
 
-// Error-code tables, per endpoint.
 func classify(ep string, code driverkit.Code) driver.Code {
 	switch code {
 	case "-1":
@@ -158,89 +134,19 @@ func classify(ep string, code driverkit.Code) driver.Code {
 	return driver.CodeUnknown
 }
 
-// err returns the platform error the answer carries, if any.
-func (e apiError) err(ep string) error {
-	if !e.ErrCode.Failed() {
-		return nil
-	}
-	return driver.PlatformError(classify(ep, e.ErrCode.Code), string(e.ErrCode.Code), e.ErrMsg)
-}
-
-// Code2Session implements driver.Authenticator.
+// Code2Session implements driver.Authenticator with GET /sns/jscode2session.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "weapp has no anonymous login: Code is required")
-	}
-	q := url.Values{"appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.code2sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
-}
-
-// parseCode2Session reads a /sns/jscode2session answer.
-func parseCode2Session(b []byte) (driver.LoginResponse, error) {
-	var resp struct {
-		apiError
-		OpenID     string `json:"openid"`
-		SessionKey string `json:"session_key"`
-		UnionID    string `json:"unionid"`
-	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if err := resp.err("code2session"); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
-	}
-	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
-	}
-	return driver.LoginResponse{OpenID: resp.OpenID, UnionID: resp.UnionID, SessionKey: resp.SessionKey}, nil
+	return api.Code2Session(ctx, d.hc, d.code2sessionURL, d.cfg.AppID, d.cfg.Secret, req)
 }
 
 // FetchToken implements driver.TokenFetcher with the stable access token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
-}
-
-// parseToken reads a /cgi-bin/stable_token answer.
-func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		apiError
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int64  `json:"expires_in"`
-	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.Token{}, err
-	}
-	if err := resp.err("token"); err != nil {
-		return driver.Token{}, err
-	}
-	if resp.ErrCode.Set && !resp.ErrCode.Zero {
-		return driver.Token{}, driverkit.NotUnderstood("errcode is neither absent, 0 nor an error code")
-	}
-	o := driverkit.ParseObject(b)
-	life, ok := o.Positive("expires_in")
-	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
-	}
-	resp.ExpiresIn = life
-	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(resp.ExpiresIn) * time.Second}, nil
+	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}})
 }
 
 // CheckSession implements driver.SessionChecker with GET /wxa/checksession.
 func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) error {
-	sig := driverkit.SignLoginState(req.SessionKey, "")
-	u := d.checkURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
-		"&openid=" + url.QueryEscape(req.OpenID) +
-		"&signature=" + sig +
-		"&sig_method=" + driverkit.SigMethod
+	u, sig := driverkit.SignedUserURL(d.checkURL, req.AccessToken, req.OpenID, req.SessionKey)
 	return driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseCheck)
 }
@@ -248,17 +154,11 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 // parseCheck reads a /wxa/checksession answer: valid only on an explicit
 // {"errcode":0}.
 func parseCheck(b []byte) error {
-	var resp apiError
+	var resp driverkit.WeChatFrame
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return err
 	}
-	if err := resp.err("checksession"); err != nil {
-		return err
-	}
-	if !resp.ErrCode.Zero || !driverkit.ParseObject(b).IsZero("errcode") {
-		return driverkit.NotUnderstood("errcode is not 0")
-	}
-	return nil
+	return api.Zero("checksession", resp, b)
 }
 
 // Decrypt implements driver.Decrypter: AES-128-CBC with the session key,
@@ -288,17 +188,14 @@ func (d *Driver) VerifyData(ctx context.Context, req driver.DataCheckRequest) er
 
 // parseCheckData reads a checkencryptedmsg answer.
 func parseCheckData(b []byte) error {
-	var resp apiError
+	var resp driverkit.WeChatFrame
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return err
 	}
-	if err := resp.err("checkdata"); err != nil {
+	if err := api.Zero("checkdata", resp, b); err != nil {
 		return err
 	}
 	o := driverkit.ParseObject(b)
-	if !resp.ErrCode.Zero || !o.IsZero("errcode") {
-		return driverkit.NotUnderstood("errcode is not 0")
-	}
 	if o.IsTrue("vaild") || o.IsTrue("valid") {
 		return nil
 	}
@@ -334,7 +231,7 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 // string or a number.
 func parsePhone(b []byte) (driver.PhoneNumber, error) {
 	var resp struct {
-		apiError
+		driverkit.WeChatFrame
 		PhoneInfo struct {
 			PhoneNumber     string          `json:"phoneNumber"`
 			PurePhoneNumber string          `json:"purePhoneNumber"`
@@ -344,12 +241,11 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.PhoneNumber{}, err
 	}
-	if err := resp.err("phone"); err != nil {
+	if err := api.Zero("phone", resp.WeChatFrame, b); err != nil {
 		return driver.PhoneNumber{}, err
 	}
-	info := driverkit.ParseObject(b).Get("phone_info")
-	if !resp.ErrCode.Zero || !driverkit.ParseObject(b).IsZero("errcode") || !info.Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
-		return driver.PhoneNumber{}, driverkit.NotUnderstood("no errcode 0 or no phone_info.phoneNumber")
+	if !driverkit.ParseObject(b).Get("phone_info").Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
+		return driver.PhoneNumber{}, driverkit.NotUnderstood("no phone_info.phoneNumber")
 	}
 	var cc driverkit.Code
 	if len(resp.PhoneInfo.CountryCode) > 0 {
@@ -364,11 +260,7 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 // /wxa/resetusersessionkey, signed like the check. The new key keeps the
 // old one's expiry; the old key dies at once.
 func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (driver.LoginResponse, error) {
-	sig := driverkit.SignLoginState(req.SessionKey, "")
-	u := d.resetURL + "?access_token=" + url.QueryEscape(req.AccessToken) +
-		"&openid=" + url.QueryEscape(req.OpenID) +
-		"&signature=" + sig +
-		"&sig_method=" + driverkit.SigMethod
+	u, sig := driverkit.SignedUserURL(d.resetURL, req.AccessToken, req.OpenID, req.SessionKey)
 	var out driver.LoginResponse
 	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
 		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
@@ -380,19 +272,18 @@ func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (dri
 // "session_key"}.
 func parseReset(b []byte) (driver.LoginResponse, error) {
 	var resp struct {
-		apiError
+		driverkit.WeChatFrame
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	if err := resp.err("reset"); err != nil {
+	if err := api.Zero("reset", resp.WeChatFrame, b); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	o := driverkit.ParseObject(b)
-	if !resp.ErrCode.Zero || !o.IsZero("errcode") || !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
-		return driver.LoginResponse{}, driverkit.NotUnderstood("no errcode 0, openid or session_key")
+	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no openid or session_key")
 	}
 	return driver.LoginResponse{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, nil
 }
@@ -422,5 +313,5 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 // Format implements fmt.Formatter: every verb prints the redacted form
 // (slog's text handler and %v alike).
 func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "weapp.Driver{"+d.cfg.describe()+"}")
+	driverkit.FormatRedacted(f, verb, "weapp.Driver{"+d.cfg.String()+"}")
 }

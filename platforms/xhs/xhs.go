@@ -52,27 +52,10 @@ const Platform driver.Platform = "xhs"
 // DefaultBaseURL is Xiaohongshu's mini-program API host.
 const DefaultBaseURL = "https://miniapp.xiaohongshu.com"
 
-// Config configures the driver. Formatting a Config redacts the secret.
-type Config struct {
-	AppID  string
-	Secret string
-	// BaseURL replaces DefaultBaseURL (for the sandbox or a proxy).
-	BaseURL string
-	// HTTPClient sends the requests; nil means driverkit.DefaultClient.
-	HTTPClient *http.Client
-}
-
-// describe is the config with the secret redacted.
-func (c Config) describe() string { return driverkit.ConfigString("xhs", c.AppID, c.Secret, c.BaseURL) }
-
-// MarshalJSON writes the config with the secret redacted.
-func (c Config) MarshalJSON() ([]byte, error) {
-	return driverkit.ConfigJSON(c.AppID, c.Secret, c.BaseURL)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (c Config) Format(f fmt.State, verb rune) { driverkit.FormatRedacted(f, verb, c.describe()) }
+// Config configures the driver: AppID and Secret are required; BaseURL
+// replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
+// Config redacts the secret.
+type Config = driverkit.AppConfig
 
 // Driver is the Xiaohongshu driver. It is safe for concurrent use.
 type Driver struct {
@@ -84,7 +67,7 @@ type Driver struct {
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := driverkit.ConfigBase("xhs", cfg.AppID, cfg.Secret, cfg.BaseURL, DefaultBaseURL)
+	base, err := cfg.Base("xhs", DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +225,7 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 // Format implements fmt.Formatter: every verb prints the redacted form
 // (slog's text handler and %v alike).
 func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "xhs.Driver{"+d.cfg.describe()+"}")
+	driverkit.FormatRedacted(f, verb, "xhs.Driver{"+d.cfg.String()+"}")
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -32,7 +33,10 @@ func ConfigBase(pkg, appID, secret, base, def string) (string, error) {
 // String formats a config with the secret (and any password in the base
 // URL) redacted.
 func ConfigString(pkg, appID, secret, base string) string {
-	return pkg + ".Config{AppID:" + strconv.Quote(appID) + " Secret:" + strconv.Quote(driver.Secret(secret).String()) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
+	if pkg != "" {
+		pkg += "."
+	}
+	return pkg + "Config{AppID:" + strconv.Quote(appID) + " Secret:" + strconv.Quote(driver.Secret(secret).String()) + " BaseURL:" + strconv.Quote(SafeURL(base)) + "}"
 }
 
 // LogValue is a config's slog value with the secret redacted.
@@ -106,4 +110,37 @@ func NewFromSettings[C any, D driver.Driver](newDriver func(C) (D, error), confi
 func Register(p driver.Plugin) driver.Plugin {
 	driver.RegisterPlugin(p)
 	return p
+}
+
+// AppConfig configures a driver that needs only an app's id and secret;
+// such a driver package declares `type Config = driverkit.AppConfig`.
+// Formatting it (fmt's verbs, slog, JSON) redacts the secret and any
+// password or query in BaseURL.
+type AppConfig struct {
+	AppID  string
+	Secret string
+	// BaseURL replaces the platform's API host (for the sandbox or a
+	// proxy).
+	BaseURL string
+	// HTTPClient sends the requests; nil means DefaultClient (a 15s
+	// timeout). It is used through a copy that refuses redirects.
+	HTTPClient *http.Client
+}
+
+// String is the config with its secret redacted.
+func (c AppConfig) String() string { return ConfigString("", c.AppID, c.Secret, c.BaseURL) }
+
+// MarshalJSON writes the config with its secret redacted.
+func (c AppConfig) MarshalJSON() ([]byte, error) { return ConfigJSON(c.AppID, c.Secret, c.BaseURL) }
+
+// LogValue implements slog.LogValuer with the secret redacted.
+func (c AppConfig) LogValue() slog.Value { return ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
+
+// Format implements fmt.Formatter: every verb prints String.
+func (c AppConfig) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, c.String()) }
+
+// Base validates the config for platform pkg and returns the base URL to
+// use: BaseURL, or def when it is empty.
+func (c AppConfig) Base(pkg, def string) (string, error) {
+	return ConfigBase(pkg, c.AppID, c.Secret, c.BaseURL, def)
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 )
 
 // Method is the sig_method value the platforms expect.
@@ -26,4 +27,17 @@ func SignLoginState(sessionKey, message string) string {
 // under sessionKey.
 func VerifyLoginState(sessionKey, message, sig string) bool {
 	return hmac.Equal([]byte(SignLoginState(sessionKey, message)), []byte(sig))
+}
+
+// SignedUserURL is endpointURL with the query of a signed user call
+// (WeChat's checksession and resetusersessionkey, Douyin's
+// check_session_key): access_token, openid, signature =
+// SignLoginState(sessionKey, "") and sig_method. It returns the signature
+// too, for Request.Secrets.
+func SignedUserURL(endpointURL, accessToken, openID, sessionKey string) (u, sig string) {
+	sig = SignLoginState(sessionKey, "")
+	return endpointURL + "?access_token=" + url.QueryEscape(accessToken) +
+		"&openid=" + url.QueryEscape(openID) +
+		"&signature=" + sig +
+		"&sig_method=" + SigMethod, sig
 }

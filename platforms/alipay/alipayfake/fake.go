@@ -19,11 +19,13 @@ package alipayfake
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/md5"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -31,10 +33,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -212,7 +215,7 @@ func (f *Fake) gateway(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		return
 	}
 	appKey, err := driverkit.ParseRSAPrivateKey(app.PrivateKey)
-	if err != nil || !driverkit.VerifyRSA2(&appKey.PublicKey, []byte(signContent(form)), form.Get("sign")) {
+	if err != nil || !rsa2OK(&appKey.PublicKey, signContent(form), form.Get("sign")) {
 		invalid(w, "isv.invalid-signature", "signature does not verify")
 		return
 	}
@@ -319,21 +322,21 @@ var china = time.FixedZone("GMT+8", 8*60*60)
 // but sign, with a non-empty value, sorted by name, joined as k=v with &,
 // values raw.
 func signContent(form url.Values) string {
-	keys := make([]string, 0, len(form))
-	for k, v := range form {
-		if k != "sign" && len(v) > 0 && v[0] != "" {
-			keys = append(keys, k)
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(form)) {
+		if v := form.Get(k); k != "sign" && v != "" {
+			pairs = append(pairs, k+"="+v)
 		}
 	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(k + "=" + form.Get(k))
-	}
-	return b.String()
+	return strings.Join(pairs, "&")
+}
+
+// rsa2OK reports whether sig (standard base64) is SHA256withRSA (PKCS#1
+// v1.5) of content under key, checked here and not by the driver's code.
+func rsa2OK(key *rsa.PublicKey, content, sig string) bool {
+	raw, err := base64.StdEncoding.DecodeString(sig)
+	sum := sha256.Sum256([]byte(content))
+	return err == nil && rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], raw) == nil
 }
 
 // certSN is Alipay's serial number of a certificate: lowercase hex MD5 of

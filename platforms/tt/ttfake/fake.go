@@ -195,9 +195,9 @@ func ttCheckSession(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	switch {
 	case !ok:
 		answer(28001004, "invalid openid")
-	case q.Get("sig_method") != driverkit.SigMethod:
+	case q.Get("sig_method") != fake.SigMethod:
 		answer(28001038, "invalid sig_method")
-	case !driverkit.VerifyLoginState(u.Key, "", q.Get("signature")):
+	case !fake.LoginStateOK(u.Key, q.Get("signature")):
 		answer(28001039, "invalid signature")
 	default:
 		answer(0, "")
@@ -228,10 +228,10 @@ func ttReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	case !ok:
 		answer(28001004, "invalid openid")
 		return
-	case req.SigMethod != driverkit.SigMethod:
+	case req.SigMethod != fake.SigMethod:
 		answer(28001038, "invalid sig_method")
 		return
-	case !driverkit.VerifyLoginState(u.Key, "", req.Signature):
+	case !fake.LoginStateOK(u.Key, req.Signature):
 		answer(28001039, "invalid signature")
 		return
 	}

@@ -14,28 +14,34 @@ import (
 	"time"
 
 	"github.com/tarogo/adapter/sandbox/fake"
-	"github.com/tarogo/adapter/taro/driverkit"
 )
 
 // Fake is the fake; it implements fake.Platform: codes live five minutes;
 // keys are 24 base64 characters (16 bytes); client data is sealed with
 // AES-128-CBC and a watermark naming the app.
-type Fake struct{ fake.Spec }
+type Fake struct {
+	fake.Spec
+	fake.WeChatFamily
+}
+
+// family is WeChat's own place in the family its fake shares with QQ's:
+// GET /cgi-bin/token mints classic tokens.
+var family = fake.WeChatFamily{TokenBadSecret: 40125, TokenFamily: classicTokens}
 
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData},
-		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes}}
+		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes}, family}
 }
 
 var _ fake.Platform = (*Fake)(nil)
 
 // routes are the fake's handlers (fake.Spec.Paths).
 var routes = []fake.Route{
-	{Endpoint: fake.Code2Session, Pattern: "GET /sns/jscode2session", Handler: wxStyleCode2Session},
+	{Endpoint: fake.Code2Session, Pattern: "GET /sns/jscode2session", Handler: family.Code2Session},
 	{Endpoint: fake.Token, Pattern: "POST /cgi-bin/stable_token", Handler: weappStableToken},
-	{Endpoint: fake.Token, Pattern: "GET /cgi-bin/token", Handler: weappToken},
+	{Endpoint: fake.Token, Pattern: "GET /cgi-bin/token", Handler: family.QueryToken},
 	{Endpoint: fake.CheckSession, Pattern: "GET /wxa/checksession", Handler: weappCheckSession},
 	{Endpoint: fake.PhoneNumber, Pattern: "POST /wxa/business/getuserphonenumber", Handler: weappPhoneNumber},
 	{Endpoint: fake.ResetKey, Pattern: "GET /wxa/resetusersessionkey", Handler: weappReset},
@@ -52,29 +58,29 @@ const dataLife = 72 * time.Hour
 // other is errcode 1 "data not exist"; an empty body 44002, bad JSON
 // 47001, a bad hash 40097.
 func weappCheckData(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	if !weappTokenOK(w, st, r.URL.Query().Get("access_token")) {
+	if !family.TokenOK(w, st, r.URL.Query().Get("access_token")) {
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	if err != nil || len(bytes.TrimSpace(body)) == 0 {
-		fake.WriteJSON(w, wxErr(44002, "empty post data"))
+		fake.WriteJSON(w, fake.WeChatErr(44002, "empty post data"))
 		return
 	}
 	var req struct {
 		Hash string `json:"encrypted_msg_hash"`
 	}
 	if json.Unmarshal(body, &req) != nil {
-		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
 		return
 	}
 	raw, err := hex.DecodeString(req.Hash)
 	if err != nil || len(raw) != sha256.Size {
-		fake.WriteJSON(w, wxErr(40097, "invalid args"))
+		fake.WriteJSON(w, fake.WeChatErr(40097, "invalid args"))
 		return
 	}
 	at, ok := st.DataAt([sha256.Size]byte(raw))
 	if !ok || st.Now().Sub(at) > dataLife {
-		fake.WriteJSON(w, wxErr(1, "data not exist"))
+		fake.WriteJSON(w, fake.WeChatErr(1, "data not exist"))
 		return
 	}
 	fake.WriteJSON(w, struct {
@@ -83,58 +89,6 @@ func weappCheckData(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		Vaild      bool   `json:"vaild"`
 		CreateTime int64  `json:"create_time"`
 	}{0, "ok", true, at.Unix()})
-}
-
-// FaultBody implements fake.Platform with the platform's own answers.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
-	switch kind {
-	case fake.Busy:
-		return wxError{-1, "system error"}
-	case fake.RateLimit:
-		return wxError{45011, "api minute-quota reach limit  mustslower  retry next minute"}
-	}
-	return wxError{40001, "invalid credential, access_token is invalid or not latest"}
-}
-
-type wxError struct {
-	ErrCode int    `json:"errcode"`
-	ErrMsg  string `json:"errmsg"`
-}
-
-func wxErr(code int, msg string) wxError { return wxError{code, msg + ", rid: " + fake.RandomHex(6)} }
-
-// wxStyleCode2Session serves GET /sns/jscode2session as WeChat does.
-func wxStyleCode2Session(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	q := r.URL.Query()
-	switch {
-	case q.Get("appid") != st.App().ID:
-		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
-		return
-	case q.Get("secret") != st.App().Secret:
-		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
-		return
-	case q.Get("grant_type") != "authorization_code":
-		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
-		return
-	case q.Get("js_code") == "":
-		fake.WriteJSON(w, wxErr(41008, "missing code"))
-		return
-	}
-	openid, cerr := st.Redeem(q.Get("js_code"), false)
-	switch cerr {
-	case fake.CodeUsed:
-		fake.WriteJSON(w, wxErr(40163, "code been used"))
-		return
-	case fake.CodeUnknown, fake.CodeExpired:
-		fake.WriteJSON(w, wxErr(40029, "invalid code"))
-		return
-	}
-	u, _ := st.User(openid)
-	fake.WriteJSON(w, struct {
-		OpenID     string `json:"openid"`
-		SessionKey string `json:"session_key"`
-		UnionID    string `json:"unionid,omitempty"`
-	}{openid, u.Key, u.UnionID})
 }
 
 func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
@@ -146,16 +100,16 @@ func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	}
 	switch {
 	case !fake.ReadJSON(r, &req):
-		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
 		return
 	case req.GrantType != "client_credential":
-		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
+		fake.WriteJSON(w, fake.WeChatErr(40002, "invalid grant_type"))
 		return
 	case req.AppID != st.App().ID:
-		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
+		fake.WriteJSON(w, fake.WeChatErr(40013, "invalid appid"))
 		return
 	case req.Secret != st.App().Secret:
-		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
+		fake.WriteJSON(w, fake.WeChatErr(40125, "invalid appsecret"))
 		return
 	}
 	// Normal mode hands every caller the same token, renewed when fewer
@@ -168,10 +122,7 @@ func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	if req.ForceRefresh || remaining < 5*time.Minute {
 		tok, remaining = st.MintToken()
 	}
-	fake.WriteJSON(w, struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}{tok, int(remaining / time.Second)})
+	fake.WriteToken(w, tok, remaining)
 }
 
 // classicTokens is the token family of GET /cgi-bin/token. WeChat
@@ -180,91 +131,31 @@ func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 // classic token valid.
 const classicTokens = "classic"
 
-// weappToken serves the classic GET /cgi-bin/token that every other WeChat
-// SDK calls: each call mints a new classic token, and the previous classic
-// ones keep working for five more minutes at most; stable tokens are not
-// touched.
-func weappToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	q := r.URL.Query()
-	switch {
-	case q.Get("grant_type") != "client_credential":
-		fake.WriteJSON(w, wxErr(40002, "invalid grant_type"))
-		return
-	case q.Get("appid") != st.App().ID:
-		fake.WriteJSON(w, wxErr(40013, "invalid appid"))
-		return
-	case q.Get("secret") != st.App().Secret:
-		fake.WriteJSON(w, wxErr(40125, "invalid appsecret"))
-		return
-	}
-	// The classic token is its own family: fully isolated from the stable
-	// token (a new classic token shortens only the classic ones).
-	st.ShortenTokensIn(classicTokens)
-	tok, ttl := st.MintTokenIn(classicTokens)
-	fake.WriteJSON(w, struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-	}{tok, int(ttl / time.Second)})
-}
-
-// shortenTokens leaves every token of st at most five minutes to live.
-
 func weappCheckSession(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	q := r.URL.Query()
-	valid, expired := st.TokenState(q.Get("access_token"))
-	switch {
-	case expired:
-		fake.WriteJSON(w, wxErr(42001, "access_token expired"))
-		return
-	case !valid:
-		fake.WriteJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
-		return
-	case q.Get("sig_method") != driverkit.SigMethod:
-		fake.WriteJSON(w, wxErr(87008, "invalid sig_method"))
-		return
+	if _, ok := family.SignedUser(w, r, st); ok {
+		fake.WriteJSON(w, fake.WeChatError{ErrCode: 0, ErrMsg: "ok"})
 	}
-	u, ok := st.User(q.Get("openid"))
-	if !ok || !driverkit.VerifyLoginState(u.Key, "", q.Get("signature")) {
-		fake.WriteJSON(w, wxErr(87009, "invalid signature"))
-		return
-	}
-	fake.WriteJSON(w, wxError{0, "ok"})
-}
-
-// weappToken checks an access token as WeChat does; it reports false
-// after answering.
-func weappTokenOK(w http.ResponseWriter, st *fake.State, tok string) bool {
-	valid, expired := st.TokenState(tok)
-	switch {
-	case expired:
-		fake.WriteJSON(w, wxErr(42001, "access_token expired"))
-		return false
-	case !valid:
-		fake.WriteJSON(w, wxErr(40001, "invalid credential, access_token is invalid or not latest"))
-		return false
-	}
-	return true
 }
 
 // weappPhoneNumber serves POST /wxa/business/getuserphonenumber.
 func weappPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	if !weappTokenOK(w, st, r.URL.Query().Get("access_token")) {
+	if !family.TokenOK(w, st, r.URL.Query().Get("access_token")) {
 		return
 	}
 	var req struct {
 		Code string `json:"code"`
 	}
 	if !fake.ReadJSON(r, &req) {
-		fake.WriteJSON(w, wxErr(47001, "data format error"))
+		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
 		return
 	}
 	phone, res := st.RedeemPhone(req.Code)
 	switch res {
 	case fake.CodeUsed:
-		fake.WriteJSON(w, wxErr(40029, "code been used"))
+		fake.WriteJSON(w, fake.WeChatErr(40029, "code been used"))
 		return
 	case fake.CodeUnknown, fake.CodeExpired:
-		fake.WriteJSON(w, wxErr(40029, "invalid code"))
+		fake.WriteJSON(w, fake.WeChatErr(40029, "invalid code"))
 		return
 	}
 	type watermark struct {
@@ -291,17 +182,8 @@ func weappPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
 // weappReset serves GET /wxa/resetusersessionkey: a new key, the old one
 // dead at once.
 func weappReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
-	q := r.URL.Query()
-	if !weappTokenOK(w, st, q.Get("access_token")) {
-		return
-	}
-	if q.Get("sig_method") != driverkit.SigMethod {
-		fake.WriteJSON(w, wxErr(87008, "invalid sig_method"))
-		return
-	}
-	u, ok := st.User(q.Get("openid"))
-	if !ok || !driverkit.VerifyLoginState(u.Key, "", q.Get("signature")) {
-		fake.WriteJSON(w, wxErr(87009, "invalid signature"))
+	u, ok := family.SignedUser(w, r, st)
+	if !ok {
 		return
 	}
 	st.RotateKey(u)
@@ -310,5 +192,5 @@ func weappReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		ErrMsg     string `json:"errmsg"`
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
-	}{0, "ok", q.Get("openid"), u.Key})
+	}{0, "ok", r.URL.Query().Get("openid"), u.Key})
 }
