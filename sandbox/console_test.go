@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 )
@@ -164,6 +165,41 @@ func TestConsoleInChromium(t *testing.T) {
 	require.NoError(t, err, "the log shows each outcome")
 	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("clock").textContent.includes("the real time")`))
 	require.NoError(t, err, "the sandbox clock is shown")
+
+	// Many apps: an app added with the form is listed, chosen for a code,
+	// and that code logs in on that app only.
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.SetValue(chromedp.CSS(`#addapp select[name=platform]`), "qq"),
+		chromedp.SetValue(chromedp.CSS(`#addapp input[name=appid]`), "qq-shop-9"),
+		chromedp.SetValue(chromedp.CSS(`#addapp input[name=secret]`), "shop-9-secret"),
+		chromedp.Click(chromedp.CSS(`#add-app`)),
+	))
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("done").textContent === "done: app qq-shop-9 added on qq"`))
+	require.NoError(t, err, "the console says it added the app")
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`[...document.querySelectorAll("#apps tbody tr.app")].some(r => r.textContent.includes("qq-shop-9"))`))
+	require.NoError(t, err, "the app is listed")
+	require.NoError(t, chromedp.Do(bctx, chromedp.SetValue(chromedp.CSS(`#login select[name=platform]`), "qq")))
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`[...document.querySelectorAll("#login select[name=appid] option")].some(o => o.value === "qq-shop-9")`))
+	require.NoError(t, err, "the login form offers the app")
+	require.NoError(t, chromedp.Do(bctx,
+		chromedp.SetValue(chromedp.CSS(`#login select[name=appid]`), "qq-shop-9"),
+		chromedp.SetValue(chromedp.CSS(`#login input[name=openid]`), "shop-user"),
+		chromedp.Click(chromedp.CSS(`#mint-login`)),
+	))
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`document.getElementById("done").textContent === "done: a login code for shop-user on qq app qq-shop-9"`))
+	require.NoError(t, err, "the console names the app")
+	minted, err = chromedp.Run(bctx, chromedp.TextContent(chromedp.CSS(`#out`)))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal([]byte(minted), &got), minted)
+	shop, err := platforms.Driver(taro.QQ, platforms.Settings{AppID: "qq-shop-9", Secret: "shop-9-secret", BaseURL: sb.BaseURL(taro.QQ), HTTPClient: sb.HTTPClient()})
+	require.NoError(t, err)
+	sc, err := taro.New(taro.Config{Drivers: []taro.Driver{shop}})
+	require.NoError(t, err)
+	_, err = c.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: got.Code})
+	assert.ErrorIs(t, err, taro.ErrInvalidCode, "the default app cannot redeem the shop's code")
+	res, err = sc.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, Code: got.Code})
+	require.NoError(t, err, "the shop's code logs in on the shop")
+	assert.Equal(t, "shop-user", res.OpenID)
 
 	// /admin in a browser is a page.
 	req, _ := http.NewRequest("GET", sb.URL()+"/admin", nil)

@@ -13,8 +13,9 @@
 // driver (platforms/weapp/weappfake and so on); this package adds the
 // bundle's fakes to the host, and Options.Fakes adds more.
 //
-// Like the real platforms it is stateful and strict: each platform has one
-// app with an id and a secret; Login mints a one-time login code for a user
+// Like the real platforms it is stateful and strict: each platform serves
+// a default app with an id and a secret, and as many more as AddApp (or
+// Options.AppsPerPlatform) adds, each with its own users, codes and tokens; Login mints a one-time login code for a user
 // (valid five minutes, ten on Baidu) and, like the client's login(), rotates
 // the user's session_key; access tokens expire; session checks verify the
 // login-state signature against the user's current key. A settable clock,
@@ -42,12 +43,13 @@ import (
 // each method (go doc github.com/tarogo/adapter/sandbox/host Sandbox.Login):
 //
 //   - users and codes: Login, AnonymousLogin, PhoneCode, Encrypt,
-//     SessionKey, CodeCount;
+//     SessionKey, CodeCount, and for an app other than the default one
+//     LoginApp, PhoneCodeApp, EncryptApp;
 //   - the clock: Now, Advance;
-//   - faults and counters: Inject, InjectDelay, InjectEvery, PendingFaults,
+//   - faults and counters: Inject, InjectApp, InjectDelay, InjectEvery, PendingFaults,
 //     ClearFaults, Requests, ResetCounters, Events;
 //   - tokens: IssuedTokens, ExpireTokens;
-//   - apps and addresses: App, Platforms, BaseURL, URL, SetURL,
+//   - apps and addresses: App, Apps, AddApp, Platforms, BaseURL, URL, SetURL,
 //     HTTPClient, EnvLines;
 //   - serving: Handler, Close.
 type Sandbox = host.Sandbox
@@ -91,8 +93,9 @@ const (
 	Slow         = fake.Slow         // the answer delayed (Options.SlowDelay or InjectDelay)
 )
 
-// Limits of the clock and of fault injection.
+// Limits of the clock, of fault injection and of apps.
 const (
+	MaxApps          = host.MaxApps
 	MaxAdvance       = host.MaxAdvance
 	MaxFaultsPerCall = host.MaxFaultsPerCall
 	MaxPendingFaults = host.MaxPendingFaults

@@ -570,3 +570,56 @@ func (s *safeBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *safeBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// taro sandbox --apps N serves N apps per platform; a code minted for the
+// third logs in with the third's credentials.
+func TestSandboxServesManyApps(t *testing.T) {
+	code, _, errOut := runArgs(t, nil, "sandbox", "--apps", "0")
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, errOut, "--apps must be 1 to 10000")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--apps", "3"}, &out, &stderr, func(string) string { return "" })
+	}()
+	var base string
+	re := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`)
+	require.Eventually(t, func() bool {
+		m := re.FindStringSubmatch(out.String())
+		if m != nil {
+			base = m[1]
+		}
+		return m != nil && strings.Contains(out.String(), "admin API:")
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, out.String(), "and 2 more apps: GET /admin/apps/qq")
+
+	resp, err := http.Get(base + "/admin/apps/qq")
+	require.NoError(t, err)
+	var apps []struct{ AppID, Secret string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&apps))
+	resp.Body.Close()
+	require.Len(t, apps, 3)
+	third := apps[2]
+	assert.Equal(t, sandbox.DefaultApps[taro.QQ].ID+"-3", third.AppID)
+
+	resp, err = http.Post(base+"/admin/login", "application/json", strings.NewReader(`{"platform":"qq","appid":"`+third.AppID+`","openid":"u3"}`))
+	require.NoError(t, err)
+	var minted struct{ Code string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&minted))
+	resp.Body.Close()
+	env := map[string]string{"TARO_QQ_APPID": third.AppID, "TARO_QQ_SECRET": third.Secret}
+	code, loginOut, loginErr := runArgs(t, env, "login", "--platform", "qq", "--code", minted.Code, "--base-url", base+"/qq")
+	require.Equal(t, exitOK, code, loginErr)
+	assert.Contains(t, loginOut, "openid: u3")
+
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, exitOK, code)
+	case <-time.After(10 * time.Second):
+		t.Fatal("taro sandbox did not stop after cancellation")
+	}
+}

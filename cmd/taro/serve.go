@@ -19,9 +19,10 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free port)")
 	envOnly := fs.Bool("env", false, "print the export lines of the sandbox running at --addr and exit")
+	apps := fs.Int("apps", 1, "apps per platform: the default app, then copies whose id and secret end in -2, -3, ... (at most 10000)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), lines(
-			"usage: taro sandbox [--addr 127.0.0.1:8787] [--env]",
+			"usage: taro sandbox [--addr 127.0.0.1:8787] [--apps N] [--env]",
 			"",
 			"Serves the fake platforms ("+platformList()+") under /<platform>,",
 			"a console for a browser at /, and an admin API under /admin, until interrupted (SIGINT",
@@ -29,12 +30,14 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 			"language's HTTP client, at the printed base URLs. Admin API:",
 			"  GET    /                 the console: apps, users, codes, faults, clock, the live request log",
 			"  GET    /admin            this list, as JSON (or text with ?text)",
-			"  GET    /admin/apps       app ids, secrets, keys and base URLs",
+			"  GET    /admin/apps       the default apps' ids, secrets, keys and base URLs",
+			"  GET    /admin/apps/weapp every app of a platform, with its users",
+			"  POST   /admin/apps       {\"platform\",\"appid\",\"secret\"} add an app",
 			"  GET    /admin/users      each platform's users",
 			"  GET    /admin/env        export lines for every app (also: taro sandbox --env)",
 			"  GET    /admin/events     the live request log (server-sent events)",
 			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
-			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"}",
+			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"} (\"appid\" for another app)",
 			"  POST   /admin/faults     {\"platform\",\"endpoint\",\"kind\",\"count\"} inject a fault",
 			"  DELETE /admin/faults     clear pending faults",
 			"  GET    /admin/requests   request counters per platform and endpoint",
@@ -56,12 +59,16 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 	if *envOnly {
 		return printEnv(ctx, *addr, stdout, stderr)
 	}
+	if *apps < 1 || *apps > sandbox.MaxApps {
+		fmt.Fprintf(stderr, "taro sandbox: --apps must be 1 to %d\n", sandbox.MaxApps)
+		return exitUsage
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "taro sandbox: %v\n", err)
 		return exitUsage
 	}
-	sb := sandbox.New(sandbox.Options{})
+	sb := sandbox.New(sandbox.Options{AppsPerPlatform: *apps})
 	base := "http://" + ln.Addr().String()
 	sb.SetURL(base)
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -77,6 +84,9 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 		}
 		for _, l := range wrap("appid "+app.ID+"  "+cred, "         ", "         ") {
 			fmt.Fprintln(stdout, l)
+		}
+		if *apps > 1 {
+			fmt.Fprintf(stdout, "         and %d more apps: GET /admin/apps/%s\n", *apps-1, p)
 		}
 	}
 	fmt.Fprintf(stdout, "\nconsole: %s/ (in a browser)\nadmin API: %s/admin (see 'taro sandbox --help')\n", base, base)

@@ -225,7 +225,7 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 // Format implements fmt.Formatter: every verb prints the redacted form
 // (slog's text handler and %v alike).
 func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "xhs.Driver{"+d.cfg.String()+"}")
+	driverkit.FormatRedacted(f, verb, "xhs.Driver{"+fmt.Sprint(d.cfg)+"}")
 }
 
 var (

@@ -14,7 +14,9 @@ import (
 
 // The admin API, for test suites in any language, served under /admin:
 //
-//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},"alipay":{"appid":..,"privateKey":..,...},...}
+//	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},"alipay":{"appid":..,"privateKey":..,...},...} (the default apps)
+//	GET    /admin/apps/{p}   [{"appid":..,"secret":..,"baseUrl":..,"users":[..]},...] every app of p, the default first
+//	POST   /admin/apps       {"platform":"weapp","appid":"wx-2","secret":".."} adds an app (AddApp)
 //	POST   /admin/login      {"platform":"weapp","openid":"u1"} (tt also "anonymous":true) → {"code":".."}
 //	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delayMs":0}
 //	DELETE /admin/faults     clears every pending fault
@@ -24,27 +26,49 @@ import (
 //	POST   /admin/phonecode  {"platform":"weapp","openid":"u1","phoneNumber":"13800138000"} → {"code":".."}
 //	POST   /admin/encrypt    {"platform":"weapp","openid":"u1","data":{...}} → {"encryptedData":"..","iv":".."}
 //
+// login, phonecode, encrypt and faults take an optional "appid": an app of
+// the platform other than the default one (faults: only that app's
+// requests meet them).
+//
 // Errors answer HTTP 400 with {"error":"..."}.
 func (s *Sandbox) admin() {
 	s.mux.HandleFunc("GET /admin/apps", func(w http.ResponseWriter, r *http.Request) {
 		out := map[taro.Platform]map[string]string{}
 		for _, p := range s.Platforms() {
-			app := s.App(p)
-			m := map[string]string{}
-			if s.opts.Credentials != nil {
-				for k, v := range s.opts.Credentials(p, app) {
-					if v != "" {
-						m[k] = v
-					}
-				}
-			} else {
-				b, _ := json.Marshal(app)
-				_ = json.Unmarshal(b, &m)
-			}
-			m["appid"], m["baseUrl"] = app.ID, s.BaseURL(p)
-			out[p] = m
+			out[p] = s.appJSON(p, s.App(p))
 		}
 		fake.WriteJSON(w, out)
+	})
+	s.mux.HandleFunc("GET /admin/apps/{platform}", func(w http.ResponseWriter, r *http.Request) {
+		p := taro.Platform(r.PathValue("platform"))
+		apps := s.Apps(p)
+		if apps == nil {
+			adminError(w, "unknown platform "+string(p))
+			return
+		}
+		out := make([]map[string]any, 0, len(apps))
+		for _, app := range apps {
+			m := map[string]any{"users": s.users(p, app.ID)}
+			for k, v := range s.appJSON(p, app) {
+				m[k] = v
+			}
+			out = append(out, m)
+		}
+		fake.WriteJSON(w, out)
+	})
+	s.mux.HandleFunc("POST /admin/apps", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Platform taro.Platform `json:"platform"`
+			App
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if err := s.AddApp(req.Platform, req.App); err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	})
 	s.mux.HandleFunc("GET /admin/env", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -54,6 +78,7 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("POST /admin/login", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Platform  taro.Platform `json:"platform"`
+			AppID     string        `json:"appid"`
 			OpenID    string        `json:"openid"`
 			Anonymous bool          `json:"anonymous"`
 		}
@@ -67,9 +92,9 @@ func (s *Sandbox) admin() {
 				adminError(w, "anonymous login exists only on tt")
 				return
 			}
-			code, err = s.AnonymousLogin(req.OpenID)
+			code, err = s.login(taro.TT, req.AppID, req.OpenID, true)
 		} else {
-			code, err = s.Login(req.Platform, req.OpenID)
+			code, err = s.login(req.Platform, req.AppID, req.OpenID, false)
 		}
 		if err != nil {
 			adminError(w, err.Error())
@@ -80,6 +105,7 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("POST /admin/faults", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Platform taro.Platform `json:"platform"`
+			AppID    string        `json:"appid"`
 			Endpoint Endpoint      `json:"endpoint"`
 			Kind     FaultKind     `json:"kind"`
 			Count    int           `json:"count"`
@@ -100,12 +126,11 @@ func (s *Sandbox) admin() {
 			adminError(w, "delayMs must be 0 to 600000")
 			return
 		}
-		var err error
+		f := fault{kind: req.Kind, app: req.AppID}
 		if req.Kind == Slow && req.DelayMS > 0 {
-			err = s.InjectDelay(req.Platform, req.Endpoint, time.Duration(req.DelayMS)*time.Millisecond, req.Count)
-		} else {
-			err = s.Inject(req.Platform, req.Endpoint, req.Kind, req.Count)
+			f.delay = time.Duration(req.DelayMS) * time.Millisecond
 		}
+		err := s.inject(req.Platform, req.Endpoint, f, req.Count)
 		if err != nil {
 			adminError(w, err.Error())
 			return
@@ -133,13 +158,14 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("POST /admin/phonecode", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Platform    taro.Platform `json:"platform"`
+			AppID       string        `json:"appid"`
 			OpenID      string        `json:"openid"`
 			PhoneNumber string        `json:"phoneNumber"`
 		}
 		if !decodeAdmin(w, r, &req) {
 			return
 		}
-		code, err := s.PhoneCode(req.Platform, req.OpenID, req.PhoneNumber)
+		code, err := s.phoneCode(req.Platform, req.AppID, req.OpenID, req.PhoneNumber)
 		if err != nil {
 			adminError(w, err.Error())
 			return
@@ -149,13 +175,14 @@ func (s *Sandbox) admin() {
 	s.mux.HandleFunc("POST /admin/encrypt", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Platform taro.Platform   `json:"platform"`
+			AppID    string          `json:"appid"`
 			OpenID   string          `json:"openid"`
 			Data     json.RawMessage `json:"data"`
 		}
 		if !decodeAdmin(w, r, &req) {
 			return
 		}
-		data, iv, err := s.Encrypt(req.Platform, req.OpenID, req.Data)
+		data, iv, err := s.encrypt(req.Platform, req.AppID, req.OpenID, req.Data)
 		if err != nil {
 			adminError(w, err.Error())
 			return
@@ -179,6 +206,34 @@ func (s *Sandbox) admin() {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	})
+}
+
+// users lists the openids of p's app appID, sorted.
+func (s *Sandbox) users(p taro.Platform, appID string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, st, err := s.app(p, appID); err == nil {
+		return st.OpenIDs()
+	}
+	return nil
+}
+
+// appJSON is app of p as GET /admin/apps lists it: its credentials by
+// their one name (Options.Credentials), its id and p's base URL.
+func (s *Sandbox) appJSON(p taro.Platform, app App) map[string]string {
+	m := map[string]string{}
+	if s.opts.Credentials != nil {
+		for k, v := range s.opts.Credentials(p, app) {
+			if v != "" {
+				m[k] = v
+			}
+		}
+	} else {
+		b, _ := json.Marshal(app)
+		_ = json.Unmarshal(b, &m)
+	}
+	m["appid"], m["baseUrl"] = app.ID, s.BaseURL(p)
+	return m
 }
 
 // EnvLines are "export NAME='value'" lines, sorted, of every app of the

@@ -177,15 +177,17 @@ type adminRoute struct {
 }
 
 var adminRoutes = []adminRoute{
-	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps"},
+	{"GET", "/admin/apps", "", "curl -s $SB/admin/apps   # each platform's default app"},
+	{"GET", "/admin/apps/{platform}", "", "curl -s $SB/admin/apps/weapp   # every app of a platform, with its users"},
+	{"POST", "/admin/apps", `{"platform","appid","secret"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/apps -d '{"platform":"weapp","appid":"wx-shop-2","secret":"shop-2-secret"}'`},
 	{"GET", "/admin/users", "", "curl -s $SB/admin/users"},
 	{"GET", "/admin/faults", "", "curl -s $SB/admin/faults   # pending faults, by platform and endpoint"},
 	{"GET", "/admin/clock", "", "curl -s $SB/admin/clock   # the sandbox clock and how far it was advanced"},
 	{"GET", "/admin/env", "", `eval "$(curl -s $SB/admin/env)"   # export lines for every app`},
-	{"POST", "/admin/login", `{"platform","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
-	{"POST", "/admin/phonecode", `{"platform","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
-	{"POST", "/admin/encrypt", `{"platform","openid","data"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
-	{"POST", "/admin/faults", `{"platform","endpoint","kind","count","delayMs"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
+	{"POST", "/admin/login", `{"platform","appid","openid","anonymous"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/login -d '{"platform":"weapp","openid":"u1"}'`},
+	{"POST", "/admin/phonecode", `{"platform","appid","openid","phoneNumber"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/phonecode -d '{"platform":"weapp","openid":"u1","phoneNumber":"13800138000"}'`},
+	{"POST", "/admin/encrypt", `{"platform","appid","openid","data"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/encrypt -d '{"platform":"weapp","openid":"u1","data":{"nickName":"Band"}}'`},
+	{"POST", "/admin/faults", `{"platform","appid","endpoint","kind","count","delayMs"}`, `curl -s -H 'Content-Type: application/json' -XPOST $SB/admin/faults -d '{"platform":"weapp","endpoint":"checksession","kind":"busy","count":1}'`},
 	{"DELETE", "/admin/faults", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/faults"},
 	{"GET", "/admin/requests", "", "curl -s $SB/admin/requests"},
 	{"DELETE", "/admin/requests", "", "curl -s -H 'Content-Type: application/json' -XDELETE $SB/admin/requests"},

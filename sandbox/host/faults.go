@@ -15,6 +15,14 @@ func (s *Sandbox) Inject(p taro.Platform, ep Endpoint, kind FaultKind, n int) er
 	return s.inject(p, ep, fault{kind: kind}, n)
 }
 
+// InjectApp is Inject for the requests of p's app appID only.
+func (s *Sandbox) InjectApp(p taro.Platform, appID string, ep Endpoint, kind FaultKind, n int) error {
+	if appID == "" {
+		return fmt.Errorf("sandbox: appID is required")
+	}
+	return s.inject(p, ep, fault{kind: kind, app: appID}, n)
+}
+
 // InjectDelay makes the next n requests to p's endpoint ep answer after d.
 func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n int) error {
 	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
@@ -29,6 +37,9 @@ func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
 	st, err := s.faultable(p, ep, f.kind)
 	if err != nil {
 		return err
+	}
+	if _, ok := st.apps[f.app]; f.app != "" && !ok {
+		return fmt.Errorf("sandbox: %s serves no app %q", p, f.app)
 	}
 	pending := 0
 	for _, q := range st.faults {
@@ -137,8 +148,9 @@ func (s *Sandbox) ResetCounters() {
 	}
 }
 
-// enter counts a request and returns the fault to apply, if any.
-func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
+// enter counts a request to app's ep and returns the fault to apply, if
+// any: the first pending one for any app or for this one.
+func (s *Sandbox) enter(p taro.Platform, app string, ep Endpoint) (fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.ps[p]
@@ -147,9 +159,15 @@ func (s *Sandbox) enter(p taro.Platform, ep Endpoint) (fault, bool) {
 		return fault{kind: pf.kind}, true
 	}
 	q := st.faults[ep]
-	if len(q) == 0 {
-		return fault{}, false
+	for i, f := range q {
+		if f.app == "" || f.app == app {
+			if i == 0 {
+				st.faults[ep] = q[1:]
+			} else {
+				st.faults[ep] = slices.Delete(q, i, i+1)
+			}
+			return f, true
+		}
 	}
-	st.faults[ep] = q[1:]
-	return q[0], true
+	return fault{}, false
 }

@@ -50,7 +50,10 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if f, ok := s.enter(p, ep); ok {
+		s.mu.Lock()
+		st := s.stateFor(s.ps[p], r, body)
+		s.mu.Unlock()
+		if f, ok := s.enter(p, st.App().ID, ep); ok {
 			applied = f.kind
 			if s.applyFault(w, r, p, ep, f) {
 				return
@@ -59,18 +62,18 @@ func (rt router) Handle(ep Endpoint, pattern string, h fake.Handler) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if applied == fake.NoMarker {
-			s.withoutMarker(w, r, h, p, ep)
+			s.withoutMarker(w, r, h, p, ep, st)
 			return
 		}
-		h(w, r, s.ps[p].st)
+		h(w, r, st)
 	})
 }
 
 // withoutMarker answers as h does, minus the top-level member the fake
 // declares as ep's success marker; s.mu is held.
-func (s *Sandbox) withoutMarker(w http.ResponseWriter, r *http.Request, h fake.Handler, p taro.Platform, ep Endpoint) {
+func (s *Sandbox) withoutMarker(w http.ResponseWriter, r *http.Request, h fake.Handler, p taro.Platform, ep Endpoint, st *fake.State) {
 	rec := httptest.NewRecorder()
-	h(rec, r, s.ps[p].st)
+	h(rec, r, st)
 	body := rec.Body.Bytes()
 	var m map[string]json.RawMessage
 	if md, ok := s.ps[p].fake.(fake.MarkerDeclarer); ok && json.Unmarshal(body, &m) == nil {

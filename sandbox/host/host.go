@@ -74,6 +74,11 @@ type Options struct {
 	// KeepKeyOnLogin makes Login keep a user's session_key instead of
 	// rotating it.
 	KeepKeyOnLogin bool
+	// AppsPerPlatform is how many apps each platform serves from the
+	// start (at most MaxApps): the default app, then copies of it whose
+	// id and secret end in "-2", "-3" and so on. Zero and one mean the
+	// default app only; AddApp adds more at run time.
+	AppsPerPlatform int
 	// Env gives the environment variables a program reads for p's app at
 	// baseURL (package sandbox sets the bundle's, platforms.FromEnv's
 	// names), for GET /admin/env. Nil leaves that route empty.
@@ -88,6 +93,7 @@ type Options struct {
 type fault struct {
 	kind  FaultKind
 	delay time.Duration
+	app   string // "" any app of the platform
 }
 
 // periodic is a fault on every n-th request.
@@ -99,8 +105,12 @@ type periodic struct {
 // platform is one served platform: its fake, its state, its faults and
 // counters.
 type platform struct {
-	fake   fake.Platform
-	st     *fake.State
+	fake fake.Platform
+	st   *fake.State // the default app's
+	// apps are every app's state by app id, the default app's included;
+	// order lists their ids as added.
+	apps   map[string]*fake.State
+	order  []string
 	faults map[Endpoint][]fault
 	every  map[Endpoint]periodic
 	counts map[Endpoint]int
@@ -140,8 +150,13 @@ func New(opts Options) *Sandbox {
 		if a, ok := opts.Apps[name]; ok {
 			app = a
 		}
-		s.ps[name] = &platform{fake: f, st: fake.NewState(f, app, s.nowLocked, opts.TokenTTL, opts.KeepKeyOnLogin),
+		pl := &platform{fake: f, apps: map[string]*fake.State{},
 			faults: map[Endpoint][]fault{}, every: map[Endpoint]periodic{}, counts: map[Endpoint]int{}}
+		pl.st = s.addState(pl, app)
+		for i := 2; i <= opts.AppsPerPlatform && i <= MaxApps; i++ {
+			s.addState(pl, numbered(app, i))
+		}
+		s.ps[name] = pl
 		f.Routes(router{s: s, p: name})
 	}
 	s.ev = newEvents()
@@ -261,25 +276,26 @@ func (s *Sandbox) platform(p taro.Platform) (*platform, error) {
 // for openid and, unless Options.KeepKeyOnLogin, gives the user a new
 // session_key, invalidating the old one.
 func (s *Sandbox) Login(p taro.Platform, openid string) (string, error) {
-	return s.login(p, openid, false)
+	return s.login(p, "", openid, false)
 }
 
 // AnonymousLogin mints a Douyin anonymous_code for an anonymous user.
 func (s *Sandbox) AnonymousLogin(anonymousOpenID string) (string, error) {
-	return s.login(taro.TT, anonymousOpenID, true)
+	return s.login(taro.TT, "", anonymousOpenID, true)
 }
 
-func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string, error) {
+// login mints a code for openid on p's app appID ("" the default app).
+func (s *Sandbox) login(p taro.Platform, appID, openid string, anonymous bool) (string, error) {
 	if openid == "" || len(openid) > 128 {
 		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	_, st, err := s.app(p, appID)
 	if err != nil {
 		return "", err
 	}
-	return st.st.Login(openid, anonymous)
+	return st.Login(openid, anonymous)
 }
 
 // CodeCount reports how many login codes p holds (live, used or expired
@@ -287,10 +303,13 @@ func (s *Sandbox) login(p taro.Platform, openid string, anonymous bool) (string,
 func (s *Sandbox) CodeCount(p taro.Platform) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st, ok := s.ps[p]; ok {
-		return st.st.CodeCount()
+	n := 0
+	if pl, ok := s.ps[p]; ok {
+		for _, st := range pl.apps {
+			n += st.CodeCount()
+		}
 	}
-	return 0
+	return n
 }
 
 // PhoneCode mints a one-time phone-number code for openid's phone (what the
@@ -300,22 +319,26 @@ func (s *Sandbox) CodeCount(p taro.Platform) int {
 // that string instead: the envelope my.getPhoneNumber hands the mini
 // program, signed and encrypted for the app.
 func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, error) {
+	return s.phoneCode(p, "", openid, phone)
+}
+
+func (s *Sandbox) phoneCode(p taro.Platform, appID, openid, phone string) (string, error) {
 	if openid == "" || len(openid) > 128 || phone == "" || len(phone) > 32 {
 		return "", fmt.Errorf("sandbox: openid must be 1 to 128 bytes and the phone number 1 to 32")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	pl, st, err := s.app(p, appID)
 	if err != nil {
 		return "", err
 	}
-	if m, ok := st.fake.(fake.PhoneMinter); ok {
-		return m.MintPhone(st.st, openid, phone)
+	if m, ok := pl.fake.(fake.PhoneMinter); ok {
+		return m.MintPhone(st, openid, phone)
 	}
-	if !slices.Contains(st.fake.Endpoints(), PhoneNumber) {
+	if !slices.Contains(pl.fake.Endpoints(), PhoneNumber) {
 		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
 	}
-	return st.st.PhoneCode(openid, phone)
+	return st.PhoneCode(openid, phone)
 }
 
 // Encrypt encrypts the JSON payload for openid with the user's current
@@ -324,20 +347,24 @@ func (s *Sandbox) PhoneCode(p taro.Platform, openid, phone string) (string, erro
 // random prefix, length and app-key suffix). It returns encryptedData and
 // iv.
 func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encryptedData, iv string, err error) {
+	return s.encrypt(p, "", openid, payload)
+}
+
+func (s *Sandbox) encrypt(p taro.Platform, appID, openid string, payload []byte) (encryptedData, iv string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	pl, st, err := s.app(p, appID)
 	if err != nil {
 		return "", "", err
 	}
-	u, ok := st.st.User(openid)
+	u, ok := st.User(openid)
 	if !ok {
 		return "", "", fmt.Errorf("sandbox: %s has no user %q (log in first)", p, openid)
 	}
 	now := s.nowLocked()
-	data, iv, err := st.fake.Encrypt(u.Key, st.st.App().ID, payload, now)
+	data, iv, err := pl.fake.Encrypt(u.Key, st.App().ID, payload, now)
 	if err == nil {
-		st.st.RecordData(data, now)
+		st.RecordData(data, now)
 	}
 	return data, iv, err
 }
@@ -346,34 +373,41 @@ func (s *Sandbox) Encrypt(p taro.Platform, openid string, payload []byte) (encry
 func (s *Sandbox) SessionKey(p taro.Platform, openid string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	_, st, err := s.app(p, "")
 	if err != nil {
 		return "", false
 	}
-	u, ok := st.st.User(openid)
+	u, ok := st.User(openid)
 	if !ok {
 		return "", false
 	}
 	return u.Key, true
 }
 
-// IssuedTokens lists the access tokens p has issued (the newest 10,000 at
-// most), for tests that must prove a token never leaks.
+// IssuedTokens lists the access tokens p has issued to its apps (the
+// newest 10,000 at most of each), for tests that must prove a token never
+// leaks.
 func (s *Sandbox) IssuedTokens(p taro.Platform) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.platform(p)
+	pl, err := s.platform(p)
 	if err != nil {
 		return nil
 	}
-	return st.st.IssuedTokens()
+	var out []string
+	for _, id := range pl.order {
+		out = append(out, pl.apps[id].IssuedTokens()...)
+	}
+	return out
 }
 
-// ExpireTokens makes every access token of p invalid at once.
+// ExpireTokens makes every access token of p's apps invalid at once.
 func (s *Sandbox) ExpireTokens(p taro.Platform) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st, err := s.platform(p); err == nil {
-		st.st.ExpireTokens()
+	if pl, err := s.platform(p); err == nil {
+		for _, st := range pl.apps {
+			st.ExpireTokens()
+		}
 	}
 }

@@ -114,7 +114,7 @@ func Register(p driver.Plugin) driver.Plugin {
 
 // AppConfig configures a driver that needs only an app's id and secret;
 // such a driver package declares `type Config = driverkit.AppConfig`.
-// Formatting it (fmt's verbs, slog, JSON) redacts the secret and any
+// Formatting it (every fmt verb, slog, JSON) redacts the secret and any
 // password or query in BaseURL.
 type AppConfig struct {
 	AppID  string
@@ -127,17 +127,15 @@ type AppConfig struct {
 	HTTPClient *http.Client
 }
 
-// String is the config with its secret redacted.
-func (c AppConfig) String() string { return ConfigString("", c.AppID, c.Secret, c.BaseURL) }
-
-// MarshalJSON writes the config with its secret redacted.
+// MarshalJSON writes the config with its secret redacted (slog's JSON
+// handler too).
 func (c AppConfig) MarshalJSON() ([]byte, error) { return ConfigJSON(c.AppID, c.Secret, c.BaseURL) }
 
-// LogValue implements slog.LogValuer with the secret redacted.
-func (c AppConfig) LogValue() slog.Value { return ConfigLogValue(c.AppID, c.Secret, c.BaseURL) }
-
-// Format implements fmt.Formatter: every verb prints String.
-func (c AppConfig) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, c.String()) }
+// Format implements fmt.Formatter: every verb (and slog's text handler)
+// prints Config{AppID:… Secret:"[redacted]" BaseURL:…}.
+func (c AppConfig) Format(f fmt.State, verb rune) {
+	FormatRedacted(f, verb, ConfigString("", c.AppID, c.Secret, c.BaseURL))
+}
 
 // Base validates the config for platform pkg and returns the base URL to
 // use: BaseURL, or def when it is empty.
