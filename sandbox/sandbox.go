@@ -49,6 +49,8 @@ import (
 //   - faults and counters: Inject, InjectApp, InjectDelay, InjectEvery, PendingFaults,
 //     ClearFaults, Requests, ResetCounters, Events;
 //   - tokens: IssuedTokens, ExpireTokens;
+//   - WeChat's third-party platforms: AddComponent, Authorize, PushTicket,
+//     PushTicketContext, Components, ExpireComponentTokens;
 //   - apps and addresses: App, Apps, AddApp, Platforms, BaseURL, URL, SetURL,
 //     HTTPClient, EnvLines;
 //   - serving: Handler, Close.
@@ -60,6 +62,13 @@ type Options = host.Options
 
 // App is a platform application's credentials.
 type App = fake.App
+
+// Component is a WeChat third-party platform's credentials: AppID,
+// Secret, Token and EncodingAESKey.
+type Component = fake.Component
+
+// ComponentInfo is a component as Components lists it.
+type ComponentInfo = host.ComponentInfo
 
 // Event is one request a fake answered, as the console's live log shows
 // it (no query, body or header).
@@ -79,6 +88,9 @@ const (
 	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
 	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
 	CheckData    = fake.CheckData   // WeChat's checkencryptedmsg
+	// ComponentToken is WeChat's api_component_token (a third-party
+	// platform's token).
+	ComponentToken = fake.ComponentToken
 )
 
 // The faults (defined in package sandbox/fake).

@@ -56,6 +56,11 @@ func New(cfg Config) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	return build(cfg, base), nil
+}
+
+// build is a driver for cfg at base, validated.
+func build(cfg Config, base string) *Driver {
 	d := &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg}
 	d.code2sessionURL = driverkit.JoinURL(base, "/sns/jscode2session")
 	d.tokenURL = driverkit.JoinURL(base, "/cgi-bin/stable_token")
@@ -68,7 +73,7 @@ func New(cfg Config) (*Driver, error) {
 		AppID     string `json:"appid"`
 		Secret    string `json:"secret"`
 	}{"client_credential", cfg.AppID, cfg.Secret})
-	return d, nil
+	return d
 }
 
 // Platform implements driver.Driver.

@@ -33,15 +33,18 @@ type Endpoint string
 const (
 	Code2Session Endpoint = "code2session"
 	Token        Endpoint = "token"
-	CheckSession Endpoint = "checksession"
-	PhoneNumber  Endpoint = "phonenumber" // a phone-number code exchange
-	ResetKey     Endpoint = "resetkey"    // a session-key reset
-	CheckData    Endpoint = "checkdata"   // WeChat's checkencryptedmsg
+	// ComponentToken is WeChat's api_component_token, the token of a
+	// third-party platform.
+	ComponentToken Endpoint = "component_token"
+	CheckSession   Endpoint = "checksession"
+	PhoneNumber    Endpoint = "phonenumber" // a phone-number code exchange
+	ResetKey       Endpoint = "resetkey"    // a session-key reset
+	CheckData      Endpoint = "checkdata"   // WeChat's checkencryptedmsg
 )
 
 // Endpoints lists every endpoint.
 func Endpoints() []Endpoint {
-	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey, CheckData}
+	return []Endpoint{Code2Session, Token, CheckSession, PhoneNumber, ResetKey, CheckData, ComponentToken}
 }
 
 // FaultKind is a failure the sandbox can produce on purpose.
@@ -204,6 +207,9 @@ type State struct {
 	data    map[[32]byte]time.Time // SHA-256 of encrypted data the platform produced -> when
 	dataQ   [][32]byte             // data in production order, to bound it
 	issued  []string
+	// components are the sandbox's WeChat third-party platforms, shared
+	// by every app's state (UseComponents).
+	components Components
 }
 
 // NewState returns the state of p in a sandbox with the given app, clock,
@@ -215,6 +221,15 @@ func NewState(p Platform, app App, now func() time.Time, tokenTTL time.Duration,
 
 // App returns the credentials the platform accepts.
 func (st *State) App() App { return st.app }
+
+// UseComponents shares the sandbox's components with st.
+func (st *State) UseComponents(c Components) { st.components = c }
+
+// Component returns the component appID, if the sandbox has it.
+func (st *State) Component(appID string) (*ComponentState, bool) {
+	c, ok := st.components[appID]
+	return c, ok
+}
 
 // Now returns the sandbox's time.
 func (st *State) Now() time.Time { return st.now() }

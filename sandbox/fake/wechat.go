@@ -69,7 +69,14 @@ func (WeChatFamily) Code2Session(w http.ResponseWriter, r *http.Request, st *Sta
 		WriteJSON(w, WeChatErr(41008, "missing code"))
 		return
 	}
-	openid, cerr := st.Redeem(q.Get("js_code"), false)
+	WeChatRedeem(w, st, q.Get("js_code"))
+}
+
+// WeChatRedeem answers a code exchange of the family for code: {openid,
+// session_key, unionid?} without an errcode, 40163 for a used code, 40029
+// for an unknown or expired one.
+func WeChatRedeem(w http.ResponseWriter, st *State, code string) {
+	openid, cerr := st.Redeem(code, false)
 	switch cerr {
 	case CodeUsed:
 		WriteJSON(w, WeChatErr(40163, "code been used"))

@@ -18,12 +18,14 @@ const MaxApps = 10_000
 
 // appKeys are the request members that name an app on the platforms:
 // WeChat's and Douyin's appid, Kuaishou's and Xiaohongshu's app_id,
-// Baidu's client_id. Alipay's app_id is among them.
-var appKeys = []string{"appid", "app_id", "client_id"}
+// Baidu's client_id, and the authorizer_appid of WeChat's third-party
+// platforms. Alipay's app_id is among them.
+var appKeys = []string{"appid", "app_id", "client_id", "authorizer_appid"}
 
 // addState adds app to pl; s.mu is held or pl is not yet shared.
 func (s *Sandbox) addState(pl *platform, app App) *fake.State {
 	st := fake.NewState(pl.fake, app, s.nowLocked, s.opts.TokenTTL, s.opts.KeepKeyOnLogin)
+	st.UseComponents(s.comps)
 	pl.apps[app.ID] = st
 	pl.order = append(pl.order, app.ID)
 	return st

@@ -123,6 +123,7 @@ type Sandbox struct {
 	mu     sync.Mutex
 	offset time.Duration
 	ps     map[taro.Platform]*platform
+	comps  fake.Components // WeChat's third-party platforms
 	mux    *http.ServeMux
 	url    string
 	srv    *httptest.Server
@@ -140,7 +141,7 @@ func New(opts Options) *Sandbox {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = 7200 * time.Second
 	}
-	s := &Sandbox{opts: opts, ps: make(map[taro.Platform]*platform), mux: http.NewServeMux()}
+	s := &Sandbox{opts: opts, ps: make(map[taro.Platform]*platform), comps: fake.Components{}, mux: http.NewServeMux()}
 	fakes := map[taro.Platform]fake.Platform{}
 	for _, f := range opts.Fakes {
 		fakes[f.Name()] = f

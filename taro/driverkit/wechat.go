@@ -114,28 +114,38 @@ func (a WeChatAPI) ParseCode2Session(b []byte) (driver.LoginResponse, error) {
 
 // Token sends r, an access-token request, and reads its answer.
 func (a WeChatAPI) Token(ctx context.Context, hc *http.Client, r Request) (driver.Token, error) {
+	return a.TokenAs(ctx, hc, r, "token", "access_token")
+}
+
+// TokenAs is Token for an endpoint whose token member is named field
+// (component_access_token, authorizer_access_token); endpoint names it to
+// Classify.
+func (a WeChatAPI) TokenAs(ctx context.Context, hc *http.Client, r Request, endpoint, field string) (driver.Token, error) {
 	var out driver.Token
-	err := Call(ctx, hc, r, func(b []byte) (err error) { out, err = a.ParseToken(b); return err })
+	err := Call(ctx, hc, r, func(b []byte) (err error) { out, err = a.ParseTokenAs(b, endpoint, field); return err })
 	return out, err
 }
 
 // ParseToken reads an access-token answer: {access_token, expires_in}
 // (a positive number of seconds), errcode absent or 0.
 func (a WeChatAPI) ParseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		WeChatFrame
-		AccessToken string `json:"access_token"`
-	}
+	return a.ParseTokenAs(b, "token", "access_token")
+}
+
+// ParseTokenAs is ParseToken with the token under field.
+func (a WeChatAPI) ParseTokenAs(b []byte, endpoint, field string) (driver.Token, error) {
+	var resp WeChatFrame
 	if err := Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
-	if err := a.absentOrZero("token", resp.WeChatFrame); err != nil {
+	if err := a.absentOrZero(endpoint, resp); err != nil {
 		return driver.Token{}, err
 	}
 	o := ParseObject(b)
 	life, ok := o.Positive("expires_in")
-	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, NotUnderstood("no access_token or no positive expires_in")
+	tok, has := o.String(field)
+	if !ok || !has || tok == "" {
+		return driver.Token{}, NotUnderstood("no " + field + " or no positive expires_in")
 	}
-	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return driver.Token{Value: tok, ExpiresIn: time.Duration(life) * time.Second}, nil
 }

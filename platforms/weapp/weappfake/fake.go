@@ -31,7 +31,7 @@ var family = fake.WeChatFamily{TokenBadSecret: 40125, TokenFamily: classicTokens
 // New returns the fake.
 func New() *Fake {
 	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData},
+		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData, fake.ComponentToken},
 		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes}, family}
 }
 
@@ -46,6 +46,10 @@ var routes = []fake.Route{
 	{Endpoint: fake.PhoneNumber, Pattern: "POST /wxa/business/getuserphonenumber", Handler: weappPhoneNumber},
 	{Endpoint: fake.ResetKey, Pattern: "GET /wxa/resetusersessionkey", Handler: weappReset},
 	{Endpoint: fake.CheckData, Pattern: "POST /wxa/business/checkencryptedmsg", Handler: weappCheckData},
+	// WeChat's third-party platforms (component.go).
+	{Endpoint: fake.ComponentToken, Pattern: "POST /cgi-bin/component/api_component_token", Handler: componentToken},
+	{Endpoint: fake.Code2Session, Pattern: "GET /sns/component/jscode2session", Handler: componentCode2Session},
+	{Endpoint: fake.Token, Pattern: "POST /cgi-bin/component/api_authorizer_token", Handler: authorizerToken},
 }
 
 // dataLife is how long WeChat vouches for its encrypted data.
