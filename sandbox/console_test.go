@@ -103,6 +103,9 @@ func TestConsoleInChromium(t *testing.T) {
 	sb := sandbox.NewServer(sandbox.Options{})
 	defer sb.Close()
 	c := client(t, sb)
+	require.NoError(t, sb.AddComponent(sandbox.Component{AppID: "wx-console-comp", Secret: "s", Token: "t", EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}))
+	_, err := sb.Authorize("wx-console-comp", sb.App(taro.Weapp).ID)
+	require.NoError(t, err)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -119,6 +122,8 @@ func TestConsoleInChromium(t *testing.T) {
 	))
 	// No action without a deliberate choice: the forms start with no
 	// platform, and inject does nothing until one is chosen.
+	_, err = chromedp.Run(bctx, chromedp.Poll[bool](`[...document.querySelectorAll("#components tbody tr.component")].some(r => r.textContent.includes("wx-console-comp") && r.textContent.includes("wx-sandbox-app"))`))
+	require.NoError(t, err, "the console lists the component and its authorized app")
 	none, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS(`#fault select[name=platform]`)))
 	require.NoError(t, err)
 	assert.Empty(t, none, "no default platform")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tarogo/adapter/platforms"
+	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 )
@@ -131,4 +133,42 @@ func TestAdminAppsAndPerAppFaults(t *testing.T) {
 	assert.Equal(t, []string{"v"}, apps[0].Users)
 	assert.Equal(t, []string{"u"}, apps[1].Users)
 	assert.Error(t, sb.InjectApp(taro.Weapp, "wx-nobody", sandbox.Code2Session, sandbox.Busy, 1))
+}
+
+// The admin API adds a component, authorizes an app for it and pushes a
+// ticket to the component's event URL, which stores it.
+func TestAdminComponents(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	post := func(path, body string) (int, string) {
+		resp, err := sb.HTTPClient().Post(sb.URL()+path, "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	st, body := post("/admin/components", `{"appid":"wx-comp","secret":"comp-secret","token":"push-token","encodingAesKey":"`+key+`"}`)
+	require.Equal(t, http.StatusNoContent, st, body)
+	st, body = post("/admin/components", `{"appid":"wx-comp2","secret":"s","token":"t","encodingAesKey":"short"}`)
+	assert.Equal(t, http.StatusBadRequest, st, body)
+	st, body = post("/admin/authorize", `{"component":"wx-comp","appid":"`+sb.App(taro.Weapp).ID+`"}`)
+	require.Equal(t, http.StatusOK, st, body)
+	assert.Contains(t, body, "refreshToken")
+	st, body = post("/admin/authorize", `{"component":"wx-comp","appid":"wx-nobody"}`)
+	assert.Equal(t, http.StatusBadRequest, st, body)
+
+	tokens := taro.NewMemoryTokenStore()
+	comp, err := weapp.NewComponent(weapp.ComponentConfig{AppID: "wx-comp", Secret: "comp-secret", Token: "push-token", EncodingAESKey: key, Tokens: tokens})
+	require.NoError(t, err)
+	events := httptest.NewServer(comp.Handler())
+	defer events.Close()
+	st, body = post("/admin/push-ticket", `{"component":"wx-comp","url":"`+events.URL+`/events"}`)
+	require.Equal(t, http.StatusNoContent, st, body)
+	tok, ok, _ := tokens.Token(context.Background(), "weapp-component:wx-comp:ticket")
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(tok.Value, "ticket@@@"))
+	st, body = post("/admin/push-ticket", `{"component":"wx-comp","url":"file:///etc/passwd"}`)
+	assert.Equal(t, http.StatusBadRequest, st, body)
+	assert.Equal(t, []sandbox.ComponentInfo{{AppID: "wx-comp", Authorized: []string{sb.App(taro.Weapp).ID}, Tickets: 1}}, sb.Components())
 }

@@ -34,6 +34,8 @@ func runSandbox(ctx context.Context, args []string, env func(string) string, std
 			"  GET    /admin/apps/weapp every app of a platform, with its users",
 			"  POST   /admin/apps       {\"platform\",\"appid\",\"secret\"} add an app",
 			"  GET    /admin/users      each platform's users",
+			"  GET    /admin/components WeChat third-party platforms; POST /admin/components,",
+			"                           /admin/authorize and /admin/push-ticket manage them",
 			"  GET    /admin/env        export lines for every app (also: taro sandbox --env)",
 			"  GET    /admin/events     the live request log (server-sent events)",
 			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",

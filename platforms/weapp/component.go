@@ -76,14 +76,14 @@ type ComponentEvent struct {
 // pushes, and Driver serves a mini program that authorized it. It is safe
 // for concurrent use.
 type Component struct {
-	cfg     ComponentConfig
-	hc      *http.Client
-	crypt   *msgCrypt
-	tokens  taro.TokenStore
-	token   *taro.TokenSource // component_access_token
-	base    string
-	tickets string // the store key of the newest ticket
-	now     func() time.Time
+	cfg                                             ComponentConfig
+	hc                                              *http.Client
+	crypt                                           *msgCrypt
+	tokens                                          taro.TokenStore
+	token                                           *taro.TokenSource // component_access_token
+	base                                            string
+	tickets                                         string // the store key of the newest ticket
+	now                                             func() time.Time
 	loginURL, componentTokenURL, authorizerTokenURL string
 }
 

@@ -17,6 +17,10 @@ import (
 //	GET    /admin/apps       {"weapp":{"appid":..,"secret":..,"baseUrl":..},"alipay":{"appid":..,"privateKey":..,...},...} (the default apps)
 //	GET    /admin/apps/{p}   [{"appid":..,"secret":..,"baseUrl":..,"users":[..]},...] every app of p, the default first
 //	POST   /admin/apps       {"platform":"weapp","appid":"wx-2","secret":".."} adds an app (AddApp)
+//	GET    /admin/components [{"appid":..,"authorized":[..],"ticketsPushed":1},...] WeChat's third-party platforms
+//	POST   /admin/components {"appid","secret","token","encodingAesKey"} adds one (AddComponent)
+//	POST   /admin/authorize  {"component":"wx-comp","appid":"wx-shop-2"} → {"refreshToken":".."} (Authorize)
+//	POST   /admin/push-ticket {"component":"wx-comp","url":"http://127.0.0.1:9000/wechat/events"} pushes a ticket (PushTicket)
 //	POST   /admin/login      {"platform":"weapp","openid":"u1"} (tt also "anonymous":true) → {"code":".."}
 //	POST   /admin/faults     {"platform":"weapp","endpoint":"checksession","kind":"busy","count":1,"delayMs":0}
 //	DELETE /admin/faults     clears every pending fault
@@ -65,6 +69,49 @@ func (s *Sandbox) admin() {
 			return
 		}
 		if err := s.AddApp(req.Platform, req.App); err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("GET /admin/components", func(w http.ResponseWriter, r *http.Request) {
+		fake.WriteJSON(w, s.Components())
+	})
+	s.mux.HandleFunc("POST /admin/components", func(w http.ResponseWriter, r *http.Request) {
+		var req Component
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if err := s.AddComponent(req); err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s.mux.HandleFunc("POST /admin/authorize", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Component string `json:"component"`
+			AppID     string `json:"appid"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		rt, err := s.Authorize(req.Component, req.AppID)
+		if err != nil {
+			adminError(w, err.Error())
+			return
+		}
+		fake.WriteJSON(w, map[string]string{"refreshToken": rt})
+	})
+	s.mux.HandleFunc("POST /admin/push-ticket", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Component string `json:"component"`
+			URL       string `json:"url"`
+		}
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		if err := s.PushTicketContext(r.Context(), req.Component, req.URL); err != nil {
 			adminError(w, err.Error())
 			return
 		}
