@@ -1,6 +1,8 @@
 package taro
 
 import (
+	"time"
+
 	"context"
 
 	"go.opentelemetry.io/otel/metric"
@@ -23,7 +25,7 @@ type App struct {
 // does not serve is ErrNoDriver; an empty appID on a platform with several
 // apps, or served through Config.Apps, is ErrInvalidArgument.
 func (c *Client) App(ctx context.Context, p Platform, appID string) (*App, error) {
-	e, err := c.resolve(ctx, "app", p, appID, nil)
+	e, err := c.resolve(ctx, "app", p, appID, nil, time.Time{})
 	if err != nil {
 		return nil, err
 	}

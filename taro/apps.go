@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -77,18 +78,28 @@ type resident struct {
 	key     appKey
 	e       *entry
 	expires time.Time
+	// used is set by each get and cleared by eviction's sweep: the
+	// second chance that approximates least-recently-used without
+	// taking the write lock on the warm path.
+	used atomic.Bool
 }
 
-// sourced holds the drivers resolved from Config.Apps: at most max, the
-// least recently used out first, each for ttl.
+// sourced holds the drivers resolved from Config.Apps: at most max, each
+// for ttl. Beyond max, the one unused the longest goes first: the clock
+// (second-chance) approximation of least recently used, so that a warm
+// get takes only the read lock.
 type sourced struct {
 	src AppSource
 	ttl time.Duration
 	max int
 
-	mu  sync.Mutex
+	// plugins are the platforms seen to have a registered plugin, for
+	// the metrics' label (copy on write; at most the registered ones).
+	plugins atomic.Pointer[map[Platform]bool]
+
+	mu  sync.RWMutex
 	m   map[appKey]*list.Element // of *resident
-	lru list.List                // front: the most recently used
+	lru list.List                // front: the newest, or the last given a second chance
 	sf  singleflight.Group
 }
 
@@ -108,34 +119,82 @@ func newSourced(cfg Config) *sourced {
 
 // get returns k's resident driver while it lasts.
 func (s *sourced) get(k appKey, now time.Time) (*entry, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
 	el, ok := s.m[k]
+	var r *resident
+	if ok {
+		r = el.Value.(*resident)
+	}
+	s.mu.RUnlock()
 	if !ok {
 		return nil, false
 	}
-	r := el.Value.(*resident)
 	if !now.Before(r.expires) {
-		s.lru.Remove(el)
-		delete(s.m, k)
+		s.mu.Lock()
+		if cur, ok := s.m[k]; ok && cur == el {
+			s.lru.Remove(el)
+			delete(s.m, k)
+		}
+		s.mu.Unlock()
 		return nil, false
 	}
-	s.lru.MoveToFront(el)
+	if !r.used.Load() {
+		r.used.Store(true) // no write to the shared line once set
+	}
 	return r.e, true
 }
 
-// put keeps e for k, dropping the least recently used beyond max.
+// put keeps e for k; beyond max, residents are swept from the back: a
+// used one is given a second chance (cleared, moved to the front), an
+// unused one goes.
 func (s *sourced) put(k appKey, e *entry, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if el, ok := s.m[k]; ok {
 		s.lru.Remove(el)
 	}
-	s.m[k] = s.lru.PushFront(&resident{key: k, e: e, expires: now.Add(s.ttl)})
+	r := &resident{key: k, e: e, expires: now.Add(s.ttl)} // at the front, unused: a whole sweep before it can go
+	s.m[k] = s.lru.PushFront(r)
 	for s.lru.Len() > s.max {
 		last := s.lru.Back()
+		lr := last.Value.(*resident)
+		if lr == r || lr.used.Load() {
+			if lr != r {
+				lr.used.Store(false)
+			}
+			s.lru.MoveToFront(last)
+			continue
+		}
 		s.lru.Remove(last)
-		delete(s.m, last.Value.(*resident).key)
+		delete(s.m, lr.key)
+	}
+}
+
+// pluginSeen reports whether pluginKnown found p's plugin before.
+func (s *sourced) pluginSeen(p Platform) bool {
+	m := s.plugins.Load()
+	return m != nil && (*m)[p]
+}
+
+// pluginKnown reports whether p has a registered plugin.
+func (s *sourced) pluginKnown(p Platform) bool {
+	if s.pluginSeen(p) {
+		return true
+	}
+	if _, ok := driver.LookupPlugin(p); !ok {
+		return false
+	}
+	for {
+		old := s.plugins.Load()
+		next := map[Platform]bool{p: true}
+		if old != nil {
+			for k := range *old {
+				next[k] = true
+			}
+		}
+		if s.plugins.CompareAndSwap(old, &next) {
+			return true
+		}
 	}
 }
 
@@ -153,8 +212,8 @@ func (c *Client) resident() int {
 	if c.sourced == nil {
 		return 0
 	}
-	c.sourced.mu.Lock()
-	defer c.sourced.mu.Unlock()
+	c.sourced.mu.RLock()
+	defer c.sourced.mu.RUnlock()
 	return c.sourced.lru.Len()
 }
 
@@ -175,10 +234,17 @@ const detailSourceFailed = "the app source could not look the app up"
 // the resident driver, or the source's (asked once for concurrent first
 // calls). bad, the call's input check, is answered before the source is
 // asked.
-func (c *Client) resolve(ctx context.Context, api string, p Platform, appID string, bad *Error) (*entry, *Error) {
+func (c *Client) resolve(ctx context.Context, api string, p Platform, appID string, bad *Error, at time.Time) (*entry, *Error) {
 	if c.sourced != nil && appID != "" && len(appID) <= maxFieldLen {
-		// The warm path of a sourced app: no error is built for the
-		// registered drivers' miss.
+		// The warm path of a sourced app: its resident driver (never one
+		// of a registered app, which Register forgets), with no error
+		// built for the registered drivers' miss.
+		if !c.realClock || at.IsZero() {
+			at = c.now()
+		}
+		if e, ok := c.sourced.get(appKey{p, appID}, at); ok {
+			return e, nil
+		}
 		c.mu.RLock()
 		var e *entry
 		if a, ok := c.drivers[p]; ok {
@@ -186,9 +252,6 @@ func (c *Client) resolve(ctx context.Context, api string, p Platform, appID stri
 		}
 		c.mu.RUnlock()
 		if e != nil {
-			return e, nil
-		}
-		if e, ok := c.sourced.get(appKey{p, appID}, c.now()); ok {
 			return e, nil
 		}
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
@@ -100,10 +102,15 @@ func TestAppsAtScale(t *testing.T) {
 // the same call to an app registered up front.
 func BenchmarkWarmCall(b *testing.B) {
 	ctx := context.Background()
-	for _, mode := range []string{"up-front", "source"} {
+	for _, mode := range []string{"up-front", "source", "up-front-metered", "source-metered"} {
 		b.Run(mode, func(b *testing.B) {
 			cfg := taro.Config{}
-			if mode == "source" {
+			if strings.HasSuffix(mode, "-metered") {
+				// With the metrics an OpenTelemetry SDK records (and whose
+				// start time the sourced path reuses for the app's expiry).
+				cfg.MeterProvider = sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+			}
+			if strings.HasPrefix(mode, "source") {
 				var asked atomic.Int64
 				cfg.Apps = scaleSource(&asked)
 			} else {

@@ -241,6 +241,27 @@ func TestAppSource(t *testing.T) {
 		assert.Equal(t, int64(300), src.built.Load(), "cycling 100 apps through 10 places rebuilds each")
 	})
 
+	t.Run("the app unused the longest goes first", func(t *testing.T) {
+		src := newSource(10)
+		c := newClient(t, taro.Config{Apps: src, MaxApps: 3})
+		use := func(i int) {
+			_, err := loginKey(t, c, fmt.Sprint("app-", i), "c")
+			require.NoError(t, err)
+		}
+		use(0)
+		use(1)
+		use(2)
+		use(0) // app-0 is in use again: app-1 is now the one unused the longest
+		use(3)
+		require.Equal(t, int64(4), src.built.Load())
+		use(0)
+		use(2)
+		assert.Equal(t, int64(4), src.built.Load(), "app-0 and app-2 stayed")
+		use(1)
+		assert.Equal(t, int64(5), src.built.Load(), "app-1 went")
+		assert.Equal(t, 3, taro.Resident(c))
+	})
+
 	t.Run("Config.Drivers serve before the source", func(t *testing.T) {
 		src := newSource(1)
 		static := &fakeDriver{platform: taro.QQ}

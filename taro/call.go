@@ -1,6 +1,8 @@
 package taro
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -12,6 +14,10 @@ type target struct {
 	api   string
 	p     Platform
 	appID string
+	// at is when the call began (its metrics' start), zero when not
+	// measured: a sourced app's expiry is judged by it, saving a clock
+	// read on the warm path.
+	at time.Time
 }
 
 // begin is the preamble every Client method shares, in one order: the
@@ -22,7 +28,7 @@ type target struct {
 // It returns the driver's entry and the capability.
 func begin[T any](ctx context.Context, c *Client, t target, bad *Error, capability driver.Capability) (*entry, T, *Error) {
 	var none T
-	e, err := c.resolve(ctx, t.api, t.p, t.appID, bad)
+	e, err := c.resolve(ctx, t.api, t.p, t.appID, bad, t.at)
 	if err != nil {
 		return nil, none, err
 	}

@@ -98,6 +98,7 @@ type Client struct {
 	claims        EnvelopeClaimer
 	log           *slog.Logger
 	now           func() time.Time
+	realClock     bool // now is time.Now: a call's metrics start may stand for it
 	// The providers of Config (nil: the global ones) and the telemetry
 	// made for the providers last seen.
 	tracerProvider trace.TracerProvider
@@ -149,7 +150,7 @@ func New(cfg Config) (*Client, error) {
 		sourced:  newSourced(cfg),
 	}
 	if c.now == nil {
-		c.now = time.Now
+		c.now, c.realClock = time.Now, true
 	}
 	c.tracerProvider, c.meterProvider = cfg.TracerProvider, cfg.MeterProvider
 	if c.sessions == nil {
@@ -237,6 +238,9 @@ func (c *Client) add(d Driver) error {
 	e := c.newEntry(d, false)
 	a.byID[id] = e
 	a.order = append(a.order, e)
+	if c.sourced != nil {
+		c.sourced.forget(appKey{p, id}) // a registered app is never served from the source
+	}
 	return nil
 }
 

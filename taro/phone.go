@@ -52,7 +52,7 @@ type PhoneResult struct {
 // answer ErrNotSupported: use Decrypt there.
 func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResult, error) {
 	ctx, obs := c.tele().observe(ctx, APIGetPhoneNumber, c.label(opt.Platform))
-	r, err := c.getPhoneNumber(ctx, &opt)
+	r, err := c.getPhoneNumber(ctx, &opt, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return finish(PhoneResult{ErrMsg: APIGetPhoneNumber + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
@@ -61,10 +61,10 @@ func (c *Client) GetPhoneNumber(ctx context.Context, opt PhoneOption) (PhoneResu
 		nil, opt.Success, opt.Fail, opt.Complete)
 }
 
-func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption) (driver.PhoneNumber, *Error) {
+func (c *Client) getPhoneNumber(ctx context.Context, opt *PhoneOption, at time.Time) (driver.PhoneNumber, *Error) {
 	const api = APIGetPhoneNumber
 	var out driver.PhoneNumber
-	t := target{api, opt.Platform, opt.AppID}
+	t := target{api, opt.Platform, opt.AppID, at}
 	var bad *Error
 	switch {
 	case opt.Code != "" && opt.Response != "":

@@ -1,6 +1,8 @@
 package taro
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"log/slog"
@@ -12,7 +14,7 @@ import (
 // following the callback contract in the package documentation.
 func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, error) {
 	ctx, obs := c.tele().observe(ctx, APICheckSession, c.label(opt.Platform))
-	err := c.checkSession(ctx, &opt)
+	err := c.checkSession(ctx, &opt, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return finish(CallbackResult{ErrMsg: APICheckSession + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
@@ -20,9 +22,9 @@ func (c *Client) CheckSession(ctx context.Context, opt Option) (CallbackResult, 
 	return finish(CallbackResult{ErrMsg: APICheckSession + ":ok"}, nil, opt.Success, opt.Fail, opt.Complete)
 }
 
-func (c *Client) checkSession(ctx context.Context, opt *Option) *Error {
+func (c *Client) checkSession(ctx context.Context, opt *Option, at time.Time) *Error {
 	const api = APICheckSession
-	t := target{api, opt.Platform, opt.AppID}
+	t := target{api, opt.Platform, opt.AppID, at}
 	p := t.p
 	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
 	if bad == nil {
@@ -115,7 +117,7 @@ var errPerProcessStore = errors.New("the session store is this process's memory 
 // contract in the package documentation with "code2Session" as the API name.
 func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult, error) {
 	ctx, obs := c.tele().observe(ctx, APICode2Session, c.label(opt.Platform))
-	resp, rec, err := c.code2Session(ctx, &opt)
+	resp, rec, err := c.code2Session(ctx, &opt, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return finish(LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
@@ -125,10 +127,10 @@ func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult
 		nil, opt.Success, opt.Fail, opt.Complete)
 }
 
-func (c *Client) code2Session(ctx context.Context, opt *LoginOption) (driver.LoginResponse, SessionRecord, *Error) {
+func (c *Client) code2Session(ctx context.Context, opt *LoginOption, at time.Time) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APICode2Session
 	var resp driver.LoginResponse
-	t := target{api, opt.Platform, opt.AppID}
+	t := target{api, opt.Platform, opt.AppID, at}
 	var bad *Error
 	switch {
 	case opt.Code == "" && opt.AnonymousCode == "":

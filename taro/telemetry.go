@@ -10,8 +10,6 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/tarogo/adapter/taro/driver"
 )
 
 // instrumentation names the library's tracer and meter.
@@ -208,13 +206,16 @@ const unknownLabel = "unknown"
 // label is p as telemetry records it: p when the client serves it
 // (including the explicitly unsupported ones), "unknown" otherwise.
 func (c *Client) label(p Platform) Platform {
+	if c.sourced != nil && c.sourced.pluginSeen(p) {
+		return p // the warm path of a sourced app: no lock
+	}
 	c.mu.RLock()
 	_, ok := c.drivers[p]
 	c.mu.RUnlock()
 	if !ok && c.sourced != nil {
 		// Apps from Config.Apps: a platform with a registered plugin (a
-		// set fixed at build time).
-		_, ok = driver.LookupPlugin(p)
+		// set fixed at build time), remembered once seen.
+		ok = c.sourced.pluginKnown(p)
 	}
 	if !ok {
 		return unknownLabel

@@ -1,6 +1,8 @@
 package taro
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -20,7 +22,7 @@ func (c *Client) AccessToken(ctx context.Context, p Platform) (string, error) {
 // platform's only app).
 func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (string, error) {
 	ctx, obs := c.tele().observe(ctx, APIAccessToken, c.label(p))
-	tok, err := c.accessToken(ctx, p, appID)
+	tok, err := c.accessToken(ctx, p, appID, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return "", err
@@ -28,9 +30,9 @@ func (c *Client) AccessTokenFor(ctx context.Context, p Platform, appID string) (
 	return tok, nil
 }
 
-func (c *Client) accessToken(ctx context.Context, p Platform, appID string) (string, *Error) {
+func (c *Client) accessToken(ctx context.Context, p Platform, appID string, at time.Time) (string, *Error) {
 	const api = APIAccessToken
-	e, _, perr := begin[driver.TokenFetcher](ctx, c, target{api, p, appID}, nil, driver.CapTokenFetcher)
+	e, _, perr := begin[driver.TokenFetcher](ctx, c, target{api, p, appID, at}, nil, driver.CapTokenFetcher)
 	if perr != nil {
 		return "", perr
 	}
@@ -55,7 +57,7 @@ func (c *Client) InvalidateAccessToken(ctx context.Context, p Platform, token st
 // (empty: the platform's only app).
 func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID, token string) error {
 	ctx, obs := c.tele().observe(ctx, "invalidateAccessToken", c.label(p))
-	err := c.invalidateAccessToken(ctx, p, appID, token)
+	err := c.invalidateAccessToken(ctx, p, appID, token, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return err
@@ -63,9 +65,9 @@ func (c *Client) InvalidateAccessTokenFor(ctx context.Context, p Platform, appID
 	return nil
 }
 
-func (c *Client) invalidateAccessToken(ctx context.Context, p Platform, appID, token string) *Error {
+func (c *Client) invalidateAccessToken(ctx context.Context, p Platform, appID, token string, at time.Time) *Error {
 	const api = APIAccessToken
-	t := target{api, p, appID}
+	t := target{api, p, appID, at}
 	var bad *Error
 	if token == "" || len(token) > maxFieldLen {
 		bad = t.invalid("token must be 1 to 1024 bytes")

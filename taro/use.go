@@ -108,7 +108,7 @@ func checkKey(p Platform, api, key string) *Error {
 // exist.
 func (c *Client) Decrypt(ctx context.Context, opt DecryptOption) (DecryptResult, error) {
 	ctx, obs := c.tele().observe(ctx, APIDecrypt, c.label(opt.Platform))
-	data, err := c.decrypt(ctx, &opt)
+	data, err := c.decrypt(ctx, &opt, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return finish(DecryptResult{ErrMsg: APIDecrypt + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
@@ -122,9 +122,9 @@ const decryptWindow = time.Hour
 // errDecryptBudget is the Go cause (never in errMsg) of a refused key.
 var errDecryptBudget = errors.New("the session key has spent its Decrypt failure budget (taro.Config.DecryptFailures)")
 
-func (c *Client) decrypt(ctx context.Context, opt *DecryptOption) (json.RawMessage, *Error) {
+func (c *Client) decrypt(ctx context.Context, opt *DecryptOption, at time.Time) (json.RawMessage, *Error) {
 	const api = APIDecrypt
-	t := target{api, opt.Platform, opt.AppID}
+	t := target{api, opt.Platform, opt.AppID, at}
 	p := t.p
 	bad := checkKey(p, api, opt.Session.SessionKey)
 	if bad == nil && (opt.EncryptedData == "" || len(opt.EncryptedData) > maxDataLen) {
@@ -219,7 +219,7 @@ func (c *Client) VerifyRawData(p Platform, s Session, rawData, signature string)
 // platform's only app).
 func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, signature string) error {
 	ctx, obs := c.tele().observe(context.Background(), APIVerifyRawData, c.label(p))
-	err := c.verifyRawData(ctx, p, appID, s, rawData, signature)
+	err := c.verifyRawData(ctx, p, appID, s, rawData, signature, obs.start)
 	obs.end(ctx, err)
 	if err != nil {
 		return err
@@ -227,8 +227,8 @@ func (c *Client) VerifyRawDataFor(p Platform, appID string, s Session, rawData, 
 	return nil
 }
 
-func (c *Client) verifyRawData(ctx context.Context, p Platform, appID string, s Session, rawData, signature string) *Error {
-	t := target{APIVerifyRawData, p, appID}
+func (c *Client) verifyRawData(ctx context.Context, p Platform, appID string, s Session, rawData, signature string, at time.Time) *Error {
+	t := target{APIVerifyRawData, p, appID, at}
 	bad := checkKey(p, t.api, s.SessionKey)
 	if bad == nil && (rawData == "" || len(rawData) > maxDataLen) {
 		bad = t.invalid(fmt.Sprintf("rawData must be 1 to %d bytes", maxDataLen))
@@ -252,7 +252,7 @@ func (c *Client) verifyRawData(ctx context.Context, p Platform, appID string, s 
 // answer ErrNotSupported.
 func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, error) {
 	ctx, obs := c.tele().observe(ctx, APIResetSession, c.label(opt.Platform))
-	resp, rec, err := c.resetSession(ctx, &opt)
+	resp, rec, err := c.resetSession(ctx, &opt, obs.start)
 	obs.end(ctx, err)
 	var cb CallbackResult
 	var res LoginResult
@@ -269,10 +269,10 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 	return res, nil
 }
 
-func (c *Client) resetSession(ctx context.Context, opt *Option) (driver.LoginResponse, SessionRecord, *Error) {
+func (c *Client) resetSession(ctx context.Context, opt *Option, at time.Time) (driver.LoginResponse, SessionRecord, *Error) {
 	const api = APIResetSession
 	var resp driver.LoginResponse
-	t := target{api, opt.Platform, opt.AppID}
+	t := target{api, opt.Platform, opt.AppID, at}
 	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
 	if bad == nil {
 		bad = checkKey(t.p, api, opt.Session.SessionKey)
