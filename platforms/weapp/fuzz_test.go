@@ -3,6 +3,9 @@ package weapp
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/tarogo/adapter/taro/driver"
@@ -82,4 +85,40 @@ func isZero(v json.RawMessage) bool { return string(v) == "0" }
 func positive(v json.RawMessage) bool {
 	var n float64
 	return json.Unmarshal(v, &n) == nil && n > 0
+}
+
+// FuzzComponentPush feeds the component's event URL any body, signature
+// and ciphertext (signed with the right Token, so decryption is reached):
+// no panic, and only a well-formed push of the component's own is
+// accepted.
+func FuzzComponentPush(f *testing.F) {
+	const key = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	m, _ := newMsgCrypt("tk", key, "wx-comp")
+	c, err := NewComponent(ComponentConfig{AppID: "wx-comp", Secret: "s", Token: "tk", EncodingAESKey: key})
+	if err != nil {
+		f.Fatal(err)
+	}
+	h := c.Handler()
+	f.Add("hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+", "<xml><AppId>wx-comp</AppId></xml>", true)
+	f.Add("", "<xml/>", false)
+	f.Add("AAAAAAAAAAAAAAAAAAAAAA==", "<xml><Encrypt>x</Encrypt>", true)
+	f.Fuzz(func(t *testing.T, enc, envelope string, sign bool) {
+		sig := "0"
+		if sign {
+			sig = m.signature("1", "2", enc)
+		}
+		if msg, err := m.open(sig, "1", "2", enc); err == nil && msg == nil {
+			t.Fatal("no error and no message")
+		}
+		body := envelope
+		if sign {
+			body = "<xml><AppId>wx-comp</AppId><Encrypt>" + enc + "</Encrypt></xml>"
+		}
+		r := httptest.NewRequest(http.MethodPost, "/?timestamp=1&nonce=2&msg_signature="+sig, strings.NewReader(body))
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK && w.Code != http.StatusBadRequest && w.Code != http.StatusServiceUnavailable {
+			t.Fatalf("status %d", w.Code)
+		}
+	})
 }
