@@ -36,6 +36,8 @@ type LoginResponse struct {
 	AppID        string    `json:"appid,omitempty"`
 	OpenID       string    `json:"openid,omitempty"`
 	UnionID      string    `json:"unionid,omitempty"`
+	// TenantID is the user's organisation on a work platform.
+	TenantID string `json:"tenantId,omitempty"`
 	// ExpiresIn is the ticket's lifetime in seconds.
 	ExpiresIn int64 `json:"expiresIn,omitempty"`
 }
@@ -47,7 +49,7 @@ func (r LoginResponse) describe() string {
 	if r.Ticket != "" {
 		t = "[redacted]"
 	}
-	return fmt.Sprintf("{ErrMsg:%q Code:%s Ticket:%s OpenID:%q UnionID:%q ExpiresIn:%d}", r.ErrMsg, r.Code, t, r.OpenID, r.UnionID, r.ExpiresIn)
+	return fmt.Sprintf("{ErrMsg:%q Code:%s Ticket:%s OpenID:%q UnionID:%q TenantID:%q ExpiresIn:%d}", r.ErrMsg, r.Code, t, r.OpenID, r.UnionID, r.TenantID, r.ExpiresIn)
 }
 
 // LogValue implements slog.LogValuer with the ticket redacted: the JSON
@@ -58,7 +60,7 @@ func (r LoginResponse) LogValue() slog.Value {
 		t = "[redacted]"
 	}
 	return slog.GroupValue(slog.String("errMsg", r.ErrMsg), slog.String("code", r.Code.String()), slog.String("ticket", t),
-		slog.String("openid", r.OpenID), slog.String("unionid", r.UnionID), slog.Int64("expiresIn", r.ExpiresIn))
+		slog.String("openid", r.OpenID), slog.String("unionid", r.UnionID), slog.String("tenantId", r.TenantID), slog.Int64("expiresIn", r.ExpiresIn))
 }
 
 // Format implements fmt.Formatter: every verb prints String.
@@ -118,7 +120,7 @@ func (m *Manager) Handler() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, LoginResponse{ErrMsg: APILogin + ":ok", Ticket: res.Ticket, AppID: res.User.AppID, OpenID: res.User.OpenID,
-			UnionID: res.User.UnionID, ExpiresIn: int64(res.ExpiresIn.Seconds())})
+			UnionID: res.User.UnionID, TenantID: res.User.TenantID, ExpiresIn: int64(res.ExpiresIn.Seconds())})
 	})
 }
 

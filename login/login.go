@@ -279,7 +279,7 @@ func (m *Manager) login(ctx context.Context, opt taro.LoginOption) (Result, erro
 			Detail: "an anonymous login has no session: log in with a code"}
 	}
 	appID := res.AppID
-	u := taro.SessionKeyID{Platform: opt.Platform, AppID: appID, OpenID: res.OpenID}
+	u := taro.SessionKeyID{Platform: opt.Platform, AppID: appID, OpenID: res.OpenID, TenantID: res.TenantID}
 	ticket, id := m.issue(u)
 	at := res.Record.IssuedAt
 	rec := TicketRecord{User: u, UnionID: res.UnionID, SealedKey: m.seal(id, u, res.Session.SessionKey), Seq: res.Record.Seq,
@@ -288,7 +288,7 @@ func (m *Manager) login(ctx context.Context, opt taro.LoginOption) (Result, erro
 		return Result{}, storeError(ctx, opt.Platform, APILogin, err)
 	}
 	return Result{Ticket: ticket, ExpiresIn: m.ttl,
-		User: User{Platform: u.Platform, AppID: appID, OpenID: u.OpenID, UnionID: res.UnionID, ExpiresAt: rec.ExpiresAt, session: res.Session, ticket: id}}, nil
+		User: User{Platform: u.Platform, AppID: appID, OpenID: u.OpenID, TenantID: u.TenantID, UnionID: res.UnionID, ExpiresAt: rec.ExpiresAt, session: res.Session, ticket: id}}, nil
 }
 
 func storeError(ctx context.Context, p taro.Platform, api string, err error) *taro.Error {

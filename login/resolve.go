@@ -211,7 +211,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 	if verr != nil {
 		return User{}, verr
 	}
-	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey}
+	s := taro.Session{OpenID: uid.OpenID, SessionKey: sessKey, TenantID: uid.TenantID}
 	if judgeKey != "" && app.ChecksOnPlatform() && m.due(id, now) {
 		// The store's verdict is given: the platform alone is asked, with
 		// no second store read and no second verdict.
@@ -230,7 +230,7 @@ func (m *Manager) resolveTicket(ctx context.Context, ticket string) (User, *taro
 		}
 		m.markChecked(id, now)
 	}
-	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
+	return User{Platform: p, AppID: uid.AppID, OpenID: uid.OpenID, TenantID: uid.TenantID, UnionID: l.Ticket.UnionID, ExpiresAt: l.Ticket.ExpiresAt, session: s, ticket: id}, nil
 }
 
 // storeVerdict gathers a ticket's facts from its lookup l (the ticket's

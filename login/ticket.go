@@ -41,8 +41,12 @@ const ticketPrefix = "v1."
 // maxTicketLen bounds what is parsed as a ticket.
 const maxTicketLen = 2048
 
-// userID is the plaintext identity inside a ticket.
+// userID is the plaintext identity inside a ticket: platform, app and
+// openid, and the tenant after a fourth NUL when there is one.
 func userID(u taro.SessionKeyID) []byte {
+	if u.TenantID != "" {
+		return []byte(string(u.Platform) + "\x00" + u.AppID + "\x00" + u.OpenID + "\x00" + u.TenantID)
+	}
 	return []byte(string(u.Platform) + "\x00" + u.AppID + "\x00" + u.OpenID)
 }
 
@@ -81,11 +85,14 @@ func (m *Manager) parse(ticket string) (TicketID, taro.SessionKeyID, error) {
 		if err != nil {
 			continue
 		}
-		parts := strings.SplitN(string(plain[16:]), "\x00", 3)
-		if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
+		parts := strings.Split(string(plain[16:]), "\x00")
+		if len(parts) < 3 || len(parts) > 4 || parts[0] == "" || parts[2] == "" || (len(parts) == 4 && parts[3] == "") {
 			return TicketID{}, u, errBadTicket
 		}
 		u = taro.SessionKeyID{Platform: taro.Platform(parts[0]), AppID: parts[1], OpenID: parts[2]}
+		if len(parts) == 4 {
+			u.TenantID = parts[3]
+		}
 		return sha256.Sum256([]byte(ticket)), u, nil
 	}
 	return TicketID{}, u, errBadTicket
@@ -99,7 +106,12 @@ func sealAD(id TicketID, u taro.SessionKeyID) []byte {
 	ad = append(ad, 0)
 	ad = append(ad, u.AppID...)
 	ad = append(ad, 0)
-	return append(ad, u.OpenID...)
+	ad = append(ad, u.OpenID...)
+	if u.TenantID != "" {
+		ad = append(ad, 0)
+		ad = append(ad, u.TenantID...)
+	}
+	return ad
 }
 
 func (m *Manager) seal(id TicketID, u taro.SessionKeyID, sessionKey string) []byte {

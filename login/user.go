@@ -13,6 +13,11 @@ type User struct {
 	Platform taro.Platform
 	AppID    string
 	OpenID   string
+	// TenantID is the user's organisation on a work platform (WeCom's
+	// corpid, Feishu's tenant_key): the user is (platform, app, tenant,
+	// OpenID), and a ticket is bound to its tenant as to its app. Empty
+	// on consumer platforms.
+	TenantID string
 	UnionID  string
 	// ExpiresAt is when the ticket expires.
 	ExpiresAt time.Time
@@ -26,11 +31,14 @@ type User struct {
 func (u User) Session() taro.Session { return u.session }
 
 func (u User) id() taro.SessionKeyID {
-	return taro.SessionKeyID{Platform: u.Platform, AppID: u.AppID, OpenID: u.OpenID}
+	return taro.SessionKeyID{Platform: u.Platform, AppID: u.AppID, OpenID: u.OpenID, TenantID: u.TenantID}
 }
 
 // String describes the user without the session key.
 func (u User) String() string {
+	if u.TenantID != "" {
+		return fmt.Sprintf("{Platform:%s AppID:%s OpenID:%s TenantID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.AppID, u.OpenID, u.TenantID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
+	}
 	return fmt.Sprintf("{Platform:%s AppID:%s OpenID:%s UnionID:%s ExpiresAt:%s}", u.Platform, u.AppID, u.OpenID, u.UnionID, u.ExpiresAt.Format(time.RFC3339))
 }
 
@@ -45,7 +53,11 @@ func (u User) Format(f fmt.State, verb rune) {
 
 // MarshalJSON writes the user without the session key.
 func (u User) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{"platform": u.Platform, "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID, "expiresAt": u.ExpiresAt})
+	m := map[string]any{"platform": u.Platform, "appid": u.AppID, "openid": u.OpenID, "unionid": u.UnionID, "expiresAt": u.ExpiresAt}
+	if u.TenantID != "" {
+		m["tenantId"] = u.TenantID
+	}
+	return json.Marshal(m)
 }
 
 // Result is a successful login: the ticket to hand the client, and who.

@@ -27,6 +27,9 @@ func (c *Client) checkSession(ctx context.Context, opt *Option, at time.Time) *E
 	t := target{api, opt.Platform, opt.AppID, at}
 	p := t.p
 	bad := t.invalid(checkText("Session.OpenID", opt.Session.OpenID, maxFieldLen))
+	if bad == nil && opt.Session.TenantID != "" {
+		bad = t.invalid(checkText("Session.TenantID", opt.Session.TenantID, maxFieldLen))
+	}
 	if bad == nil {
 		bad = checkKey(p, api, opt.Session.SessionKey)
 	}
@@ -45,7 +48,7 @@ func (c *Client) checkSession(ctx context.Context, opt *Option, at time.Time) *E
 
 	// The store first: a superseded or too old session is invalid without
 	// any network call.
-	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID}
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: opt.Session.OpenID, TenantID: opt.Session.TenantID}
 	sctx, sop := c.tele().storeOp(ctx, "lookup")
 	rec, found, err := c.sessions.LookupSession(sctx, id)
 	sop.done(err)
@@ -123,7 +126,7 @@ func (c *Client) Code2Session(ctx context.Context, opt LoginOption) (LoginResult
 		return finish(LoginResult{ErrMsg: APICode2Session + ":fail " + err.Reason(), Code: err.Code, PlatformCode: err.PlatformCode}, err, opt.Success, opt.Fail, opt.Complete)
 	}
 	return finish(LoginResult{ErrMsg: APICode2Session + ":ok", AppID: opt.AppID, OpenID: resp.OpenID, UnionID: resp.UnionID,
-		AnonymousOpenID: resp.AnonymousOpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec},
+		AnonymousOpenID: resp.AnonymousOpenID, TenantID: resp.TenantID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey, TenantID: resp.TenantID}, Record: rec},
 		nil, opt.Success, opt.Fail, opt.Complete)
 }
 
@@ -157,6 +160,9 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption, at time.Tim
 		if !anonymousOnly && (r.OpenID == "" || (r.SessionKey == "" && !noKey) || (r.SessionKey != "" && noKey)) {
 			return driver.Errorf(driver.CodeUnavailable, "platform answered without an openid or session key")
 		}
+		if r.TenantID != "" && checkText("TenantID", r.TenantID, maxFieldLen) != "" {
+			return driver.Errorf(driver.CodeUnavailable, "platform answered a malformed tenant id")
+		}
 		resp = r
 		return nil
 	}); err != nil {
@@ -179,7 +185,7 @@ func (c *Client) code2Session(ctx context.Context, opt *LoginOption, at time.Tim
 // session.
 func (c *Client) record(ctx context.Context, e *entry, api string, resp driver.LoginResponse, secrets callSecrets) (SessionRecord, *Error) {
 	p := e.d.Platform()
-	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID}
+	id := SessionKeyID{Platform: p, AppID: e.d.AppID(), OpenID: resp.OpenID, TenantID: resp.TenantID}
 	sctx, sop := c.tele().storeOp(ctx, "record")
 	rec, err := c.sessions.RecordSession(sctx, id, SessionRecord{Fingerprint: c.fingerprint(resp.SessionKey), IssuedAt: c.now()})
 	sop.done(err)

@@ -51,6 +51,9 @@ type SessionKeyID struct {
 	Platform Platform
 	AppID    string
 	OpenID   string
+	// TenantID is the user's organisation on a work platform; empty on
+	// consumer platforms. Two tenants' users of one OpenID are two users.
+	TenantID string
 }
 
 // SessionRecord is what a SessionStore keeps for a user: the fingerprint of

@@ -16,10 +16,18 @@ import (
 type Session struct {
 	OpenID     string
 	SessionKey string
+	// TenantID is the user's organisation on a work platform (WeCom's
+	// corpid, Feishu's tenant_key), as Code2Session returned it: the
+	// user is (platform, app, tenant, OpenID). Empty on consumer
+	// platforms.
+	TenantID string
 }
 
 // String returns the session with its key redacted.
 func (s Session) String() string {
+	if s.TenantID != "" {
+		return fmt.Sprintf("{OpenID:%s SessionKey:%s TenantID:%s}", s.OpenID, redactedMark(s.SessionKey), s.TenantID)
+	}
 	return fmt.Sprintf("{OpenID:%s SessionKey:%s}", s.OpenID, redactedMark(s.SessionKey))
 }
 
@@ -31,14 +39,18 @@ func (s Session) LogValue() slog.Value {
 // MarshalJSON writes the session with its key redacted: a session key
 // never goes over the wire.
 func (s Session) MarshalJSON() ([]byte, error) {
-	return []byte(`{"openid":` + strconv.Quote(s.OpenID) + `,"sessionKey":` + strconv.Quote(redactedMark(s.SessionKey)) + `}`), nil
+	tenant := ""
+	if s.TenantID != "" {
+		tenant = `,"tenantId":` + strconv.Quote(s.TenantID)
+	}
+	return []byte(`{"openid":` + strconv.Quote(s.OpenID) + `,"sessionKey":` + strconv.Quote(redactedMark(s.SessionKey)) + tenant + `}`), nil
 }
 
 // Format implements fmt.Formatter: every verb prints the redacted String
 // (GoString for %#v), so no verb reaches the key.
 func (s Session) Format(f fmt.State, verb rune) {
 	if verb == 'v' && f.Flag('#') {
-		formatText(f, verb, fmt.Sprintf("taro.Session{OpenID:%q, SessionKey:%q}", s.OpenID, redactedMark(s.SessionKey)))
+		formatText(f, verb, fmt.Sprintf("taro.Session{OpenID:%q, SessionKey:%q, TenantID:%q}", s.OpenID, redactedMark(s.SessionKey), s.TenantID))
 		return
 	}
 	formatText(f, verb, s.String())
@@ -114,7 +126,10 @@ type LoginResult struct {
 	OpenID          string  `json:"openid,omitempty"`
 	UnionID         string  `json:"unionid,omitempty"`
 	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`
-	Session         Session `json:"-"`
+	// TenantID is the user's organisation on a work platform: WeCom's
+	// corpid, Feishu's tenant_key. Empty on consumer platforms.
+	TenantID string  `json:"tenantId,omitempty"`
+	Session  Session `json:"-"`
 	// Record is the session record the store kept for this login: its
 	// sequence number in the user's order of logins and its issue time by
 	// the store's clock. Package login binds its tickets to it.
@@ -123,8 +138,8 @@ type LoginResult struct {
 
 // String describes the result; the session key is redacted.
 func (r LoginResult) String() string {
-	return fmt.Sprintf("{ErrMsg:%q Code:%s PlatformCode:%q OpenID:%q UnionID:%q AnonymousOpenID:%q Session:%s}",
-		r.ErrMsg, r.Code, r.PlatformCode, r.OpenID, r.UnionID, r.AnonymousOpenID, r.Session.String())
+	return fmt.Sprintf("{ErrMsg:%q Code:%s PlatformCode:%q OpenID:%q UnionID:%q AnonymousOpenID:%q TenantID:%q Session:%s}",
+		r.ErrMsg, r.Code, r.PlatformCode, r.OpenID, r.UnionID, r.AnonymousOpenID, r.TenantID, r.Session.String())
 }
 
 // Format implements fmt.Formatter: every verb prints String.

@@ -261,7 +261,8 @@ func (c *Client) ResetSession(ctx context.Context, opt Option) (LoginResult, err
 		res = LoginResult{ErrMsg: cb.ErrMsg, Code: cb.Code, PlatformCode: cb.PlatformCode}
 	} else {
 		cb = CallbackResult{ErrMsg: APIResetSession + ":ok"}
-		res = LoginResult{ErrMsg: cb.ErrMsg, AppID: opt.AppID, OpenID: resp.OpenID, Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey}, Record: rec}
+		res = LoginResult{ErrMsg: cb.ErrMsg, AppID: opt.AppID, OpenID: resp.OpenID, TenantID: resp.TenantID,
+			Session: Session{OpenID: resp.OpenID, SessionKey: resp.SessionKey, TenantID: resp.TenantID}, Record: rec}
 	}
 	if _, cerr := finish(cb, err, opt.Success, opt.Fail, opt.Complete); cerr != nil {
 		return res, cerr
@@ -292,6 +293,7 @@ func (c *Client) resetSession(ctx context.Context, opt *Option, at time.Time) (d
 			return driver.Errorf(driver.CodeUnavailable, "platform answered without a new session key for this openid")
 		}
 		resp = r
+		resp.TenantID = opt.Session.TenantID // the same user
 		return nil
 	}); err != nil {
 		return driver.LoginResponse{}, SessionRecord{}, err

@@ -19,13 +19,18 @@ func part(s string) string {
 // tickets share one Redis Cluster hash slot, so that they are read in one
 // command and every script touches one slot.
 func userTag(id taro.SessionKeyID) string {
+	if id.TenantID != "" {
+		// A fourth component: no tag of a user without a tenant (three
+		// escaped components) can equal it.
+		return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + ":" + part(id.TenantID) + "}"
+	}
 	return "{" + part(string(id.Platform)) + ":" + part(id.AppID) + ":" + part(id.OpenID) + "}"
 }
 
 // userKey is a user's one record, a hash (see login.go): the user's
 // session record (field "s"), tickets and LogoutAll watermark.
 func (s *Store) userKey(id taro.SessionKeyID) string {
-	if !strings.ContainsAny(string(id.Platform), ":%{}") && !strings.ContainsAny(id.AppID, ":%{}") && !strings.ContainsAny(id.OpenID, ":%{}") {
+	if id.TenantID == "" && !strings.ContainsAny(string(id.Platform), ":%{}") && !strings.ContainsAny(id.AppID, ":%{}") && !strings.ContainsAny(id.OpenID, ":%{}") {
 		// userTag's, in one allocation: the warm path's.
 		return s.opts.Prefix + "u:{" + string(id.Platform) + ":" + id.AppID + ":" + id.OpenID + "}"
 	}

@@ -90,6 +90,10 @@ type LoginResponse struct {
 	UnionID         string
 	AnonymousOpenID string
 	SessionKey      string
+	// TenantID is the user's organisation on a work platform (WeCom's
+	// corpid, Feishu's tenant_key): OpenID is unique only within it.
+	// Empty on consumer platforms.
+	TenantID string
 }
 
 // Authenticator is implemented by drivers that can exchange a login code for
