@@ -2,8 +2,11 @@ package platforms
 
 import (
 	"github.com/tarogo/adapter/platforms/alipay"
+	"github.com/tarogo/adapter/platforms/dd"
 	"github.com/tarogo/adapter/platforms/kwai"
+	"github.com/tarogo/adapter/platforms/lark"
 	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/platforms/qywx"
 	"github.com/tarogo/adapter/platforms/swan"
 	"github.com/tarogo/adapter/platforms/tt"
 	"github.com/tarogo/adapter/platforms/weapp"
@@ -24,4 +27,7 @@ var All = []driver.Plugin{
 	kwai.Plugin,
 	xhs.Plugin,
 	alipay.Plugin,
+	qywx.Plugin,
+	lark.Plugin,
+	dd.Plugin,
 }

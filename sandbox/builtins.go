@@ -6,8 +6,11 @@ import (
 
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/platforms/alipay/alipayfake"
+	"github.com/tarogo/adapter/platforms/dd/ddfake"
 	"github.com/tarogo/adapter/platforms/kwai/kwaifake"
+	"github.com/tarogo/adapter/platforms/lark/larkfake"
 	"github.com/tarogo/adapter/platforms/qq/qqfake"
+	"github.com/tarogo/adapter/platforms/qywx/qywxfake"
 	"github.com/tarogo/adapter/platforms/swan/swanfake"
 	"github.com/tarogo/adapter/platforms/tt/ttfake"
 	"github.com/tarogo/adapter/platforms/weapp/weappfake"
@@ -29,6 +32,9 @@ var fakes = []func() fake.Platform{
 	func() fake.Platform { return kwaifake.New() },
 	func() fake.Platform { return xhsfake.New() },
 	func() fake.Platform { return alipayfake.New() },
+	func() fake.Platform { return qywxfake.New() },
+	func() fake.Platform { return larkfake.New() },
+	func() fake.Platform { return ddfake.New() },
 }
 
 // Builtins returns a new fake of every built-in platform, in

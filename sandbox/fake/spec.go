@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"errors"
 	"time"
 
 	"github.com/tarogo/adapter/taro"
@@ -63,5 +64,8 @@ func (s Spec) TokenEndpoints() []Endpoint { return s.TakesToken }
 
 // Encrypt implements Platform.
 func (s Spec) Encrypt(sessionKey, appID string, payload []byte, now time.Time) (string, string, error) {
+	if s.Seal == nil {
+		return "", "", errors.New("sandbox: " + string(s.Platform) + " documents no client encryption the server opens")
+	}
 	return s.Seal(sessionKey, appID, payload, now)
 }

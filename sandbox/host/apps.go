@@ -18,9 +18,10 @@ const MaxApps = 10_000
 
 // appKeys are the request members that name an app on the platforms:
 // WeChat's and Douyin's appid, Kuaishou's and Xiaohongshu's app_id,
-// Baidu's client_id, and the authorizer_appid of WeChat's third-party
-// platforms. Alipay's app_id is among them.
-var appKeys = []string{"appid", "app_id", "client_id", "authorizer_appid"}
+// Baidu's client_id, WeCom's corpid, DingTalk's appkey, and the
+// authorizer_appid of WeChat's third-party platforms. Alipay's and
+// Feishu's app_id are among them.
+var appKeys = []string{"appid", "app_id", "client_id", "corpid", "appkey", "authorizer_appid"}
 
 // addState adds app to pl; s.mu is held or pl is not yet shared.
 func (s *Sandbox) addState(pl *platform, app App) *fake.State {
@@ -167,12 +168,15 @@ func (s *Sandbox) stateFor(pl *platform, r *http.Request, body []byte) *fake.Sta
 	return pl.st
 }
 
-// requestFields are the query's members, then a form's or a JSON object's
-// top-level string members.
+// requestFields are the query's members, a bearer token, then a form's or
+// a JSON object's top-level string members.
 func requestFields(r *http.Request, body []byte) url.Values {
 	out := url.Values{}
 	for k, v := range r.URL.Query() {
 		out[k] = append(out[k], v...)
+	}
+	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		out["access_token"] = append(out["access_token"], tok) // Feishu's header
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {

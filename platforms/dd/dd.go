@@ -1,0 +1,146 @@
+// Package dd is the DingTalk mini-program driver.
+//
+// DingTalk has no session key: the code dd.getAuthCode hands the mini
+// program is exchanged with POST /topapi/v2/user/getuserinfo?access_token=,
+// JSON {code} → {errcode:0, result:{userid, unionid, …}}, and the app's
+// access token comes from GET /gettoken?appkey=&appsecret=. The driver is
+// keyless, as Alipay's: Code2Session answers the userid (OpenID) and the
+// unionid, CheckSession is ErrNotSupported, and package login decides by
+// login order and age. The answer carries no corp: an app (its AppKey)
+// belongs to one corp, so LoginResult.TenantID stays empty.
+//
+// DingTalk's client callbacks report failures as {errorCode,
+// errorMessage} with no errMsg, so there is no FromNative.
+//
+// Docs: https://open.dingtalk.com/document/orgapp/obtain-the-userid-of-a-user-by-using-the-log-free
+// and https://open.dingtalk.com/document/orgapp/obtain-orgapp-token.
+package dd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Platform is the platform this driver serves: the name Taro's DingTalk
+// plugin builds for.
+const Platform driver.Platform = "dd"
+
+// DefaultBaseURL is DingTalk's open API host.
+const DefaultBaseURL = "https://oapi.dingtalk.com"
+
+// Config configures the driver, in DingTalk's words: AppID is the
+// AppKey and Secret the AppSecret; both are required. BaseURL replaces
+// DefaultBaseURL (for the sandbox or a proxy). Formatting a Config
+// redacts the secret.
+type Config = driverkit.AppConfig
+
+// Driver is the DingTalk driver. It is safe for concurrent use.
+type Driver struct {
+	hc                   *http.Client
+	cfg                  Config
+	sessionURL, tokenURL string
+}
+
+// New returns a driver for cfg; AppID (the AppKey) and Secret are
+// required.
+func New(cfg Config) (*Driver, error) {
+	base, err := cfg.Base("dd", DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
+		sessionURL: driverkit.JoinURL(base, "/topapi/v2/user/getuserinfo"), tokenURL: driverkit.JoinURL(base, "/gettoken")}, nil
+}
+
+// Platform implements driver.Driver.
+func (d *Driver) Platform() driver.Platform { return Platform }
+
+// AppID implements driver.Driver: the AppKey.
+func (d *Driver) AppID() string { return d.cfg.AppID }
+
+// LoginNeedsToken implements driver.TokenLogin: the code exchange takes
+// the app's access token.
+func (d *Driver) LoginNeedsToken() bool { return true }
+
+// KeylessLogin implements driver.KeylessLogin: DingTalk has no session
+// key.
+func (d *Driver) KeylessLogin() bool { return true }
+
+// api is DingTalk's legacy open API: errcode and errmsg, as WeChat's.
+var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
+	switch code {
+	case "-1":
+		return driver.CodeUnavailable // busy: retried
+	case "40078":
+		return driver.CodeInvalidCode // 不存在的临时授权码: unknown, used or expired
+	case "40014", "42001":
+		return driver.CodeTokenInvalid // refetched once
+	case "60020":
+		return driver.CodeCredentials // the caller's IP is not whitelisted
+	}
+	return driver.CodeUnknown
+}}
+
+// Code2Session implements driver.Authenticator.
+func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
+	if req.Code == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "dd has no anonymous login: Code is required")
+	}
+	if req.AccessToken == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "dd's code exchange needs the app's access token")
+	}
+	body, _ := json.Marshal(struct {
+		Code string `json:"code"`
+	}{req.Code})
+	var out driver.LoginResponse
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.sessionURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a getuserinfo answer: errcode 0 and a
+// non-empty result.userid.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
+	var resp struct {
+		driverkit.WeChatFrame
+		Result struct {
+			UserID  string `json:"userid"`
+			UnionID string `json:"unionid"`
+		} `json:"result"`
+	}
+	if err := driverkit.Decode(b, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := api.Zero("code2session", resp.WeChatFrame, b); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if !driverkit.ParseObject(b).Get("result").Confirm("userid", resp.Result.UserID) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no result.userid")
+	}
+	return driver.LoginResponse{OpenID: resp.Result.UserID, UnionID: resp.Result.UnionID}, nil
+}
+
+// FetchToken implements driver.TokenFetcher with GET /gettoken.
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	q := url.Values{"appkey": {d.cfg.AppID}, "appsecret": {d.cfg.Secret}}
+	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}})
+}
+
+// Format implements fmt.Formatter: every verb prints the redacted form.
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "dd.Driver{"+fmt.Sprint(d.cfg)+"}")
+}
+
+var (
+	_ driver.Authenticator = (*Driver)(nil)
+	_ driver.TokenFetcher  = (*Driver)(nil)
+	_ driver.TokenLogin    = (*Driver)(nil)
+	_ driver.KeylessLogin  = (*Driver)(nil)
+)

@@ -1,0 +1,206 @@
+// Package lark is the Feishu / Lark mini-program (gadget) driver.
+//
+// It speaks open.feishu.cn (Lark: set BaseURL to
+// https://open.larksuite.com): the app's token with POST
+// /open-apis/auth/v3/app_access_token/internal, JSON {app_id, app_secret}
+// → {code:0, app_access_token, expire}, and the code tt.login hands the
+// gadget exchanged with POST /open-apis/mina/v2/tokenLoginValidate,
+// Authorization: Bearer <app_access_token>, JSON {code} → {code:0,
+// data:{open_id, session_key, tenant_key, …}}. Every answer is a success
+// only with "code" the number 0; errors come with HTTP 200.
+// LoginResult.TenantID is the tenant_key. The answer's union_id is
+// deprecated and is not Feishu's Union ID, so it is left out; its user
+// access_token and refresh_token are dropped, never kept or printed.
+//
+// Feishu documents no server-side session check, so CheckSession is
+// answered from the session store, and no decryption algorithm this
+// driver could confirm, so it does not decrypt.
+//
+// Docs: https://open.larkoffice.com/document/uYjL24iN/ukjM04SOyQjL5IDN
+// (tokenLoginValidate) and
+// https://open.larkoffice.com/document/ukTMukTMukTM/ukDNz4SO0MjL5QzM/auth-v3/auth/app_access_token_internal.
+package lark
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/tarogo/adapter/taro/driver"
+	"github.com/tarogo/adapter/taro/driverkit"
+)
+
+// Platform is the platform this driver serves: the name Taro's Lark
+// plugin builds for.
+const Platform driver.Platform = "lark"
+
+// DefaultBaseURL is Feishu's open-platform host; Lark's is
+// https://open.larksuite.com.
+const DefaultBaseURL = "https://open.feishu.cn"
+
+// Config configures the driver, in Feishu's words: AppID is the app_id
+// and Secret the app_secret of a custom (internal) app; both are
+// required. BaseURL replaces DefaultBaseURL (Lark's host, the sandbox or
+// a proxy). Formatting a Config redacts the secret.
+type Config = driverkit.AppConfig
+
+// Driver is the Feishu / Lark driver. It is safe for concurrent use.
+type Driver struct {
+	hc                   *http.Client
+	cfg                  Config
+	sessionURL, tokenURL string
+	tokenBody            []byte
+}
+
+// New returns a driver for cfg; AppID and Secret are required.
+func New(cfg Config) (*Driver, error) {
+	base, err := cfg.Base("lark", DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	body, _ := json.Marshal(struct {
+		AppID  string `json:"app_id"`
+		Secret string `json:"app_secret"`
+	}{cfg.AppID, cfg.Secret})
+	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, tokenBody: body,
+		sessionURL: driverkit.JoinURL(base, "/open-apis/mina/v2/tokenLoginValidate"),
+		tokenURL:   driverkit.JoinURL(base, "/open-apis/auth/v3/app_access_token/internal")}, nil
+}
+
+// Platform implements driver.Driver.
+func (d *Driver) Platform() driver.Platform { return Platform }
+
+// AppID implements driver.Driver.
+func (d *Driver) AppID() string { return d.cfg.AppID }
+
+// LoginNeedsToken implements driver.TokenLogin: the code exchange takes
+// the app's access token.
+func (d *Driver) LoginNeedsToken() bool { return true }
+
+// frame is every answer's success marker and message.
+type frame struct {
+	Code driverkit.Status `json:"code"`
+	Msg  string           `json:"msg"`
+}
+
+// classify maps Feishu's codes. A code of another app, a used and an
+// expired code are all 10213.
+func classify(code driverkit.Code) driver.Code {
+	switch code {
+	case "10213":
+		return driver.CodeInvalidCode
+	case "10202", "99991663", "99991664", "99991671":
+		return driver.CodeTokenInvalid // the app token: refetched once
+	case "10228":
+		return driver.CodePermissionDenied // the user is outside the app's visibility
+	case "99991400":
+		return driver.CodeRateLimited
+	}
+	return driver.CodeUnknown
+}
+
+// err returns nil only for "code" the JSON number 0, under that name.
+func (f frame) err(b []byte) error {
+	if f.Code.Failed() {
+		return driver.PlatformError(classify(f.Code.Code), string(f.Code.Code), f.Msg)
+	}
+	if !f.Code.Zero || !driverkit.ParseObject(b).IsZero("code") {
+		return driverkit.NotUnderstood("no code 0")
+	}
+	return nil
+}
+
+// Code2Session implements driver.Authenticator.
+func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
+	if req.Code == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "lark has no anonymous login: Code is required")
+	}
+	if req.AccessToken == "" {
+		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "lark's code exchange needs the app's access token")
+	}
+	body, _ := json.Marshal(struct {
+		Code string `json:"code"`
+	}{req.Code})
+	var out driver.LoginResponse
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.sessionURL, Body: body, ContentType: "application/json; charset=utf-8",
+		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}},
+		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
+	return out, err
+}
+
+// parseCode2Session reads a tokenLoginValidate answer.
+func parseCode2Session(b []byte) (driver.LoginResponse, error) {
+	var resp struct {
+		frame
+		Data struct {
+			OpenID     string `json:"open_id"`
+			SessionKey string `json:"session_key"`
+			TenantKey  string `json:"tenant_key"`
+		} `json:"data"`
+	}
+	if err := driverkit.Decode(b, &resp); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	if err := resp.err(b); err != nil {
+		return driver.LoginResponse{}, err
+	}
+	data := driverkit.ParseObject(b).Get("data")
+	if !data.Confirm("open_id", resp.Data.OpenID) || !data.Confirm("session_key", resp.Data.SessionKey) || !data.Confirm("tenant_key", resp.Data.TenantKey) {
+		return driver.LoginResponse{}, driverkit.NotUnderstood("no data.open_id, data.session_key or data.tenant_key")
+	}
+	return driver.LoginResponse{OpenID: resp.Data.OpenID, SessionKey: resp.Data.SessionKey, TenantID: resp.Data.TenantKey}, nil
+}
+
+// FetchToken implements driver.TokenFetcher with the internal app's
+// app_access_token.
+func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
+	var out driver.Token
+	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
+		Secrets: []string{d.cfg.Secret}}, func(b []byte) (err error) { out, err = parseToken(b); return err })
+	return out, err
+}
+
+// parseToken reads {code:0, app_access_token, expire} (expire in seconds).
+func parseToken(b []byte) (driver.Token, error) {
+	var resp frame
+	if err := driverkit.Decode(b, &resp); err != nil {
+		return driver.Token{}, err
+	}
+	if err := resp.err(b); err != nil {
+		return driver.Token{}, err
+	}
+	o := driverkit.ParseObject(b)
+	life, ok := o.Positive("expire")
+	tok, has := o.String("app_access_token")
+	if !ok || !has {
+		return driver.Token{}, driverkit.NotUnderstood("no app_access_token or no positive expire")
+	}
+	return driver.Token{Value: tok, ExpiresIn: time.Duration(life) * time.Second}, nil
+}
+
+// FromNative implements driver.NativeNormalizer; see the package-level
+// FromNative.
+func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return FromNative(api, raw)
+}
+
+// FromNative normalises tt.<api> callback objects of Feishu's gadgets,
+// which succeed or fail as {errMsg:"<api>:ok"} or {errMsg:"<api>:fail …"}.
+// It is pure.
+func FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	return driverkit.NativeOKOrFail(api, raw)
+}
+
+// Format implements fmt.Formatter: every verb prints the redacted form.
+func (d *Driver) Format(f fmt.State, verb rune) {
+	driverkit.FormatRedacted(f, verb, "lark.Driver{"+fmt.Sprint(d.cfg)+"}")
+}
+
+var (
+	_ driver.Authenticator    = (*Driver)(nil)
+	_ driver.TokenFetcher     = (*Driver)(nil)
+	_ driver.TokenLogin       = (*Driver)(nil)
+	_ driver.NativeNormalizer = (*Driver)(nil)
+)
