@@ -18,6 +18,7 @@ import (
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 var testKey = []byte("0123456789abcdef0123456789abcdef")
@@ -124,8 +125,8 @@ func TestLoginFlowOverHTTP(t *testing.T) {
 			require.Equal(t, 200, me.status, me.raw)
 			assert.Equal(t, "user-1", me.body["openid"])
 			assert.Equal(t, string(p), me.body["platform"])
-			if p == taro.Alipay {
-				assert.Equal(t, "false", me.body["hasKey"], "Alipay has no session key")
+			if pl, _ := driver.LookupPlugin(p); pl.Keyless {
+				assert.Equal(t, "false", me.body["hasKey"], "Alipay and DingTalk have no session key")
 			} else {
 				assert.Equal(t, "true", me.body["hasKey"], "the handler reaches the session for Decrypt")
 			}
