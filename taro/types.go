@@ -122,10 +122,10 @@ type LoginResult struct {
 	Code         Code   `json:"code,omitempty"`
 	PlatformCode string `json:"platformCode,omitempty"`
 	// AppID is the app the login was for.
-	AppID           string  `json:"appid,omitempty"`
-	OpenID          string  `json:"openid,omitempty"`
-	UnionID         string  `json:"unionid,omitempty"`
-	AnonymousOpenID string  `json:"anonymousOpenid,omitempty"`
+	AppID           string `json:"appid,omitempty"`
+	OpenID          string `json:"openid,omitempty"`
+	UnionID         string `json:"unionid,omitempty"`
+	AnonymousOpenID string `json:"anonymousOpenid,omitempty"`
 	// TenantID is the user's organisation on a work platform: WeCom's
 	// corpid, Feishu's tenant_key. Empty on consumer platforms.
 	TenantID string  `json:"tenantId,omitempty"`
