@@ -2,6 +2,9 @@ package login_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tarogo/adapter/login"
+	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -133,4 +137,61 @@ func TestLoginHandlerForSourcedApps(t *testing.T) {
 	req.Header.Set("Content-Type", "application/json")
 	m.Handler().ServeHTTP(rec, req)
 	assert.Equal(t, 404, rec.Code, "an app the source does not know: %s", rec.Body.String())
+}
+
+// After a key rotation (a second login) SessionSignature signs with the
+// newest key, never the old one: under PerDevice the first ticket signs
+// with the new key; under OnePerUser it is refused, so nothing is signed.
+func TestSessionSignatureAfterKeyRotation(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	body := []byte(`{"openid":"rot-user","env":0}`)
+	for _, policy := range []login.SessionPolicy{login.PerDevice, login.OnePerUser} {
+		m, err := login.New(login.Config{Client: newClient(t, sb, nil, nil), Key: make([]byte, 32), Sessions: policy})
+		require.NoError(t, err)
+		ticketOf := func() (string, string) {
+			code, err := sb.Login(taro.Weapp, "rot-user")
+			require.NoError(t, err)
+			res, err := m.Login(context.Background(), taro.LoginOption{Platform: taro.Weapp, Code: code})
+			require.NoError(t, err)
+			key, _ := sb.SessionKey(taro.Weapp, "rot-user")
+			return res.Ticket, key
+		}
+		sign := func(ticket string) (string, int) {
+			var sig string
+			h := m.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var err error
+				sig, err = m.SessionSignature(r.Context(), body)
+				require.NoError(t, err)
+			}))
+			req := httptest.NewRequest("POST", "/pay", nil)
+			req.Header.Set("Authorization", "Bearer "+ticket)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return sig, rec.Code
+		}
+		first, oldKey := ticketOf()
+		sig, status := sign(first)
+		require.Equal(t, 200, status)
+		assert.Equal(t, hmacHex(oldKey, body), sig, "%v: before the rotation", policy)
+		second, newKey := ticketOf()
+		require.NotEqual(t, oldKey, newKey, "the sandbox rotates the key at login")
+		for _, ticket := range []string{first, second} {
+			sig, status := sign(ticket)
+			if policy == login.OnePerUser && ticket == first {
+				assert.Equal(t, http.StatusUnauthorized, status, "superseded: refused, nothing signed")
+				assert.Empty(t, sig)
+				continue
+			}
+			require.Equal(t, 200, status)
+			assert.Equal(t, hmacHex(newKey, body), sig, "%v: the newest key", policy)
+			assert.NotEqual(t, hmacHex(oldKey, body), sig, "%v: never the old key", policy)
+		}
+	}
+}
+
+func hmacHex(key string, data []byte) string {
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write(data)
+	return hex.EncodeToString(m.Sum(nil))
 }
