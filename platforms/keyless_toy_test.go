@@ -66,8 +66,8 @@ func init() { driver.RegisterPlugin(keylessPlugin) }
 
 func keylessFake() fake.Platform {
 	f := qqfake.New()
-	f.Spec.Platform = keyToy
-	f.Spec.App = fake.App{ID: "keyless-app", Secret: "keyless-secret"}
+	f.Platform = keyToy
+	f.App = fake.App{ID: "keyless-app", Secret: "keyless-secret"}
 	return f
 }
 

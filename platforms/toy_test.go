@@ -45,8 +45,8 @@ func init() { driver.RegisterPlugin(toyPlugin) } // the toy package's init
 
 func toyFake() fake.Platform {
 	f := qqfake.New()
-	f.Spec.Platform = toy
-	f.Spec.App = fake.App{ID: "toy-app", Secret: "toy-secret"}
+	f.Platform = toy
+	f.App = fake.App{ID: "toy-app", Secret: "toy-secret"}
 	return f
 }
 

@@ -19,7 +19,6 @@ package dd
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -42,27 +41,19 @@ type Config = driverkit.AppConfig
 
 // Driver is the DingTalk driver. It is safe for concurrent use.
 type Driver struct {
-	hc                   *http.Client
-	cfg                  Config
+	driverkit.AppDriver
 	sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID (the AppKey) and Secret are
 // required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("dd", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
-		sessionURL: driverkit.JoinURL(base, "/topapi/v2/user/getuserinfo"), tokenURL: driverkit.JoinURL(base, "/gettoken")}, nil
+	return &Driver{AppDriver: a, sessionURL: a.URL("/topapi/v2/user/getuserinfo"), tokenURL: a.URL("/gettoken")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver: the AppKey.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
@@ -99,8 +90,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.sessionURL + "?access_token=" + url.QueryEscape(req.AccessToken),
-		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.sessionURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -129,13 +120,8 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 
 // FetchToken implements driver.TokenFetcher with GET /gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	q := url.Values{"appkey": {d.cfg.AppID}, "appsecret": {d.cfg.Secret}}
-	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}})
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form.
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "dd.Driver{"+fmt.Sprint(d.cfg)+"}")
+	q := url.Values{"appkey": {d.AppID()}, "appsecret": {string(d.Secret())}}
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 var (

@@ -45,7 +45,6 @@ package kwai
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -67,27 +66,18 @@ type Config = driverkit.AppConfig
 
 // Driver is the Kuaishou driver. It is safe for concurrent use.
 type Driver struct {
-	hc                        *http.Client
-	cfg                       Config
+	driverkit.AppDriver
 	code2sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("kwai", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
-		code2sessionURL: driverkit.JoinURL(base, "/oauth2/mp/code2session"),
-		tokenURL:        driverkit.JoinURL(base, "/oauth2/access_token")}, nil
+	return &Driver{AppDriver: a, code2sessionURL: a.URL("/oauth2/mp/code2session"), tokenURL: a.URL("/oauth2/access_token")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // frame is every answer's success marker and message.
 type frame struct {
@@ -138,10 +128,10 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if req.Code == "" {
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "kwai has no anonymous login: Code is required")
 	}
-	form := url.Values{"app_id": {d.cfg.AppID}, "app_secret": {d.cfg.Secret}, "js_code": {req.Code}}
+	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "js_code": {req.Code}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: []byte(form.Encode()),
-		ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -174,10 +164,10 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with POST /oauth2/access_token
 // (for Kuaishou's other APIs: taro.Client.AccessToken).
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	form := url.Values{"app_id": {d.cfg.AppID}, "app_secret": {d.cfg.Secret}, "grant_type": {"client_credentials"}}
+	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "grant_type": {"client_credentials"}}
 	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: []byte(form.Encode()),
-		ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -205,7 +195,7 @@ func parseToken(b []byte) (driver.Token, error) {
 // Decrypt implements driver.Decrypter with WeChat's scheme; a watermark,
 // when the data carries one, must name this app.
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkIfPresent)
+	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.AppID(), driverkit.WatermarkIfPresent)
 }
 
 // VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
@@ -224,10 +214,4 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // fail: {errMsg:"<api>:ok"} or {errMsg:"<api>:fail …"}. It is pure.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "kwai.Driver{"+fmt.Sprint(d.cfg)+"}")
 }

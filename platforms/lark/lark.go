@@ -24,7 +24,6 @@ package lark
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -48,15 +47,14 @@ type Config = driverkit.AppConfig
 
 // Driver is the Feishu / Lark driver. It is safe for concurrent use.
 type Driver struct {
-	hc                   *http.Client
-	cfg                  Config
+	driverkit.AppDriver
 	sessionURL, tokenURL string
 	tokenBody            []byte
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("lark", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -64,16 +62,8 @@ func New(cfg Config) (*Driver, error) {
 		AppID  string `json:"app_id"`
 		Secret string `json:"app_secret"`
 	}{cfg.AppID, cfg.Secret})
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, tokenBody: body,
-		sessionURL: driverkit.JoinURL(base, "/open-apis/mina/v2/tokenLoginValidate"),
-		tokenURL:   driverkit.JoinURL(base, "/open-apis/auth/v3/app_access_token/internal")}, nil
+	return &Driver{AppDriver: a, tokenBody: body, sessionURL: a.URL("/open-apis/mina/v2/tokenLoginValidate"), tokenURL: a.URL("/open-apis/auth/v3/app_access_token/internal")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
@@ -124,8 +114,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.sessionURL, Body: body, ContentType: "application/json; charset=utf-8",
-		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.sessionURL, Body: body, ContentType: "application/json; charset=utf-8",
+		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -157,8 +147,8 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // app_access_token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
-		Secrets: []string{d.cfg.Secret}}, func(b []byte) (err error) { out, err = parseToken(b); return err })
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
+		Secrets: []string{string(d.Secret())}}, func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
 
@@ -191,11 +181,6 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // It is pure.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form.
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "lark.Driver{"+fmt.Sprint(d.cfg)+"}")
 }
 
 var (

@@ -16,7 +16,6 @@ package qq
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -37,25 +36,18 @@ type Config = driverkit.AppConfig
 
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct {
-	hc                        *http.Client // cfg.HTTPClient through driverkit.NoRedirect
-	cfg                       Config
+	driverkit.AppDriver
 	code2sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("qq", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, code2sessionURL: driverkit.JoinURL(base, "/sns/jscode2session"), tokenURL: driverkit.JoinURL(base, "/api/getToken")}, nil
+	return &Driver{AppDriver: a, code2sessionURL: a.URL("/sns/jscode2session"), tokenURL: a.URL("/api/getToken")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // api is QQ's server API as one of the WeChat family: its name and codes.
 var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
@@ -76,21 +68,21 @@ var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code 
 
 // Code2Session implements driver.Authenticator with GET /sns/jscode2session.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	return api.Code2Session(ctx, d.hc, d.code2sessionURL, d.cfg.AppID, d.cfg.Secret, req)
+	return api.Code2Session(ctx, d.Client(), d.code2sessionURL, d.AppID(), string(d.Secret()), req)
 }
 
 // FetchToken implements driver.TokenFetcher with GET /api/getToken. QQ
 // checks no session with it; it is the app's token for QQ's other APIs
 // (taro.Client.AccessToken). A new token ends the old one after 5 minutes.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.cfg.AppID}, "secret": {d.cfg.Secret}}
-	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}})
+	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.AppID()}, "secret": {string(d.Secret())}}
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 // Decrypt implements driver.Decrypter with WeChat's scheme, which QQ
 // shares: AES-128-CBC, and the watermark must name this app.
 func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
-	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkRequired)
+	return driverkit.OpenWeChat(req.SessionKey, req.IV, req.EncryptedData, d.AppID(), driverkit.WatermarkRequired)
 }
 
 // VerifyRawData implements driver.RawDataVerifier (hex(sha1(rawData +
@@ -110,10 +102,4 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // driver or credentials are needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "qq.Driver{"+fmt.Sprint(d.cfg)+"}")
 }

@@ -22,7 +22,6 @@ package qywx
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 
@@ -46,27 +45,19 @@ type Config = driverkit.AppConfig
 
 // Driver is the WeCom driver. It is safe for concurrent use.
 type Driver struct {
-	hc                   *http.Client
-	cfg                  Config
+	driverkit.AppDriver
 	sessionURL, tokenURL string
 }
 
 // New returns a driver for cfg; AppID (the corpid) and Secret are
 // required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("qywx", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg,
-		sessionURL: driverkit.JoinURL(base, "/cgi-bin/miniprogram/jscode2session"), tokenURL: driverkit.JoinURL(base, "/cgi-bin/gettoken")}, nil
+	return &Driver{AppDriver: a, sessionURL: a.URL("/cgi-bin/miniprogram/jscode2session"), tokenURL: a.URL("/cgi-bin/gettoken")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver: the corpid.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
@@ -102,7 +93,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"access_token": {req.AccessToken}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret, req.AccessToken}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -131,8 +122,8 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 
 // FetchToken implements driver.TokenFetcher with GET /cgi-bin/gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	q := url.Values{"corpid": {d.cfg.AppID}, "corpsecret": {d.cfg.Secret}}
-	return api.Token(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}})
+	q := url.Values{"corpid": {d.AppID()}, "corpsecret": {string(d.Secret())}}
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level
@@ -146,11 +137,6 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // It is pure.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form.
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "qywx.Driver{"+fmt.Sprint(d.cfg)+"}")
 }
 
 var (

@@ -36,7 +36,6 @@ package xhs
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,15 +58,14 @@ type Config = driverkit.AppConfig
 
 // Driver is the Xiaohongshu driver. It is safe for concurrent use.
 type Driver struct {
-	hc                   *http.Client
-	cfg                  Config
+	driverkit.AppDriver
 	sessionURL, tokenURL string
 	tokenBody            []byte
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	base, err := cfg.Base("xhs", DefaultBaseURL)
+	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -75,15 +73,8 @@ func New(cfg Config) (*Driver, error) {
 		AppID  string `json:"appid"`
 		Secret string `json:"secret"`
 	}{cfg.AppID, cfg.Secret})
-	return &Driver{hc: driverkit.NoRedirect(cfg.HTTPClient), cfg: cfg, tokenBody: body,
-		sessionURL: driverkit.JoinURL(base, "/api/rmp/session"), tokenURL: driverkit.JoinURL(base, "/api/rmp/token")}, nil
+	return &Driver{AppDriver: a, tokenBody: body, sessionURL: a.URL("/api/rmp/session"), tokenURL: a.URL("/api/rmp/token")}, nil
 }
-
-// Platform implements driver.Driver.
-func (d *Driver) Platform() driver.Platform { return Platform }
-
-// AppID implements driver.Driver.
-func (d *Driver) AppID() string { return d.cfg.AppID }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes the
 // app's access token.
@@ -132,10 +123,10 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if req.AccessToken == "" {
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "xhs's code exchange needs the app's access token")
 	}
-	q := url.Values{"app_id": {d.cfg.AppID}, "access_token": {req.AccessToken}, "code": {req.Code}}
+	q := url.Values{"app_id": {d.AppID()}, "access_token": {req.AccessToken}, "code": {req.Code}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(),
-		Secrets: []string{d.cfg.Secret, req.AccessToken}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(),
+		Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -170,8 +161,8 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with POST /api/rmp/token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody,
-		ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody,
+		ContentType: "application/json", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }
@@ -206,7 +197,7 @@ func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
 	if n := len(iv) % 4; n != 0 && !strings.ContainsRune(iv, '=') {
 		iv += strings.Repeat("=", 4-n)
 	}
-	return driverkit.OpenWeChat(req.SessionKey, iv, req.EncryptedData, d.cfg.AppID, driverkit.WatermarkIfPresent)
+	return driverkit.OpenWeChat(req.SessionKey, iv, req.EncryptedData, d.AppID(), driverkit.WatermarkIfPresent)
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level
@@ -220,12 +211,6 @@ func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error)
 // driver or credentials are needed.
 func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	return driverkit.NativeOKOrFail(api, raw)
-}
-
-// Format implements fmt.Formatter: every verb prints the redacted form
-// (slog's text handler and %v alike).
-func (d *Driver) Format(f fmt.State, verb rune) {
-	driverkit.FormatRedacted(f, verb, "xhs.Driver{"+fmt.Sprint(d.cfg)+"}")
 }
 
 var (

@@ -7,9 +7,9 @@ import (
 	"github.com/tarogo/adapter/taro"
 )
 
-// Spec describes a fake in data. A fake's type that embeds it implements
-// every Platform method but Routes and FaultBody, which are the fake's
-// own paths and answers.
+// Spec describes a fake in data: a *Spec is a Platform. Its paths are
+// Paths and its fault answers Faults; a fake with state of its own
+// (Alipay's keys) embeds it and adds what it needs.
 type Spec struct {
 	Platform   taro.Platform
 	App        App
@@ -24,6 +24,18 @@ type Spec struct {
 	Markers map[Endpoint]string
 	// Paths are the fake's handlers, registered by Routes.
 	Paths []Route
+	// Faults is the platform's own answer for a Busy, RateLimit or
+	// TokenInvalid fault on an endpoint (FaultBody); nil answers HTTP
+	// 503.
+	Faults func(ep Endpoint, kind FaultKind) any
+}
+
+// FaultBody implements Platform with Faults.
+func (s Spec) FaultBody(ep Endpoint, kind FaultKind) any {
+	if s.Faults == nil {
+		return HTTPAnswer{Status: 503, Text: "Service Unavailable"}
+	}
+	return s.Faults(ep, kind)
 }
 
 // Route is a handler of a fake: pattern (a method and a path relative to

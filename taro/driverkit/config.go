@@ -142,3 +142,49 @@ func (c AppConfig) Format(f fmt.State, verb rune) {
 func (c AppConfig) Base(pkg, def string) (string, error) {
 	return ConfigBase(pkg, c.AppID, c.Secret, c.BaseURL, def)
 }
+
+// AppDriver is what a driver configured by an AppConfig holds: its
+// platform, its app id and secret (a driver.Secret: redacted wherever it
+// is printed), its HTTP client (refusing redirects) and its base URL. A
+// driver embeds it for Platform, AppID and Format, and builds its
+// requests with Secret, Client and URL.
+type AppDriver struct {
+	platform driver.Platform
+	appID    string
+	secret   driver.Secret
+	shown    string // the config as Format prints it
+	hc       *http.Client
+	base     string
+}
+
+// NewAppDriver validates cfg for platform p (AppID and Secret required;
+// BaseURL, when set, an absolute http(s) URL) and returns its AppDriver,
+// at def unless BaseURL says otherwise.
+func NewAppDriver(p driver.Platform, cfg AppConfig, def string) (AppDriver, error) {
+	base, err := cfg.Base(string(p), def)
+	if err != nil {
+		return AppDriver{}, err
+	}
+	return AppDriver{platform: p, appID: cfg.AppID, secret: driver.Secret(cfg.Secret), hc: NoRedirect(cfg.HTTPClient), base: base,
+		shown: string(p) + ".Driver{" + ConfigString("", cfg.AppID, cfg.Secret, cfg.BaseURL) + "}"}, nil
+}
+
+// Platform implements driver.Driver.
+func (a *AppDriver) Platform() driver.Platform { return a.platform }
+
+// AppID implements driver.Driver.
+func (a *AppDriver) AppID() string { return a.appID }
+
+// Secret is the app's secret, for the requests that carry it (and their
+// Request.Secrets).
+func (a *AppDriver) Secret() driver.Secret { return a.secret }
+
+// Client is the HTTP client the driver sends with.
+func (a *AppDriver) Client() *http.Client { return a.hc }
+
+// URL is path on the driver's base URL.
+func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
+
+// Format implements fmt.Formatter: every verb prints the driver with its
+// secret redacted.
+func (a *AppDriver) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, a.shown) }

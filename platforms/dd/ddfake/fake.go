@@ -12,26 +12,21 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "dd", App: fake.App{ID: "ding-sandbox-appkey", Secret: "dd-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+// New returns the fake, a fake.Platform.
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "dd", App: fake.App{ID: "ding-sandbox-appkey", Secret: "dd-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "errcode"},
 		Paths: []fake.Route{
 			{Endpoint: fake.Token, Pattern: "GET /gettoken", Handler: token},
 			{Endpoint: fake.Code2Session, Pattern: "POST /topapi/v2/user/getuserinfo", Handler: code2Session},
-		}}}
+		}, Faults: faultBody}
 }
 
-var _ fake.Platform = (*Fake)(nil)
-
-// FaultBody implements fake.Platform: -1 busy, 40014 an invalid token;
+// faultBody is the fake's Faults (fake.Platform's FaultBody): -1 busy, 40014 an invalid token;
 // DingTalk's throttling code is not published, so a rate limit is the
 // gateway's HTTP 429.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	switch kind {
 	case fake.Busy:
 		return fake.WeChatError{ErrCode: -1, ErrMsg: "系统繁忙"}

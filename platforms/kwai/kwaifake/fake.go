@@ -12,17 +12,12 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live ten minutes, as
+// New returns the fake, a fake.Platform: codes live ten minutes, as
 // the SDKs say; keys and client data as WeChat's.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "kwai", App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "result"}, Paths: routes}}
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "kwai", App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "result"}, Paths: routes, Faults: faultBody}
 }
-
-var _ fake.Platform = (*Fake)(nil)
 
 // routes are the fake's handlers (fake.Spec.Paths). Both take their fields as a form body
 // or as query parameters (the SDKs send either), by POST or GET.
@@ -38,11 +33,11 @@ type answer struct {
 	ErrorMsg string `json:"error_msg,omitempty"`
 }
 
-// FaultBody implements fake.Platform with Kuaishou's result codes: a busy
+// faultBody is the fake's Faults (fake.Platform's FaultBody) with Kuaishou's result codes: a busy
 // platform is 100200500 (server error) and an expired token 100200108.
 // No source documents a rate-limit code for these endpoints, so a rate
 // limit is the gateway's HTTP 429.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	switch kind {
 	case fake.Busy:
 		return answer{100200500, "server error"}

@@ -21,22 +21,17 @@ import (
 // DefaultTenant is the tenant_key of a user named without one.
 const DefaultTenant = "sandbox-tenant"
 
-// Fake is the fake; it implements fake.Platform: codes live five
+// New returns the fake, a fake.Platform: codes live five
 // minutes; keys are 16 bytes; there is no client encryption to open.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "lark", App: fake.App{ID: "cli_sandbox_app", Secret: "lark-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "lark", App: fake.App{ID: "cli_sandbox_app", Secret: "lark-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "code"},
 		Paths: []fake.Route{
 			{Endpoint: fake.Token, Pattern: "POST /open-apis/auth/v3/app_access_token/internal", Handler: token},
 			{Endpoint: fake.Code2Session, Pattern: "POST /open-apis/mina/v2/tokenLoginValidate", Handler: code2Session},
-		}}}
+		}, Faults: faultBody}
 }
-
-var _ fake.Platform = (*Fake)(nil)
 
 // answer is the envelope.
 type answer struct {
@@ -45,10 +40,10 @@ type answer struct {
 	Data any    `json:"data,omitempty"`
 }
 
-// FaultBody implements fake.Platform: a rate limit is 99991400 (with HTTP
+// faultBody is the fake's Faults (fake.Platform's FaultBody): a rate limit is 99991400 (with HTTP
 // 429 at Feishu's gateway), an invalid token 99991664; Feishu documents
 // no busy code, so busy is the gateway's 503.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	switch kind {
 	case fake.Busy:
 		return fake.HTTPAnswer{Status: http.StatusServiceUnavailable, Text: "Service Unavailable"}

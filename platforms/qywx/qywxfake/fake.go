@@ -18,26 +18,21 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live five
+// New returns the fake, a fake.Platform: codes live five
 // minutes; keys are 16 bytes; there is no client encryption to open.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "qywx", App: fake.App{ID: "ww-sandbox-corp", Secret: "qywx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "qywx", App: fake.App{ID: "ww-sandbox-corp", Secret: "qywx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "errcode"},
 		Paths: []fake.Route{
 			{Endpoint: fake.Token, Pattern: "GET /cgi-bin/gettoken", Handler: token},
 			{Endpoint: fake.Code2Session, Pattern: "GET /cgi-bin/miniprogram/jscode2session", Handler: code2Session},
-		}}}
+		}, Faults: faultBody}
 }
 
-var _ fake.Platform = (*Fake)(nil)
-
-// FaultBody implements fake.Platform with WeCom's own codes: -1 busy,
+// faultBody is the fake's Faults (fake.Platform's FaultBody) with WeCom's own codes: -1 busy,
 // 45009 frequency over limit, 40014 an invalid access token.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	switch kind {
 	case fake.Busy:
 		return fake.WeChatError{ErrCode: -1, ErrMsg: "system busy"}

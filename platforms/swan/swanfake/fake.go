@@ -12,19 +12,14 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live ten minutes;
+// New returns the fake, a fake.Platform: codes live ten minutes;
 // keys are 32 base64 characters (24 bytes, an AES-192 key), as Baidu's;
 // client data is sealed with AES-192-CBC and Baidu's prefix, length and app-
 // key suffix.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}, Paths: routes}}
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}, Paths: routes, Faults: faultBody}
 }
-
-var _ fake.Platform = (*Fake)(nil)
 
 // routes are the fake's handlers (fake.Spec.Paths).
 var routes = []fake.Route{
@@ -87,9 +82,9 @@ func swanSessionKeyV2(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	}{openid, key(st, openid)}})
 }
 
-// FaultBody implements fake.Platform with Baidu's general open-API
+// faultBody is the fake's Faults (fake.Platform's FaultBody) with Baidu's general open-API
 // error vocabulary.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	if kind == fake.Busy {
 		return baiduAPIError{2, "Service temporarily unavailable"}
 	}

@@ -17,14 +17,11 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live five minutes;
+// New returns the fake, a fake.Platform: codes live five minutes;
 // keys and client data as WeChat's, which Douyin uses.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}, Paths: routes}}
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}, Paths: routes, Faults: faultBody}
 }
 
 // AppPrivateKey is the sandbox app's private key (PKCS#8 PEM), the key a
@@ -61,8 +58,6 @@ aRFYK5FIZLuIZVJuJNy6QXb8
 -----END PRIVATE KEY-----
 `
 
-var _ fake.Platform = (*Fake)(nil)
-
 // routes are the fake's handlers (fake.Spec.Paths).
 var routes = []fake.Route{
 	{Endpoint: fake.Code2Session, Pattern: "POST /api/apps/v2/jscode2session", Handler: ttCode2Session},
@@ -72,9 +67,9 @@ var routes = []fake.Route{
 	{Endpoint: fake.ResetKey, Pattern: "POST /mgplatform/api/apps/reset_session_key", Handler: ttReset},
 }
 
-// FaultBody implements fake.Platform with Douyin's own answers, in each
+// faultBody is the fake's Faults (fake.Platform's FaultBody) with Douyin's own answers, in each
 // host's vocabulary.
-func (*Fake) FaultBody(ep fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(ep fake.Endpoint, kind fake.FaultKind) any {
 	if ep == fake.CheckSession || ep == fake.ResetKey { // minigame.zijieapi.com
 		switch kind {
 		case fake.Busy:

@@ -16,26 +16,18 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live five minutes;
-// keys are 24 base64 characters (16 bytes); client data is sealed with
-// AES-128-CBC and a watermark naming the app.
-type Fake struct {
-	fake.Spec
-	fake.WeChatFamily
-}
-
 // family is WeChat's own place in the family its fake shares with QQ's:
 // GET /cgi-bin/token mints classic tokens.
 var family = fake.WeChatFamily{TokenBadSecret: 40125, TokenFamily: classicTokens}
 
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+// New returns the fake, a fake.Platform: codes live five minutes;
+// keys are 24 base64 characters (16 bytes); client data is sealed with
+// AES-128-CBC and a watermark naming the app.
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData, fake.ComponentToken},
-		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes}, family}
+		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes, Faults: family.FaultBody}
 }
-
-var _ fake.Platform = (*Fake)(nil)
 
 // routes are the fake's handlers (fake.Spec.Paths).
 var routes = []fake.Route{

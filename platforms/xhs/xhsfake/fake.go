@@ -11,17 +11,12 @@ import (
 	"github.com/tarogo/adapter/sandbox/fake"
 )
 
-// Fake is the fake; it implements fake.Platform: codes live five minutes,
+// New returns the fake, a fake.Platform: codes live five minutes,
 // keys are 16 bytes and client data is sealed as WeChat's.
-type Fake struct{ fake.Spec }
-
-// New returns the fake.
-func New() *Fake {
-	return &Fake{fake.Spec{Platform: "xhs", App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
-		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}, Paths: routes}}
+func New() *fake.Spec {
+	return &fake.Spec{Platform: "xhs", App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}, Paths: routes, Faults: faultBody}
 }
-
-var _ fake.Platform = (*Fake)(nil)
 
 // routes are the fake's handlers (fake.Spec.Paths).
 var routes = []fake.Route{
@@ -39,10 +34,10 @@ type answer struct {
 
 func fail(code int, msg string) answer { return answer{false, code, msg, nil} }
 
-// FaultBody implements fake.Platform: 2 is a system error and 410101 a
+// faultBody is the fake's Faults (fake.Platform's FaultBody): 2 is a system error and 410101 a
 // stale app token. No rate-limit code is documented: a rate limit is the
 // gateway's HTTP 429.
-func (*Fake) FaultBody(_ fake.Endpoint, kind fake.FaultKind) any {
+func faultBody(_ fake.Endpoint, kind fake.FaultKind) any {
 	switch kind {
 	case fake.Busy:
 		return fail(2, "system error")
