@@ -39,20 +39,19 @@ const DefaultBaseURL = "https://oapi.dingtalk.com"
 // redacts the secret.
 type Config = driverkit.AppConfig
 
+// The paths of the code exchange and the token on the base URL.
+const (
+	sessionPath = "/topapi/v2/user/getuserinfo"
+	tokenPath   = "/gettoken"
+)
+
 // Driver is the DingTalk driver. It is safe for concurrent use.
-type Driver struct {
-	driverkit.AppDriver
-	sessionURL, tokenURL string
-}
+type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID (the AppKey) and Secret are
 // required.
 func New(cfg Config) (*Driver, error) {
-	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	return &Driver{AppDriver: a, sessionURL: a.URL("/topapi/v2/user/getuserinfo"), tokenURL: a.URL("/gettoken")}, nil
+	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
@@ -90,7 +89,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.sessionURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath) + "?access_token=" + url.QueryEscape(req.AccessToken),
 		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -121,7 +120,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with GET /gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"appkey": {d.AppID()}, "appsecret": {string(d.Secret())}}
-	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(tokenPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 var (

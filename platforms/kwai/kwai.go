@@ -64,19 +64,18 @@ const DefaultBaseURL = "https://open.kuaishou.com"
 // Config redacts the secret.
 type Config = driverkit.AppConfig
 
+// The paths of the code exchange and the token on the base URL.
+const (
+	sessionPath = "/oauth2/mp/code2session"
+	tokenPath   = "/oauth2/access_token"
+)
+
 // Driver is the Kuaishou driver. It is safe for concurrent use.
-type Driver struct {
-	driverkit.AppDriver
-	code2sessionURL, tokenURL string
-}
+type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	return &Driver{AppDriver: a, code2sessionURL: a.URL("/oauth2/mp/code2session"), tokenURL: a.URL("/oauth2/access_token")}, nil
+	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
 }
 
 // frame is every answer's success marker and message.
@@ -130,7 +129,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "js_code": {req.Code}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: []byte(form.Encode()),
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: []byte(form.Encode()),
 		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -166,7 +165,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "grant_type": {"client_credentials"}}
 	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: []byte(form.Encode()),
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: []byte(form.Encode()),
 		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err

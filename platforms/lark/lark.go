@@ -45,24 +45,25 @@ const DefaultBaseURL = "https://open.feishu.cn"
 // a proxy). Formatting a Config redacts the secret.
 type Config = driverkit.AppConfig
 
+// The paths of the code exchange and the token on the base URL.
+const (
+	sessionPath = "/open-apis/mina/v2/tokenLoginValidate"
+	tokenPath   = "/open-apis/auth/v3/app_access_token/internal"
+)
+
 // Driver is the Feishu / Lark driver. It is safe for concurrent use.
 type Driver struct {
 	driverkit.AppDriver
-	sessionURL, tokenURL string
-	tokenBody            []byte
+	tokenBody []byte // the token request, built once
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
 	body, _ := json.Marshal(struct {
 		AppID  string `json:"app_id"`
 		Secret string `json:"app_secret"`
 	}{cfg.AppID, cfg.Secret})
-	return &Driver{AppDriver: a, tokenBody: body, sessionURL: a.URL("/open-apis/mina/v2/tokenLoginValidate"), tokenURL: a.URL("/open-apis/auth/v3/app_access_token/internal")}, nil
+	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
@@ -114,7 +115,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		Code string `json:"code"`
 	}{req.Code})
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.sessionURL, Body: body, ContentType: "application/json; charset=utf-8",
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: body, ContentType: "application/json; charset=utf-8",
 		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -147,7 +148,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // app_access_token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
 		Secrets: []string{string(d.Secret())}}, func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err
 }

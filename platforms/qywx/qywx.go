@@ -43,20 +43,19 @@ const DefaultBaseURL = "https://qyapi.weixin.qq.com"
 // redacts the secret.
 type Config = driverkit.AppConfig
 
+// The paths of the code exchange and the token on the base URL.
+const (
+	sessionPath = "/cgi-bin/miniprogram/jscode2session"
+	tokenPath   = "/cgi-bin/gettoken"
+)
+
 // Driver is the WeCom driver. It is safe for concurrent use.
-type Driver struct {
-	driverkit.AppDriver
-	sessionURL, tokenURL string
-}
+type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID (the corpid) and Secret are
 // required.
 func New(cfg Config) (*Driver, error) {
-	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
-	return &Driver{AppDriver: a, sessionURL: a.URL("/cgi-bin/miniprogram/jscode2session"), tokenURL: a.URL("/cgi-bin/gettoken")}, nil
+	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
@@ -93,7 +92,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"access_token": {req.AccessToken}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}},
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
 }
@@ -123,7 +122,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with GET /cgi-bin/gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"corpid": {d.AppID()}, "corpsecret": {string(d.Secret())}}
-	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(tokenPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level

@@ -56,24 +56,25 @@ const DefaultBaseURL = "https://miniapp.xiaohongshu.com"
 // Config redacts the secret.
 type Config = driverkit.AppConfig
 
+// The paths of the code exchange and the token on the base URL.
+const (
+	sessionPath = "/api/rmp/session"
+	tokenPath   = "/api/rmp/token"
+)
+
 // Driver is the Xiaohongshu driver. It is safe for concurrent use.
 type Driver struct {
 	driverkit.AppDriver
-	sessionURL, tokenURL string
-	tokenBody            []byte
+	tokenBody []byte // the token request, built once
 }
 
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) {
-	a, err := driverkit.NewAppDriver(Platform, cfg, DefaultBaseURL)
-	if err != nil {
-		return nil, err
-	}
 	body, _ := json.Marshal(struct {
 		AppID  string `json:"appid"`
 		Secret string `json:"secret"`
 	}{cfg.AppID, cfg.Secret})
-	return &Driver{AppDriver: a, tokenBody: body, sessionURL: a.URL("/api/rmp/session"), tokenURL: a.URL("/api/rmp/token")}, nil
+	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes the
@@ -125,7 +126,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	}
 	q := url.Values{"app_id": {d.AppID()}, "access_token": {req.AccessToken}, "code": {req.Code}}
 	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.sessionURL + "?" + q.Encode(),
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(),
 		Secrets: []string{string(d.Secret()), req.AccessToken}},
 		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
 	return out, err
@@ -161,7 +162,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with POST /api/rmp/token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody,
+	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody,
 		ContentType: "application/json", Secrets: []string{string(d.Secret())}},
 		func(b []byte) (err error) { out, err = parseToken(b); return err })
 	return out, err

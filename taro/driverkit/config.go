@@ -188,3 +188,14 @@ func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
 // Format implements fmt.Formatter: every verb prints the driver with its
 // secret redacted.
 func (a *AppDriver) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, a.shown) }
+
+// Build validates cfg for platform p (NewAppDriver) and hands the
+// AppDriver to wrap, which makes the package's driver: a driver
+// package's New in one statement.
+func Build[D any](p driver.Platform, cfg AppConfig, def string, wrap func(AppDriver) *D) (*D, error) {
+	a, err := NewAppDriver(p, cfg, def)
+	if err != nil {
+		return nil, err
+	}
+	return wrap(a), nil
+}
