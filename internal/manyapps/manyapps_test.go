@@ -13,6 +13,7 @@ import (
 	loginpkg "github.com/tarogo/adapter/login"
 	_ "github.com/tarogo/adapter/platforms" // the plugins SettingsSource builds with
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
@@ -59,7 +60,7 @@ func TestThousandAppsPerPlatformThroughOneManager(t *testing.T) {
 					url = "redis://" + miniredis.RunT(t).Addr() + "/0"
 				}
 				var err error
-				st, err = redisstore.Open(url, redisstore.Options{})
+				st, err = redisstore.Open(url, redisstore.Options{Prefix: "taro-test:" + fake.RandomHex(6) + ":"})
 				require.NoError(t, err)
 				defer st.Close()
 				cfg.Sessions, cfg.Tokens = st, st

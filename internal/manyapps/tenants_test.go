@@ -17,6 +17,7 @@ import (
 	loginpkg "github.com/tarogo/adapter/login"
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
+	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
@@ -46,7 +47,7 @@ func TestWorkPlatformsLoginOverHTTPWithTenants(t *testing.T) {
 				if url == "" {
 					url = "redis://" + miniredis.RunT(t).Addr() + "/0"
 				}
-				st, err := redisstore.Open(url, redisstore.Options{})
+				st, err := redisstore.Open(url, redisstore.Options{Prefix: "taro-test:" + fake.RandomHex(6) + ":"})
 				require.NoError(t, err)
 				defer st.Close()
 				cfg.Sessions, cfg.Tokens, lc.Store = st, st, st

@@ -84,9 +84,10 @@ func TestComponentAcrossTwoReplicas(t *testing.T) {
 	sb, refresh := componentSandbox(t, comp)
 	cfg := weapp.ComponentConfig{AppID: comp.AppID, Secret: comp.Secret, Token: comp.Token, EncodingAESKey: comp.EncodingAESKey}
 	url := redisURL(t)
+	prefix := "taro-test:" + fake.RandomHex(6) + ":" // this run's keys only, on a Redis that other runs share
 	var replicas []replica
 	for range 2 {
-		st, err := redisstore.Open(url, redisstore.Options{})
+		st, err := redisstore.Open(url, redisstore.Options{Prefix: prefix})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = st.Close() })
 		replicas = append(replicas, newReplica(t, sb, cfg, refresh, st))
