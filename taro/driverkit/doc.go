@@ -25,9 +25,17 @@
 //     Douyin, Kuaishou and Xiaohongshu), OpenBaidu, and VerifyRawData
 //     (hex(sha1(rawData + session_key)), constant time). Sealing, which
 //     only fakes do, is in package sandbox/fake (SealWeChat, SealBaidu).
-//   - Configs: ConfigBase validates AppID, Secret and BaseURL; ConfigString,
-//     ConfigLogValue and FormatRedacted print a config with its secret (and
-//     any password in its base URL) redacted, for every fmt verb.
+//   - Configs: AppConfig is the Config of a driver that needs an app id
+//     and a secret (type Config = driverkit.AppConfig), and AppDriver
+//     (NewAppDriver, Build) what such a driver embeds for Platform, AppID
+//     and Format; ConfigBase validates AppID, Secret and BaseURL;
+//     ConfigString, ConfigLogValue and FormatRedacted print a config with
+//     its secret (and any password in its base URL) redacted, for every
+//     fmt verb.
+//   - The WeChat family as data: WeChatAPI holds the errcode frame, the
+//     code exchange and the token answer that WeChat's copies share; a
+//     platform gives its name and code table (QQ, WeCom, DingTalk), and
+//     SignedUserURL builds the signed user calls (WeChat, Douyin).
 //
 // Every error is a *driver.Error with the right driver.Code.
 package driverkit
