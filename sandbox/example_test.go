@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tarogo/adapter/platforms/qq"
+	"github.com/tarogo/adapter/platforms/qywx"
 	"github.com/tarogo/adapter/platforms/weapp"
 	"github.com/tarogo/adapter/sandbox"
 	"github.com/tarogo/adapter/taro"
@@ -85,4 +86,36 @@ func Example_rotation() {
 	// Output:
 	// checkSession:ok
 	// checkSession:fail session invalid: superseded by a newer login
+}
+
+// Example_apps serves two apps of one platform from one sandbox, and a
+// WeCom user of another corp: each app has its own users and codes, and
+// a work platform's user carries its tenant.
+func Example_apps() {
+	ctx := context.Background()
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	_ = sb.AddApp(taro.QQ, sandbox.App{ID: "qq-shop-2", Secret: "shop-2-secret"})
+	var ds []taro.Driver
+	for _, a := range sb.Apps(taro.QQ) {
+		d, _ := qq.New(qq.Config{AppID: a.ID, Secret: a.Secret, BaseURL: sb.BaseURL(taro.QQ)})
+		ds = append(ds, d)
+	}
+	wc := sb.App(taro.WeCom)
+	wd, _ := qywx.New(qywx.Config{AppID: wc.ID, Secret: wc.Secret, BaseURL: sb.BaseURL(taro.WeCom)})
+	client, _ := taro.NewClient(append(ds, wd)...)
+
+	code, _ := sb.LoginApp(taro.QQ, "qq-shop-2", "u1")
+	_, err := client.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, AppID: sb.App(taro.QQ).ID, Code: code})
+	fmt.Println("another app's code:", taro.CodeOf(err))
+	res, _ := client.Code2Session(ctx, taro.LoginOption{Platform: taro.QQ, AppID: "qq-shop-2", Code: code})
+	fmt.Println(res.AppID, res.OpenID)
+
+	code, _ = sb.Login(taro.WeCom, "ww-other-corp/zhangsan") // a user of another corp
+	res, _ = client.Code2Session(ctx, taro.LoginOption{Platform: taro.WeCom, Code: code})
+	fmt.Println(res.OpenID, res.TenantID)
+	// Output:
+	// another app's code: InvalidCode
+	// qq-shop-2 u1
+	// zhangsan ww-other-corp
 }
