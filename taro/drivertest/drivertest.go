@@ -31,22 +31,27 @@
 //     *driver.Error with the right driver.Code (session invalid, invalid
 //     code, credentials, rate limited, token invalid, unavailable for
 //     busy/5xx/unreadable bodies). Do not retry: the portable layer does.
-//     Implement fmt.Formatter, json.Marshaler and slog.LogValuer on the
-//     Config and the Driver (driverkit.FormatRedacted, ConfigJSON,
-//     ConfigLogValue) so that nothing prints the secret: the kit fails a
-//     driver whose printed form holds one.
+//     A driver that needs an app id and a secret declares
+//     `type Config = driverkit.AppConfig` and embeds driverkit.AppDriver
+//     (driverkit.Build makes New one statement), which print the secret
+//     redacted; otherwise implement fmt.Formatter and json.Marshaler on
+//     the Config and the Driver (driverkit.FormatRedacted, ConfigJSON) so
+//     that nothing prints the secret: the kit fails a driver whose
+//     printed form holds one.
 //  5. Optionally implement driver.NativeNormalizer for the platform's client
 //     callback objects (driverkit.ParseNative).
 //  6. Write the platform's fake beside the driver (platforms/alipay/alipayfake)
-//     against package sandbox/fake: embed a fake.Spec (the platform's name,
-//     default app, code lifetime, key size, endpoints and client-side
-//     sealing) and add Routes and FaultBody with the platform's real paths
-//     and shapes over the sandbox's platform-neutral state, and declare
-//     each endpoint's success marker (fake.Spec.Markers, or a
-//     SuccessMarker method), which the kit strips to check that the
-//     driver refuses an answer that is no explicit yes. In the driver's
-//     test, run the kit against it, as below; platforms/qq/qqfake is a
-//     short one to copy.
+//     against package sandbox/fake: a *fake.Spec is a fake, described as
+//     data (the platform's name, default app, code lifetime, key size,
+//     endpoints, client-side sealing, Paths: the platform's real paths
+//     and shapes over the sandbox's platform-neutral state, and Faults:
+//     its own busy, rate-limit and token answers), and declares each
+//     endpoint's success marker (fake.Spec.Markers, or a SuccessMarker
+//     method), which the kit strips to check that the driver refuses an
+//     answer that is no explicit yes. A fake verifies what it receives
+//     with its own code, not the driver's. In the driver's test, run the
+//     kit against it, as below; platforms/dd/ddfake is a short one to
+//     copy.
 //
 // A driver's test:
 //
