@@ -93,6 +93,17 @@ type MarkerDeclarer interface {
 	SuccessMarker(ep Endpoint) string
 }
 
+// AppNamer is implemented by a fake whose requests name their app: the
+// request members (in the query, a form or a JSON body) that carry the
+// app's id, so that a sandbox serving several apps of the platform
+// answers each request as its app; fake.Spec implements it from its
+// AppFields. A request that names none reaches the app whose access
+// token it carries (access_token, or a bearer token), else the default
+// app.
+type AppNamer interface {
+	AppKeys() []string
+}
+
 // App is a platform application's credentials.
 type App struct {
 	ID     string `json:"appid"`

@@ -11,7 +11,10 @@ import (
 // Paths and its fault answers Faults; a fake with state of its own
 // (Alipay's keys) embeds it and adds what it needs.
 type Spec struct {
-	Platform   taro.Platform
+	Platform taro.Platform
+	// AppFields are the request members (query, form or JSON body) that
+	// name the app the request is for, where a sandbox serves several.
+	AppFields  []string
 	App        App
 	CodeLife   time.Duration
 	KeyBytes   int
@@ -29,6 +32,9 @@ type Spec struct {
 	// 503.
 	Faults func(ep Endpoint, kind FaultKind) any
 }
+
+// AppKeys implements AppNamer with AppFields.
+func (s Spec) AppKeys() []string { return s.AppFields }
 
 // FaultBody implements Platform with Faults.
 func (s Spec) FaultBody(ep Endpoint, kind FaultKind) any {

@@ -16,13 +16,6 @@ import (
 // MaxApps bounds the apps one platform of a sandbox serves.
 const MaxApps = 10_000
 
-// appKeys are the request members that name an app on the platforms:
-// WeChat's and Douyin's appid, Kuaishou's and Xiaohongshu's app_id,
-// Baidu's client_id, WeCom's corpid, DingTalk's appkey, and the
-// authorizer_appid of WeChat's third-party platforms. Alipay's and
-// Feishu's app_id are among them.
-var appKeys = []string{"appid", "app_id", "client_id", "corpid", "appkey", "authorizer_appid"}
-
 // addState adds app to pl; s.mu is held or pl is not yet shared.
 func (s *Sandbox) addState(pl *platform, app App) *fake.State {
 	st := fake.NewState(pl.fake, app, s.nowLocked, s.opts.TokenTTL, s.opts.KeepKeyOnLogin)
@@ -142,16 +135,20 @@ func (s *Sandbox) EncryptApp(p taro.Platform, appID, openid string, payload []by
 }
 
 // stateFor picks the app a request to pl is for; s.mu is held. With one
-// app it is that app. Otherwise: the app a request member names (appid,
-// app_id or client_id, in the query, a form body or a JSON body), else
-// the app that issued the request's access token, else the default app,
-// which then answers as the platform answers a stranger.
+// app it is that app. Otherwise: the app named by a request member the
+// fake declares (fake.AppNamer), in the query, a form body or a JSON body,
+// else the app that issued the request's access token, else the default
+// app, which then answers as the platform answers a stranger.
 func (s *Sandbox) stateFor(pl *platform, r *http.Request, body []byte) *fake.State {
 	if len(pl.apps) == 1 {
 		return pl.st
 	}
 	fields := requestFields(r, body)
-	for _, k := range appKeys {
+	var keys []string
+	if n, ok := pl.fake.(fake.AppNamer); ok {
+		keys = n.AppKeys()
+	}
+	for _, k := range keys {
 		for _, v := range fields[k] {
 			if st, ok := pl.apps[v]; ok {
 				return st
@@ -176,7 +173,7 @@ func requestFields(r *http.Request, body []byte) url.Values {
 		out[k] = append(out[k], v...)
 	}
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		out["access_token"] = append(out["access_token"], tok) // Feishu's header
+		out["access_token"] = append(out["access_token"], tok) // a bearer token, as OAuth sends it
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {

@@ -136,7 +136,7 @@ func New() *Fake { return WithKeys(keys()) }
 func WithKeys(k *Keys) *Fake {
 	app := fake.App{ID: "2021000000000001", PrivateKey: k.AppPrivateKey, AlipayPublicKey: k.AlipayPublicKey, AESKey: k.AESKey,
 		AppCertificate: k.AppCertificate, AlipayCertificate: k.AlipayCertificate, AlipayRootCertificate: k.RootCertificate}
-	f := &Fake{Spec: fake.Spec{Platform: "alipay", App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
+	f := &Fake{Spec: fake.Spec{Platform: "alipay", AppFields: []string{"app_id"}, App: app, CodeLife: 3 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session}, TakesToken: []fake.Endpoint{}, Seal: noClientData, Markers: map[fake.Endpoint]string{fake.Code2Session: "sign"}}, keys: k}
 	f.Paths = []fake.Route{{Endpoint: fake.Code2Session, Pattern: "POST /gateway.do", Handler: f.gateway}}
 	return f

@@ -14,7 +14,7 @@ import (
 
 // New returns the fake, a fake.Platform.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "dd", App: fake.App{ID: "ding-sandbox-appkey", Secret: "dd-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "dd", AppFields: []string{"appkey"}, App: fake.App{ID: "ding-sandbox-appkey", Secret: "dd-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "errcode"},
 		Paths: []fake.Route{

@@ -15,7 +15,7 @@ import (
 // New returns the fake, a fake.Platform: codes live ten minutes, as
 // the SDKs say; keys and client data as WeChat's.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "kwai", App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "kwai", AppFields: []string{"app_id"}, App: fake.App{ID: "ks-sandbox-app", Secret: "ks-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "result"}, Paths: routes, Faults: faultBody}
 }
 

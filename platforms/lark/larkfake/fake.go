@@ -24,7 +24,7 @@ const DefaultTenant = "sandbox-tenant"
 // New returns the fake, a fake.Platform: codes live five
 // minutes; keys are 16 bytes; there is no client encryption to open.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "lark", App: fake.App{ID: "cli_sandbox_app", Secret: "lark-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "lark", AppFields: []string{"app_id"}, App: fake.App{ID: "cli_sandbox_app", Secret: "lark-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "code"},
 		Paths: []fake.Route{

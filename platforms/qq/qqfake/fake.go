@@ -18,7 +18,7 @@ var family = fake.WeChatFamily{TokenBadSecret: 40001}
 // (fake.WeChatFamily), but for a wrong secret at the token endpoint
 // (40001).
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "qq", App: fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "qq", AppFields: []string{"appid"}, App: fake.App{ID: "qq-sandbox-app", Secret: "qq-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"},
 		Paths: []fake.Route{
 			{Endpoint: fake.Code2Session, Pattern: "GET /sns/jscode2session", Handler: family.Code2Session},

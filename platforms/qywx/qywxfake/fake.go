@@ -21,7 +21,7 @@ import (
 // New returns the fake, a fake.Platform: codes live five
 // minutes; keys are 16 bytes; there is no client encryption to open.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "qywx", App: fake.App{ID: "ww-sandbox-corp", Secret: "qywx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "qywx", AppFields: []string{"corpid"}, App: fake.App{ID: "ww-sandbox-corp", Secret: "qywx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session},
 		Markers: map[fake.Endpoint]string{fake.Code2Session: "errcode"},
 		Paths: []fake.Route{

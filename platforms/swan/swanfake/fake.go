@@ -17,7 +17,7 @@ import (
 // client data is sealed with AES-192-CBC and Baidu's prefix, length and app-
 // key suffix.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "swan", App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
+	return &fake.Spec{Platform: "swan", AppFields: []string{"client_id"}, App: fake.App{ID: "swan-sandbox-appkey", Secret: "swan-sandbox-secret"}, CodeLife: 10 * time.Minute, KeyBytes: 24,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{}, Seal: sealBaidu, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key"}, Paths: routes, Faults: faultBody}
 }
 

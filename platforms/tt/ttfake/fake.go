@@ -20,7 +20,7 @@ import (
 // New returns the fake, a fake.Platform: codes live five minutes;
 // keys and client data as WeChat's, which Douyin uses.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "tt", App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "tt", AppFields: []string{"appid"}, App: fake.App{ID: "tt-sandbox-app", Secret: "tt-sandbox-secret", PrivateKey: AppPrivateKey}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, TakesToken: []fake.Endpoint{fake.CheckSession, fake.ResetKey, fake.PhoneNumber}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "err_no", fake.CheckSession: "err_no"}, Paths: routes, Faults: faultBody}
 }
 

@@ -24,7 +24,7 @@ var family = fake.WeChatFamily{TokenBadSecret: 40125, TokenFamily: classicTokens
 // keys are 24 base64 characters (16 bytes); client data is sealed with
 // AES-128-CBC and a watermark naming the app.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "weapp", App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "weapp", AppFields: []string{"appid", "authorizer_appid"}, App: fake.App{ID: "wx-sandbox-app", Secret: "wx-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves:     []fake.Endpoint{fake.Code2Session, fake.Token, fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData, fake.ComponentToken},
 		TakesToken: []fake.Endpoint{fake.CheckSession, fake.PhoneNumber, fake.ResetKey, fake.CheckData}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "session_key", fake.CheckSession: "errcode"}, Paths: routes, Faults: family.FaultBody}
 }

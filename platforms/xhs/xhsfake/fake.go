@@ -14,7 +14,7 @@ import (
 // New returns the fake, a fake.Platform: codes live five minutes,
 // keys are 16 bytes and client data is sealed as WeChat's.
 func New() *fake.Spec {
-	return &fake.Spec{Platform: "xhs", App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
+	return &fake.Spec{Platform: "xhs", AppFields: []string{"app_id", "appid"}, App: fake.App{ID: "xhs-sandbox-app", Secret: "xhs-sandbox-secret"}, CodeLife: 5 * time.Minute, KeyBytes: 16,
 		Serves: []fake.Endpoint{fake.Code2Session, fake.Token}, TakesToken: []fake.Endpoint{fake.Code2Session}, Seal: fake.SealWeChat, Markers: map[fake.Endpoint]string{fake.Code2Session: "success"}, Paths: routes, Faults: faultBody}
 }
 
