@@ -172,3 +172,17 @@ func TestAdminComponents(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, st, body)
 	assert.Equal(t, []sandbox.ComponentInfo{{AppID: "wx-comp", Authorized: []string{sb.App(taro.Weapp).ID}, Tickets: 1}}, sb.Components())
 }
+
+// A push that fails says where it went, never the push's signature.
+func TestPushTicketErrorHoldsNoSignature(t *testing.T) {
+	sb := sandbox.NewServer(sandbox.Options{})
+	defer sb.Close()
+	require.NoError(t, sb.AddComponent(sandbox.Component{AppID: "wx-c", Secret: "s", Token: "t", EncodingAESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}))
+	dead := httptest.NewServer(http.NotFoundHandler())
+	target := dead.URL + "/events"
+	dead.Close() // nothing listens there now
+	err := sb.PushTicket("wx-c", target)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "msg_signature")
+	assert.NotContains(t, err.Error(), "?")
+}

@@ -3,6 +3,7 @@ package host
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -146,6 +147,10 @@ func (s *Sandbox) PushTicketContext(ctx context.Context, componentAppID, target 
 	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := hc.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, whose query holds the push's signature
+		}
 		return fmt.Errorf("sandbox: the push to %s failed: %v", u.Host, err)
 	}
 	defer resp.Body.Close()
