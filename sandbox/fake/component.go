@@ -114,9 +114,9 @@ func (c *ComponentState) ExpireTokens() { clear(c.tokens) }
 // appID, PKCS#7-padded to 32 bytes. random is read for the 16 bytes (nil:
 // crypto/rand). It returns Encrypt, the base64 ciphertext.
 func SealPush(encodingAESKey, appID string, msg []byte, random io.Reader) (string, error) {
-	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
-	if err != nil || len(key) != 32 {
-		return "", errors.New("fake: EncodingAESKey must be 43 characters of base64")
+	key, err := PushKey(encodingAESKey)
+	if err != nil {
+		return "", err
 	}
 	if random == nil {
 		random = rand.Reader
@@ -136,6 +136,16 @@ func SealPush(encodingAESKey, appID string, msg []byte, random io.Reader) (strin
 	out := make([]byte, buf.Len())
 	cipher.NewCBCEncrypter(block, key[:16]).CryptBlocks(out, buf.Bytes())
 	return base64.StdEncoding.EncodeToString(out), nil
+}
+
+// PushKey is the AES key of an EncodingAESKey: base64(key + "="), which
+// must be 43 characters and decode to 32 bytes.
+func PushKey(encodingAESKey string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(encodingAESKey + "=")
+	if len(encodingAESKey) != 43 || err != nil || len(key) != 32 {
+		return nil, errors.New("fake: EncodingAESKey must be 43 characters of base64")
+	}
+	return key, nil
 }
 
 // PushSignature is a push's msg_signature: hex(sha1) of the Token,

@@ -32,7 +32,7 @@ func (s *Sandbox) AddComponent(c Component) error {
 	if c.AppID == "" || c.Secret == "" || c.Token == "" || len(c.AppID) > 128 {
 		return fmt.Errorf("sandbox: Component.AppID (1 to 128 bytes), Secret and Token are required")
 	}
-	if _, err := fake.SealPush(c.EncodingAESKey, c.AppID, nil, nil); err != nil || len(c.EncodingAESKey) != 43 {
+	if _, err := fake.PushKey(c.EncodingAESKey); err != nil {
 		return fmt.Errorf("sandbox: Component.EncodingAESKey must be 43 characters of base64")
 	}
 	s.mu.Lock()
