@@ -3,17 +3,15 @@ package manyapps
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/internal/redistest"
 	loginpkg "github.com/tarogo/adapter/login"
 	_ "github.com/tarogo/adapter/platforms" // the plugins SettingsSource builds with
 	"github.com/tarogo/adapter/sandbox"
-	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
@@ -55,14 +53,7 @@ func TestThousandAppsPerPlatformThroughOneManager(t *testing.T) {
 			cfg := taro.Config{Apps: source(sb, func(string) bool { return true })}
 			var st *redisstore.Store
 			if backend == "redis" {
-				url := os.Getenv("TARO_REDIS_URL")
-				if url == "" {
-					url = "redis://" + miniredis.RunT(t).Addr() + "/0"
-				}
-				var err error
-				st, err = redisstore.Open(url, redisstore.Options{Prefix: "taro-test:" + fake.RandomHex(6) + ":"})
-				require.NoError(t, err)
-				defer st.Close()
+				st, _ = redistest.Store(t, redisstore.Options{}) // TARO_REDIS_URL, or a miniredis; keys of this run only
 				cfg.Sessions, cfg.Tokens = st, st
 			}
 			c, err := taro.New(cfg)

@@ -6,18 +6,16 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tarogo/adapter/internal/redistest"
 	loginpkg "github.com/tarogo/adapter/login"
 	"github.com/tarogo/adapter/platforms"
 	"github.com/tarogo/adapter/sandbox"
-	"github.com/tarogo/adapter/sandbox/fake"
 	"github.com/tarogo/adapter/store/redisstore"
 	"github.com/tarogo/adapter/taro"
 )
@@ -43,13 +41,7 @@ func TestWorkPlatformsLoginOverHTTPWithTenants(t *testing.T) {
 			cfg := taro.Config{Drivers: ds}
 			lc := loginpkg.Config{Key: key}
 			if backend == "redis" {
-				url := os.Getenv("TARO_REDIS_URL")
-				if url == "" {
-					url = "redis://" + miniredis.RunT(t).Addr() + "/0"
-				}
-				st, err := redisstore.Open(url, redisstore.Options{Prefix: "taro-test:" + fake.RandomHex(6) + ":"})
-				require.NoError(t, err)
-				defer st.Close()
+				st, _ := redistest.Store(t, redisstore.Options{}) // TARO_REDIS_URL, or a miniredis; keys of this run only
 				cfg.Sessions, cfg.Tokens, lc.Store = st, st, st
 			}
 			c, err := taro.New(cfg)

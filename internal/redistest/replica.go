@@ -67,7 +67,8 @@ func KeyedPlatforms() []taro.Platform {
 	return out
 }
 
-// Store is a store of the test's own (a random key prefix) on the Redis
+// Store is a store of the test's own (a random key prefix, unless
+// opts.Prefix shares one between replicas) on the Redis
 // the environment names: TARO_REDIS_CLUSTER_ADDRS, TARO_REDIS_URL, or a
 // miniredis. Client-side caching is off on miniredis and with
 // TARO_REDIS_CACHE=off. It returns the store's client too.
@@ -95,8 +96,10 @@ func Store(t testing.TB, opts redisstore.Options) (*redisstore.Store, rueidis.Cl
 	c, err := rueidis.NewClient(o)
 	require.NoError(t, err, "Redis does not answer")
 	t.Cleanup(c.Close)
-	r := make([]byte, 6)
-	_, _ = rand.Read(r)
-	opts.Prefix = "taro-test:" + hex.EncodeToString(r) + ":"
+	if opts.Prefix == "" {
+		r := make([]byte, 6)
+		_, _ = rand.Read(r)
+		opts.Prefix = "taro-test:" + hex.EncodeToString(r) + ":"
+	}
 	return redisstore.New(c, opts), c
 }
