@@ -88,11 +88,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath) + "?access_token=" + url.QueryEscape(req.AccessToken),
-		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath) + "?access_token=" + url.QueryEscape(req.AccessToken),
+		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
 // parseCode2Session reads a getuserinfo answer: errcode 0 and a

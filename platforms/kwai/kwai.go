@@ -47,7 +47,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -128,11 +127,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "kwai has no anonymous login: Code is required")
 	}
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "js_code": {req.Code}}
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: []byte(form.Encode()),
-		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}}, parseCode2Session)
 }
 
 // parseCode2Session reads a /oauth2/mp/code2session answer.
@@ -164,31 +160,20 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // (for Kuaishou's other APIs: taro.Client.AccessToken).
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "grant_type": {"client_credentials"}}
-	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: []byte(form.Encode()),
-		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}}, parseToken)
 }
 
 // parseToken reads an /oauth2/access_token answer.
 func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		frame
-		AccessToken string `json:"access_token"`
-	}
+	var resp frame
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err("token", b); err != nil {
 		return driver.Token{}, err
 	}
-	o := driverkit.ParseObject(b)
-	life, ok := o.Positive("expires_in")
-	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
-	}
-	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return driverkit.ParseObject(b).Token("access_token", "expires_in")
 }
 
 // Decrypt implements driver.Decrypter with WeChat's scheme; a watermark,

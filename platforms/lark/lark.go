@@ -25,7 +25,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -114,11 +113,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: body, ContentType: "application/json; charset=utf-8",
-		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: body, ContentType: "application/json; charset=utf-8",
+		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
 // parseCode2Session reads a tokenLoginValidate answer.
@@ -147,10 +143,8 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with the internal app's
 // app_access_token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
-		Secrets: []string{string(d.Secret())}}, func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
+		Secrets: []string{string(d.Secret())}}, parseToken)
 }
 
 // parseToken reads {code:0, app_access_token, expire} (expire in seconds).
@@ -162,13 +156,7 @@ func parseToken(b []byte) (driver.Token, error) {
 	if err := resp.err(b); err != nil {
 		return driver.Token{}, err
 	}
-	o := driverkit.ParseObject(b)
-	life, ok := o.Positive("expire")
-	tok, has := o.String("app_access_token")
-	if !ok || !has {
-		return driver.Token{}, driverkit.NotUnderstood("no app_access_token or no positive expire")
-	}
-	return driver.Token{Value: tok, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return driverkit.ParseObject(b).Token("app_access_token", "expire")
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level

@@ -91,10 +91,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qywx's code exchange needs the app's access token")
 	}
 	q := url.Values{"access_token": {req.AccessToken}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
 // parseCode2Session reads a jscode2session answer: a success only with

@@ -44,7 +44,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -216,21 +215,16 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if req.Code == "" {
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "swan has no anonymous login: Code is required")
 	}
-	var out driver.LoginResponse
 	if d.cfg.SessionKeyV2 {
 		// As Baidu's SDKs send it: both in the query, a form content
 		// type, no body.
 		q := url.Values{"access_token": {req.AccessToken}, "code": {req.Code}}
-		err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL + "?" + q.Encode(),
-			ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret, req.AccessToken}},
-			func(b []byte) (err error) { out, err = parseSessionKeyV2(b); return err })
-		return out, err
+		return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL + "?" + q.Encode(),
+			ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret, req.AccessToken}}, parseSessionKeyV2)
 	}
 	form := url.Values{"code": {req.Code}, "client_id": {d.cfg.AppID}, "sk": {d.cfg.Secret}}
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL,
-		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL,
+		Body: []byte(form.Encode()), ContentType: "application/x-www-form-urlencoded", Secrets: []string{d.cfg.Secret}}, parseCode2Session)
 }
 
 // parseCode2Session reads a /oauth/jscode2sessionkey answer.
@@ -300,31 +294,20 @@ func parseSessionKeyV2(b []byte) (driver.LoginResponse, error) {
 // (taro.Client.AccessToken).
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {d.cfg.AppID}, "client_secret": {d.cfg.Secret}, "scope": {"smartapp_snsapi_base"}}
-	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: d.tokenURL + "?" + q.Encode(), Secrets: []string{d.cfg.Secret}}, parseToken)
 }
 
 // parseToken reads an OAuth token answer: {access_token, expires_in,
 // refresh_token, scope} or {error, error_description}.
 func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		response
-		AccessToken string `json:"access_token"`
-	}
+	var resp response
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err(); err != nil {
 		return driver.Token{}, err
 	}
-	o := driverkit.ParseObject(b)
-	life, ok := o.Positive("expires_in")
-	if !ok || !o.Confirm("access_token", resp.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
-	}
-	return driver.Token{Value: resp.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return driverkit.ParseObject(b).Token("access_token", "expires_in")
 }
 
 // Decrypt implements driver.Decrypter with Baidu's scheme: AES-192-CBC,

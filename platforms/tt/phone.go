@@ -26,11 +26,8 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	var out driver.PhoneNumber
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL, Body: body, ContentType: "application/json",
-		Header: map[string]string{"access-token": req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}},
-		func(b []byte) (err error) { out, err = d.parsePhone(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL, Body: body, ContentType: "application/json",
+		Header: map[string]string{"access-token": req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}}, d.parsePhone)
 }
 
 // parsePhone reads a get_phonenumber_info answer and opens its data.

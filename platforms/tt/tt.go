@@ -32,7 +32,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -221,10 +220,8 @@ func platformErr(ep string, b []byte, no driverkit.Status, msg string) error {
 // not both.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
 	body, _ := json.Marshal(code2SessionRequest{AppID: d.cfg.AppID, Secret: d.cfg.Secret, Code: req.Code, AnonymousCode: req.AnonymousCode})
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b, req.Code != ""); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.code2sessionURL, Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
+		func(b []byte) (driver.LoginResponse, error) { return parseCode2Session(b, req.Code != "") })
 }
 
 // parseCode2Session reads a /api/apps/v2/jscode2session answer. withCode
@@ -263,34 +260,19 @@ func parseCode2Session(b []byte, withCode bool) (driver.LoginResponse, error) {
 
 // FetchToken implements driver.TokenFetcher.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	var out driver.Token
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.tokenURL, Body: d.tokenBody, ContentType: "application/json", Secrets: []string{d.cfg.Secret}}, parseToken)
 }
 
 // parseToken reads a /api/apps/v2/token answer.
 func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		appsError
-		Data struct {
-			AccessToken string `json:"access_token"`
-			ExpiresIn   int64  `json:"expires_in"`
-		} `json:"data"`
-	}
+	var resp appsError
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := platformErr("token", b, resp.ErrNo, resp.ErrTips); err != nil {
 		return driver.Token{}, err
 	}
-	data := driverkit.ParseObject(b).Get("data")
-	life, ok := data.Positive("expires_in")
-	if !ok || !data.Confirm("access_token", resp.Data.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no access_token or no positive expires_in")
-	}
-	resp.Data.ExpiresIn = life
-	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(resp.Data.ExpiresIn) * time.Second}, nil
+	return driverkit.ParseObject(b).Get("data").Token("access_token", "expires_in")
 }
 
 // CheckSession implements driver.SessionChecker with the mini-game check
@@ -328,11 +310,8 @@ func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (dri
 		Signature   string `json:"signature"`
 		SigMethod   string `json:"sig_method"`
 	}{req.AccessToken, req.OpenID, sig, driverkit.SigMethod})
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
-		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
-		func(b []byte) (err error) { out, err = parseReset(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.resetURL, Body: body, ContentType: "application/json",
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseReset)
 }
 
 // parseReset reads a reset_session_key answer: {err_no:0, openid,

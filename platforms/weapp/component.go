@@ -225,8 +225,10 @@ func (d *componentDriver) Code2Session(ctx context.Context, req driver.LoginRequ
 	err := d.c.withComponentToken(ctx, func(tok string) error {
 		q := url.Values{"appid": {d.AppID()}, "js_code": {req.Code}, "grant_type": {"authorization_code"},
 			"component_appid": {d.c.cfg.AppID}, "component_access_token": {tok}}
-		return driverkit.Call(ctx, d.c.hc, driverkit.Request{Method: http.MethodGet, URL: d.c.loginURL + "?" + q.Encode(), Secrets: []string{tok, d.c.cfg.Secret}},
-			func(b []byte) (err error) { out, err = componentAPI.ParseCode2Session(b); return err })
+		var err error
+		out, err = driverkit.Fetch(ctx, d.c.hc, driverkit.Request{Method: http.MethodGet, URL: d.c.loginURL + "?" + q.Encode(), Secrets: []string{tok, d.c.cfg.Secret}},
+			componentAPI.ParseCode2Session)
+		return err
 	})
 	return out, err
 }

@@ -224,11 +224,8 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	var out driver.PhoneNumber
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
-		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}},
-		func(b []byte) (err error) { out, err = parsePhone(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL + "?access_token=" + url.QueryEscape(req.AccessToken),
+		Body: body, ContentType: "application/json", Secrets: []string{d.cfg.Secret, req.AccessToken}}, parsePhone)
 }
 
 // parsePhone reads a getuserphonenumber answer: {"errcode":0, "phone_info":
@@ -266,11 +263,8 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 // old one's expiry; the old key dies at once.
 func (d *Driver) ResetSession(ctx context.Context, req driver.ResetRequest) (driver.LoginResponse, error) {
 	u, sig := driverkit.SignedUserURL(d.resetURL, req.AccessToken, req.OpenID, req.SessionKey)
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
-		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}},
-		func(b []byte) (err error) { out, err = parseReset(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodGet, URL: u,
+		Secrets: []string{d.cfg.Secret, req.AccessToken, sig, req.SessionKey}}, parseReset)
 }
 
 // parseReset reads a resetusersessionkey answer: {"errcode":0, "openid",

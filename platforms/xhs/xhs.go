@@ -39,7 +39,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 	"github.com/tarogo/adapter/taro/driverkit"
@@ -125,11 +124,8 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "xhs's code exchange needs the app's access token")
 	}
 	q := url.Values{"app_id": {d.AppID()}, "access_token": {req.AccessToken}, "code": {req.Code}}
-	var out driver.LoginResponse
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(),
-		Secrets: []string{string(d.Secret()), req.AccessToken}},
-		func(b []byte) (err error) { out, err = parseCode2Session(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(),
+		Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
 // parseCode2Session reads a /api/rmp/session answer.
@@ -161,33 +157,20 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 
 // FetchToken implements driver.TokenFetcher with POST /api/rmp/token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	var out driver.Token
-	err := driverkit.Call(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody,
-		ContentType: "application/json", Secrets: []string{string(d.Secret())}},
-		func(b []byte) (err error) { out, err = parseToken(b); return err })
-	return out, err
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody,
+		ContentType: "application/json", Secrets: []string{string(d.Secret())}}, parseToken)
 }
 
 // parseToken reads a /api/rmp/token answer.
 func parseToken(b []byte) (driver.Token, error) {
-	var resp struct {
-		envelope
-		Data struct {
-			AccessToken string `json:"access_token"`
-		} `json:"data"`
-	}
+	var resp envelope
 	if err := driverkit.Decode(b, &resp); err != nil {
 		return driver.Token{}, err
 	}
 	if err := resp.err(b); err != nil {
 		return driver.Token{}, err
 	}
-	data := driverkit.ParseObject(b).Get("data")
-	life, ok := data.Positive("expire_in")
-	if !ok || !data.Confirm("access_token", resp.Data.AccessToken) {
-		return driver.Token{}, driverkit.NotUnderstood("no data.access_token or no positive data.expire_in")
-	}
-	return driver.Token{Value: resp.Data.AccessToken, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return driverkit.ParseObject(b).Get("data").Token("access_token", "expire_in")
 }
 
 // Decrypt implements driver.Decrypter: AES-CBC with the session key, the

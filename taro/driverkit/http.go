@@ -119,6 +119,18 @@ func where(method, raw string) string {
 	return method + " " + u.Host + u.Path
 }
 
+// Fetch is Call for a parse that returns the answer's value: the value
+// parse returned when the call succeeds, T's zero value and Call's error
+// when it does not.
+func Fetch[T any](ctx context.Context, hc *http.Client, r Request, parse func(body []byte) (T, error)) (T, error) {
+	var out T
+	if err := Call(ctx, hc, r, func(b []byte) (err error) { out, err = parse(b); return err }); err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 // Call sends r with hc (nil means DefaultClient; any other client is used
 // through a copy that refuses redirects) and hands the body to parse.
 // Every failure is a *driver.Error whose text holds no URL query and none

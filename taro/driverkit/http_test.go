@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 func TestDecode(t *testing.T) {
@@ -72,6 +75,28 @@ func TestObject(t *testing.T) {
 	_, ok = ParseObject([]byte(`{"expires_in":-1}`)).Positive("expires_in")
 	assert.False(t, ok)
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = o.IsZero("errcode"); _ = o.Get("n").Confirm("k", "v") }))
+}
+
+func TestObjectToken(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"access_token":"T","expires_in":7200}`: "",
+		`{"access_token":"T","expires_in":0}`:    "NotUnderstood",
+		`{"access_token":"T","expires_in":"7"}`:  "NotUnderstood",
+		`{"access_token":"","expires_in":7200}`:  "NotUnderstood",
+		`{"access_token":7,"expires_in":7200}`:   "NotUnderstood",
+		`{"expires_in":7200}`:                    "NotUnderstood",
+		`{"Access_token":"T","expires_in":7200}`: "NotUnderstood",
+	} {
+		tok, err := ParseObject([]byte(body)).Token("access_token", "expires_in")
+		if want == "" {
+			assert.NoError(t, err, body)
+			assert.Equal(t, driver.Token{Value: "T", ExpiresIn: 2 * time.Hour}, tok)
+			continue
+		}
+		assert.ErrorIs(t, err, ErrNotUnderstood, body)
+		assert.Zero(t, tok, body)
+		assert.NotContains(t, err.Error(), "T\"", body)
+	}
 }
 
 // FuzzObject: the exact-name reader agrees with encoding/json's map

@@ -8,7 +8,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/tarogo/adapter/taro/driver"
 )
 
 // Decode unmarshals a platform's JSON object into v, with errors that say
@@ -313,6 +316,18 @@ func (o Object) Positive(key string) (int64, bool) {
 		return 0, false
 	}
 	return n, true
+}
+
+// Token reads an access token from the object: the non-empty string at
+// field, living the positive number of seconds at life. Anything else is
+// NotUnderstood, naming both members.
+func (o Object) Token(field, life string) (driver.Token, error) {
+	secs, ok := o.Positive(life)
+	tok, has := o.String(field)
+	if !ok || !has {
+		return driver.Token{}, NotUnderstood("no " + field + " or no positive " + life)
+	}
+	return driver.Token{Value: tok, ExpiresIn: time.Duration(secs) * time.Second}, nil
 }
 
 // Raw returns the value of key exactly as the platform sent it, from its

@@ -9,7 +9,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/tarogo/adapter/taro/driver"
 )
@@ -84,10 +83,7 @@ func (a WeChatAPI) Code2Session(ctx context.Context, hc *http.Client, endpointUR
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "%s has no anonymous login: Code is required", a.Platform)
 	}
 	q := url.Values{"appid": {appID}, "secret": {secret}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
-	var out driver.LoginResponse
-	err := Call(ctx, hc, Request{Method: http.MethodGet, URL: endpointURL + "?" + q.Encode(), Secrets: []string{secret}},
-		func(b []byte) (err error) { out, err = a.ParseCode2Session(b); return err })
-	return out, err
+	return Fetch(ctx, hc, Request{Method: http.MethodGet, URL: endpointURL + "?" + q.Encode(), Secrets: []string{secret}}, a.ParseCode2Session)
 }
 
 // ParseCode2Session reads a code-exchange answer. Its success carries no
@@ -121,9 +117,7 @@ func (a WeChatAPI) Token(ctx context.Context, hc *http.Client, r Request) (drive
 // (component_access_token, authorizer_access_token); endpoint names it to
 // Classify.
 func (a WeChatAPI) TokenAs(ctx context.Context, hc *http.Client, r Request, endpoint, field string) (driver.Token, error) {
-	var out driver.Token
-	err := Call(ctx, hc, r, func(b []byte) (err error) { out, err = a.ParseTokenAs(b, endpoint, field); return err })
-	return out, err
+	return Fetch(ctx, hc, r, func(b []byte) (driver.Token, error) { return a.ParseTokenAs(b, endpoint, field) })
 }
 
 // ParseToken reads an access-token answer: {access_token, expires_in}
@@ -141,11 +135,5 @@ func (a WeChatAPI) ParseTokenAs(b []byte, endpoint, field string) (driver.Token,
 	if err := a.absentOrZero(endpoint, resp); err != nil {
 		return driver.Token{}, err
 	}
-	o := ParseObject(b)
-	life, ok := o.Positive("expires_in")
-	tok, has := o.String(field)
-	if !ok || !has || tok == "" {
-		return driver.Token{}, NotUnderstood("no " + field + " or no positive expires_in")
-	}
-	return driver.Token{Value: tok, ExpiresIn: time.Duration(life) * time.Second}, nil
+	return ParseObject(b).Token(field, "expires_in")
 }
