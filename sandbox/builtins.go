@@ -102,6 +102,22 @@ func AppSettings(app App, baseURL string, hc *http.Client) platforms.Settings {
 	return s
 }
 
+// Settings are the platforms.Settings of the default app of every
+// platform sb serves (AppSettings, through sb's HTTP client), with Douyin
+// as a mini-game, whose session check and key reset the sandbox serves
+// too: what platforms.New takes to serve the whole sandbox.
+func Settings(sb *Sandbox) map[taro.Platform]platforms.Settings {
+	out := map[taro.Platform]platforms.Settings{}
+	for _, p := range sb.Platforms() {
+		s := AppSettings(sb.App(p), sb.BaseURL(p), sb.HTTPClient())
+		if p == taro.TT {
+			s = s.With("MiniGame", "1")
+		}
+		out[p] = s
+	}
+	return out
+}
+
 // Credentials names the credentials of a sandbox app of p by their one
 // name, in camel case, as GET /admin/apps lists them: the secret under
 // platforms.SecretName (secret, or Alipay's privateKey), and each of the

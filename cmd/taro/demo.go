@@ -33,34 +33,25 @@ type demoStep struct {
 }
 
 func runDemo(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", stderr,
+		"usage: taro demo [--json] [--no-color] [--redis]",
+		"",
+		"Starts the sandbox in-process and walks every platform,",
+		"  "+platformList()+",",
+		"through login code → Code2Session → CheckSession → a second login rotating the key →",
+		"the old session rejected → a busy fault retried; then h5, rn and harmony fail with",
+		"not-supported. No network, no credentials. Exits 0 when every step behaved as documented.",
+		"",
+		"Example:",
+		"  go run ./cmd/taro demo",
+		"  go run ./cmd/taro demo --json | jq -c 'select(.ok == false)'",
+		"",
+		"Flags:")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
 	noColor := fs.Bool("no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	useRedis := fs.Bool("redis", false, "keep tokens and sessions in the Redis at $TARO_REDIS_URL, shared by the demo's replicas")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), lines(
-			"usage: taro demo [--json] [--no-color] [--redis]",
-			"",
-			"Starts the sandbox in-process and walks every platform,",
-			"  "+platformList()+",",
-			"through login code → Code2Session → CheckSession → a second login rotating the key →",
-			"the old session rejected → a busy fault retried; then h5, rn and harmony fail with",
-			"not-supported. No network, no credentials. Exits 0 when every step behaved as documented.",
-			"",
-			"Example:",
-			"  go run ./cmd/taro demo",
-			"  go run ./cmd/taro demo --json | jq -c 'select(.ok == false)'",
-			"",
-			"Flags:"))
-		printDefaults(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "taro demo: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	var st *redisstore.Store
 	if *useRedis {
@@ -342,6 +333,33 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 }
 
 // flagExit maps a flag parsing error to an exit code: --help is success.
+// newFlags is a command's flag set: errors go to stderr, and its help is
+// the text of help (as lines formats it) followed by the flags.
+func newFlags(name string, stderr io.Writer, help ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	text := lines(help...)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), text)
+		printDefaults(fs)
+	}
+	return fs
+}
+
+// parseFlags parses a command's args, which must all be flags. When the
+// command stops there (help, a bad flag, an argument), it says so on
+// stderr and returns false with the exit code.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		return flagExit(err), false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "taro %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return exitUsage, false
+	}
+	return 0, true
+}
+
 func flagExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK

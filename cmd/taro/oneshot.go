@@ -28,9 +28,8 @@ type oneShotFlags struct {
 	miniGame *bool
 }
 
-func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func newOneShotFlags(name string, stderr io.Writer, help ...string) *oneShotFlags {
+	fs := newFlags(name, stderr, help...)
 	f := &oneShotFlags{fs: fs,
 		platform: fs.String("platform", "", "platform: "+platformList()+" (required)"),
 		baseURL:  fs.String("base-url", "", "send requests here instead of the platform (e.g. a taro sandbox base URL); default $TARO_<PLATFORM>_BASE_URL"),
@@ -38,10 +37,6 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 		timeout:  fs.Duration("timeout", 15*time.Second, "give up after this long"),
 		redis:    fs.Bool("redis", false, "share tokens and session records with your services through the Redis at $TARO_REDIS_URL"),
 		miniGame: fs.Bool("tt-minigame", false, "tt only: the app is a Douyin mini-game (the documented server-side check and key reset)"),
-	}
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), help)
-		printDefaults(fs)
 	}
 	return f
 }
@@ -54,14 +49,10 @@ func newOneShotFlags(name string, stderr io.Writer, help string) *oneShotFlags {
 // credentials. The returned func releases the Redis connection, if any.
 func (f *oneShotFlags) client(args []string, env func(string) string, stderr io.Writer, required func() string) (*taro.Client, taro.Driver, func(), int) {
 	noop := func() {}
-	if err := f.fs.Parse(args); err != nil {
-		return nil, nil, noop, flagExit(err)
+	if code, ok := parseFlags(f.fs, args, stderr); !ok {
+		return nil, nil, noop, code
 	}
 	name := f.fs.Name()
-	if f.fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "taro %s: unexpected argument %q\n", name, f.fs.Arg(0))
-		return nil, nil, noop, exitUsage
-	}
 	p := taro.Platform(*f.platform)
 	if p == "" {
 		fmt.Fprintf(stderr, "taro %s: --platform is required; valid platforms: %s\n", name, platformList())
@@ -175,7 +166,7 @@ func (sf sessionFlags) session(env func(string) string) taro.Session {
 }
 
 func runCheck(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	f := newOneShotFlags("check", stderr, lines(
+	f := newOneShotFlags("check", stderr,
 		"usage: taro check --platform P --openid ID --session-key-env VAR [--base-url URL]",
 		"",
 		"Asks the platform whether a session is valid. The app id and secret come",
@@ -191,7 +182,7 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 		"Example:",
 		"  TARO_WEAPP_APPID=wx.. TARO_WEAPP_SECRET=.. SK=.. taro check --platform weapp --openid o6zAJs.. --session-key-env SK",
 		"",
-		"Flags:"))
+		"Flags:")
 	sf := f.sessionFlags()
 	c, d, closeStore, code := f.client(args, env, stderr, func() string {
 		if p := taro.Platform(*f.platform); keyless(p) {
@@ -219,7 +210,7 @@ func runCheck(ctx context.Context, args []string, env func(string) string, stdou
 }
 
 func runLogin(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	f := newOneShotFlags("login", stderr, lines(
+	f := newOneShotFlags("login", stderr,
 		"usage: taro login --platform P --code CODE [--anonymous-code CODE] [--base-url URL] [--session-key-out FILE]",
 		"",
 		"Exchanges a login code (from the mini program's login()) for a session and prints the",
@@ -234,7 +225,7 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 		"Example:",
 		"  TARO_QQ_APPID=.. TARO_QQ_SECRET=.. taro login --platform qq --code 0a1b2c..",
 		"",
-		"Flags:"))
+		"Flags:")
 	code := f.fs.String("code", "", "the login code")
 	anon := f.fs.String("anonymous-code", "", "the anonymous login code (tt only)")
 	keyOut := f.fs.String("session-key-out", "", "write the session key to this file (mode 0600); it is printed nowhere")
@@ -299,38 +290,29 @@ func runLogin(ctx context.Context, args []string, env func(string) string, stdou
 }
 
 func runDecrypt(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("decrypt", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("decrypt", stderr,
+		"usage: taro decrypt --platform P --session-key-env VAR --data-env VAR --iv IV [--appid ID]",
+		"",
+		"Opens the encryptedData a client API (getUserInfo, getPhoneNumber …) handed the mini",
+		"program and prints the JSON inside. It is offline: nothing is sent anywhere, and no app",
+		"secret is needed. The session key and the encryptedData come from the variables the",
+		"flags name: the key never goes on the command line. The app the data must be for",
+		"(WeChat's watermark, Baidu's app-key suffix) is --appid, or TARO_<PLATFORM>_APPID.",
+		"",
+		exitHelp,
+		"",
+		"Example:",
+		"  SK=.. DATA=.. taro decrypt --platform weapp --appid wx.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
+		"",
+		"Flags:")
 	platform := fs.String("platform", "", "platform: "+platformList()+" (required)")
 	appID := fs.String("appid", "", "the app the data must be for; default $TARO_<PLATFORM>_APPID (its only app)")
 	keyEnv := fs.String("session-key-env", "", "name of the environment variable holding the session key (required)")
 	dataEnv := fs.String("data-env", "", "name of the environment variable holding the encryptedData (required)")
 	iv := fs.String("iv", "", "the iv that came with the data (required)")
 	fs.String("openid", "", "ignored (accepted for the scripts of earlier versions)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), lines(
-			"usage: taro decrypt --platform P --session-key-env VAR --data-env VAR --iv IV [--appid ID]",
-			"",
-			"Opens the encryptedData a client API (getUserInfo, getPhoneNumber …) handed the mini",
-			"program and prints the JSON inside. It is offline: nothing is sent anywhere, and no app",
-			"secret is needed. The session key and the encryptedData come from the variables the",
-			"flags name: the key never goes on the command line. The app the data must be for",
-			"(WeChat's watermark, Baidu's app-key suffix) is --appid, or TARO_<PLATFORM>_APPID.",
-			"",
-			exitHelp,
-			"",
-			"Example:",
-			"  SK=.. DATA=.. taro decrypt --platform weapp --appid wx.. --session-key-env SK --data-env DATA --iv r7BXXKkLb8qrSNn05n0qiA==",
-			"",
-			"Flags:"))
-		printDefaults(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "taro decrypt: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	p := taro.Platform(*platform)
 	idVar, _, _ := platforms.EnvNames(p)

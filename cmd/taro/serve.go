@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -15,48 +14,43 @@ import (
 )
 
 func runSandbox(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("sandbox", stderr,
+		"usage: taro sandbox [--addr 127.0.0.1:8787] [--apps N] [--env]",
+		"",
+		"Serves the fake platforms ("+platformList()+") under /<platform>,",
+		"a console for a browser at /, and an admin API under /admin, until interrupted (SIGINT",
+		"or SIGTERM; the banner prints the pid). Point a driver's BaseURL, or any",
+		"language's HTTP client, at the printed base URLs. Admin API:",
+		"  GET    /                 the console: apps, users, codes, faults, clock, the live request log",
+		"  GET    /admin            this list, as JSON (or text with ?text)",
+		"  GET    /admin/apps       the default apps' ids, secrets, keys and base URLs",
+		"  GET    /admin/apps/weapp every app of a platform, with its users",
+		"  POST   /admin/apps       {\"platform\",\"appid\",\"secret\"} add an app",
+		"  GET    /admin/users      each platform's users",
+		"  GET    /admin/components WeChat third-party platforms; POST /admin/components,",
+		"                           /admin/authorize and /admin/push-ticket manage them",
+		"  GET    /admin/env        export lines for every app (also: taro sandbox --env)",
+		"  GET    /admin/events     the live request log (server-sent events)",
+		"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
+		"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"} (\"appid\" for another app)",
+		"  POST   /admin/faults     {\"platform\",\"endpoint\",\"kind\",\"count\"} inject a fault",
+		"  DELETE /admin/faults     clear pending faults",
+		"  GET    /admin/requests   request counters per platform and endpoint",
+		"  DELETE /admin/requests   reset the counters",
+		"  POST   /admin/advance    {\"seconds\":300} move the clock forward",
+		"  POST   /admin/phonecode  {\"platform\",\"openid\",\"phoneNumber\"} → {\"code\"}",
+		"  POST   /admin/encrypt    {\"platform\",\"openid\",\"data\"} → {\"encryptedData\",\"iv\"}",
+		"",
+		"Example:",
+		"  taro sandbox --addr 127.0.0.1:8787 &",
+		"  curl -s -XPOST localhost:8787/admin/login -d '{\"platform\":\"qq\",\"openid\":\"u1\"}'",
+		"",
+		"Flags:")
 	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on (port 0 picks a free port)")
 	envOnly := fs.Bool("env", false, "print the export lines of the sandbox running at --addr and exit")
 	apps := fs.Int("apps", 1, "apps per platform: the default app, then copies whose id and secret end in -2, -3, ... (at most 10000)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), lines(
-			"usage: taro sandbox [--addr 127.0.0.1:8787] [--apps N] [--env]",
-			"",
-			"Serves the fake platforms ("+platformList()+") under /<platform>,",
-			"a console for a browser at /, and an admin API under /admin, until interrupted (SIGINT",
-			"or SIGTERM; the banner prints the pid). Point a driver's BaseURL, or any",
-			"language's HTTP client, at the printed base URLs. Admin API:",
-			"  GET    /                 the console: apps, users, codes, faults, clock, the live request log",
-			"  GET    /admin            this list, as JSON (or text with ?text)",
-			"  GET    /admin/apps       the default apps' ids, secrets, keys and base URLs",
-			"  GET    /admin/apps/weapp every app of a platform, with its users",
-			"  POST   /admin/apps       {\"platform\",\"appid\",\"secret\"} add an app",
-			"  GET    /admin/users      each platform's users",
-			"  GET    /admin/components WeChat third-party platforms; POST /admin/components,",
-			"                           /admin/authorize and /admin/push-ticket manage them",
-			"  GET    /admin/env        export lines for every app (also: taro sandbox --env)",
-			"  GET    /admin/events     the live request log (server-sent events)",
-			"  POST   /admin/expire-tokens {\"platform\":\"weapp\"} end every access token",
-			"  POST   /admin/login      {\"platform\":\"weapp\",\"openid\":\"u1\"} → {\"code\":\"...\"} (\"appid\" for another app)",
-			"  POST   /admin/faults     {\"platform\",\"endpoint\",\"kind\",\"count\"} inject a fault",
-			"  DELETE /admin/faults     clear pending faults",
-			"  GET    /admin/requests   request counters per platform and endpoint",
-			"  DELETE /admin/requests   reset the counters",
-			"  POST   /admin/advance    {\"seconds\":300} move the clock forward",
-			"  POST   /admin/phonecode  {\"platform\",\"openid\",\"phoneNumber\"} → {\"code\"}",
-			"  POST   /admin/encrypt    {\"platform\",\"openid\",\"data\"} → {\"encryptedData\",\"iv\"}",
-			"",
-			"Example:",
-			"  taro sandbox --addr 127.0.0.1:8787 &",
-			"  curl -s -XPOST localhost:8787/admin/login -d '{\"platform\":\"qq\",\"openid\":\"u1\"}'",
-			"",
-			"Flags:"))
-		printDefaults(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	if *envOnly {
 		return printEnv(ctx, *addr, stdout, stderr)

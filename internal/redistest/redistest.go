@@ -127,16 +127,7 @@ func mustInt(s string) int64 {
 // platform of sb, with Fast retries, and a manager with lc and LoginKey.
 func LoginReplica(t testing.TB, sb *sandbox.Sandbox, st *redisstore.Store, lc loginpkg.Config) *loginpkg.Manager {
 	t.Helper()
-	cfg := map[taro.Platform]platforms.Settings{}
-	for _, p := range sandbox.Platforms() {
-		app := sb.App(p)
-		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
-		if p == taro.TT {
-			s = s.With("MiniGame", "1")
-		}
-		cfg[p] = s
-	}
-	ds, err := platforms.New(cfg)
+	ds, err := platforms.New(sandbox.Settings(sb))
 	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds, Sessions: st, Tokens: st, Retry: Fast})
 	require.NoError(t, err)

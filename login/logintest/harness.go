@@ -73,16 +73,7 @@ type Replica struct {
 // defaults; cfg.Client, Store and Key are filled in.
 func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc login.Config) *Replica {
 	t.Helper()
-	settings := map[taro.Platform]platforms.Settings{}
-	for _, p := range sb.Platforms() {
-		app := sb.App(p)
-		s := sandbox.AppSettings(app, sb.BaseURL(p), sb.HTTPClient())
-		if p == taro.TT {
-			s = s.With("MiniGame", "1")
-		}
-		settings[p] = s
-	}
-	ds, err := platforms.New(settings)
+	ds, err := platforms.New(sandbox.Settings(sb))
 	require.NoError(t, err)
 	return replicaWith(t, ds, st, tc, lc)
 }

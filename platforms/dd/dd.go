@@ -26,33 +26,18 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves: the name Taro's DingTalk
-// plugin builds for.
-const Platform driver.Platform = "dd"
-
-// DefaultBaseURL is DingTalk's open API host.
-const DefaultBaseURL = "https://oapi.dingtalk.com"
-
 // Config configures the driver, in DingTalk's words: AppID is the
 // AppKey and Secret the AppSecret; both are required. BaseURL replaces
 // DefaultBaseURL (for the sandbox or a proxy). Formatting a Config
 // redacts the secret.
 type Config = driverkit.AppConfig
 
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/topapi/v2/user/getuserinfo"
-	tokenPath   = "/gettoken"
-)
-
 // Driver is the DingTalk driver. It is safe for concurrent use.
 type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID (the AppKey) and Secret are
 // required.
-func New(cfg Config) (*Driver, error) {
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
-}
+func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
@@ -88,7 +73,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath) + "?access_token=" + url.QueryEscape(req.AccessToken),
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL() + "?access_token=" + url.QueryEscape(req.AccessToken),
 		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
@@ -117,7 +102,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with GET /gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"appkey": {d.AppID()}, "appsecret": {string(d.Secret())}}
-	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(tokenPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.TokenURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 var (

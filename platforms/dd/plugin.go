@@ -5,10 +5,18 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
+// Platform is the platform this driver serves: the name Taro's DingTalk
+// plugin builds for.
+const Platform driver.Platform = "dd"
+
+// DefaultBaseURL is DingTalk's open API host.
+const DefaultBaseURL = "https://oapi.dingtalk.com"
+
+// site is where the driver's requests go, as data: the host (Config.BaseURL
+// replaces it) and the paths of the code exchange and of the app's token.
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/topapi/v2/user/getuserinfo", Token: "/gettoken"}
+
 // Plugin describes DingTalk to the portable layer and the bundle of
 // built-in platforms (package platforms): the shared settings' AppID and
 // Secret are the AppKey and AppSecret. DingTalk has no session key.
-var Plugin = driverkit.Register(driver.Plugin{Keyless: true, Platform: Platform, Title: "DingTalk",
-	New: driverkit.NewFromSettings(New, func(s driver.Settings) Config {
-		return Config{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient}
-	})})
+var Plugin = driverkit.Register(driver.Plugin{Keyless: true, Platform: Platform, Title: "DingTalk", New: driverkit.NewFromSettings(New, driverkit.ConfigFromSettings)})

@@ -52,30 +52,16 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves: Taro's target name.
-const Platform driver.Platform = "kwai"
-
-// DefaultBaseURL is Kuaishou's open platform host.
-const DefaultBaseURL = "https://open.kuaishou.com"
-
 // Config configures the driver: AppID and Secret are required; BaseURL
 // replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
 // Config redacts the secret.
 type Config = driverkit.AppConfig
 
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/oauth2/mp/code2session"
-	tokenPath   = "/oauth2/access_token"
-)
-
 // Driver is the Kuaishou driver. It is safe for concurrent use.
 type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID and Secret are required.
-func New(cfg Config) (*Driver, error) {
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
-}
+func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
 // frame is every answer's success marker and message.
 type frame struct {
@@ -127,7 +113,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "kwai has no anonymous login: Code is required")
 	}
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "js_code": {req.Code}}
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: []byte(form.Encode()),
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL(), Body: []byte(form.Encode()),
 		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}}, parseCode2Session)
 }
 
@@ -160,7 +146,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // (for Kuaishou's other APIs: taro.Client.AccessToken).
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "grant_type": {"client_credentials"}}
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: []byte(form.Encode()),
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.TokenURL(), Body: []byte(form.Encode()),
 		ContentType: "application/x-www-form-urlencoded", Secrets: []string{string(d.Secret())}}, parseToken)
 }
 

@@ -30,25 +30,11 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves: the name Taro's Lark
-// plugin builds for.
-const Platform driver.Platform = "lark"
-
-// DefaultBaseURL is Feishu's open-platform host; Lark's is
-// https://open.larksuite.com.
-const DefaultBaseURL = "https://open.feishu.cn"
-
 // Config configures the driver, in Feishu's words: AppID is the app_id
 // and Secret the app_secret of a custom (internal) app; both are
 // required. BaseURL replaces DefaultBaseURL (Lark's host, the sandbox or
 // a proxy). Formatting a Config redacts the secret.
 type Config = driverkit.AppConfig
-
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/open-apis/mina/v2/tokenLoginValidate"
-	tokenPath   = "/open-apis/auth/v3/app_access_token/internal"
-)
 
 // Driver is the Feishu / Lark driver. It is safe for concurrent use.
 type Driver struct {
@@ -62,7 +48,7 @@ func New(cfg Config) (*Driver, error) {
 		AppID  string `json:"app_id"`
 		Secret string `json:"app_secret"`
 	}{cfg.AppID, cfg.Secret})
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
+	return driverkit.Build(site, cfg, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
@@ -113,7 +99,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`
 	}{req.Code})
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(sessionPath), Body: body, ContentType: "application/json; charset=utf-8",
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL(), Body: body, ContentType: "application/json; charset=utf-8",
 		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
@@ -143,7 +129,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with the internal app's
 // app_access_token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.TokenURL(), Body: d.tokenBody, ContentType: "application/json; charset=utf-8",
 		Secrets: []string{string(d.Secret())}}, parseToken)
 }
 

@@ -23,30 +23,16 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves.
-const Platform driver.Platform = "qq"
-
-// DefaultBaseURL is QQ's API host.
-const DefaultBaseURL = "https://api.q.qq.com"
-
 // Config configures the driver: AppID and Secret are required; BaseURL
 // replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
 // Config redacts the secret.
 type Config = driverkit.AppConfig
 
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/sns/jscode2session"
-	tokenPath   = "/api/getToken"
-)
-
 // Driver is the QQ driver. It is safe for concurrent use.
 type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID and Secret are required.
-func New(cfg Config) (*Driver, error) {
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
-}
+func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
 // api is QQ's server API as one of the WeChat family: its name and codes.
 var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
@@ -67,7 +53,7 @@ var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code 
 
 // Code2Session implements driver.Authenticator with GET /sns/jscode2session.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	return api.Code2Session(ctx, d.Client(), d.URL(sessionPath), d.AppID(), string(d.Secret()), req)
+	return api.Code2Session(ctx, d.Client(), d.LoginURL(), d.AppID(), string(d.Secret()), req)
 }
 
 // FetchToken implements driver.TokenFetcher with GET /api/getToken. QQ
@@ -75,7 +61,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 // (taro.Client.AccessToken). A new token ends the old one after 5 minutes.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {d.AppID()}, "secret": {string(d.Secret())}}
-	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(tokenPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.TokenURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 // Decrypt implements driver.Decrypter with WeChat's scheme, which QQ

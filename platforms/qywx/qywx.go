@@ -29,13 +29,6 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves: the name Taro's WeCom
-// plugin builds for.
-const Platform driver.Platform = "qywx"
-
-// DefaultBaseURL is WeCom's API host.
-const DefaultBaseURL = "https://qyapi.weixin.qq.com"
-
 // Config configures the driver, in WeCom's words: AppID is the corpid
 // (企业ID) and Secret the secret of the WeCom app the mini program is
 // associated with (its corpsecret); both are required. BaseURL replaces
@@ -43,20 +36,12 @@ const DefaultBaseURL = "https://qyapi.weixin.qq.com"
 // redacts the secret.
 type Config = driverkit.AppConfig
 
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/cgi-bin/miniprogram/jscode2session"
-	tokenPath   = "/cgi-bin/gettoken"
-)
-
 // Driver is the WeCom driver. It is safe for concurrent use.
 type Driver struct{ driverkit.AppDriver }
 
 // New returns a driver for cfg; AppID (the corpid) and Secret are
 // required.
-func New(cfg Config) (*Driver, error) {
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a} })
-}
+func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
@@ -91,7 +76,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qywx's code exchange needs the app's access token")
 	}
 	q := url.Values{"access_token": {req.AccessToken}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.LoginURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
 // parseCode2Session reads a jscode2session answer: a success only with
@@ -119,7 +104,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 // FetchToken implements driver.TokenFetcher with GET /cgi-bin/gettoken.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"corpid": {d.AppID()}, "corpsecret": {string(d.Secret())}}
-	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(tokenPath) + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
+	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.TokenURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
 }
 
 // FromNative implements driver.NativeNormalizer; see the package-level

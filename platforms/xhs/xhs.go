@@ -44,22 +44,10 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves.
-const Platform driver.Platform = "xhs"
-
-// DefaultBaseURL is Xiaohongshu's mini-program API host.
-const DefaultBaseURL = "https://miniapp.xiaohongshu.com"
-
 // Config configures the driver: AppID and Secret are required; BaseURL
 // replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
 // Config redacts the secret.
 type Config = driverkit.AppConfig
-
-// The paths of the code exchange and the token on the base URL.
-const (
-	sessionPath = "/api/rmp/session"
-	tokenPath   = "/api/rmp/token"
-)
 
 // Driver is the Xiaohongshu driver. It is safe for concurrent use.
 type Driver struct {
@@ -73,7 +61,7 @@ func New(cfg Config) (*Driver, error) {
 		AppID  string `json:"appid"`
 		Secret string `json:"secret"`
 	}{cfg.AppID, cfg.Secret})
-	return driverkit.Build(Platform, cfg, DefaultBaseURL, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
+	return driverkit.Build(site, cfg, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
 }
 
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes the
@@ -124,7 +112,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "xhs's code exchange needs the app's access token")
 	}
 	q := url.Values{"app_id": {d.AppID()}, "access_token": {req.AccessToken}, "code": {req.Code}}
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.URL(sessionPath) + "?" + q.Encode(),
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.LoginURL() + "?" + q.Encode(),
 		Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }
 
@@ -157,7 +145,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 
 // FetchToken implements driver.TokenFetcher with POST /api/rmp/token.
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
-	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.URL(tokenPath), Body: d.tokenBody,
+	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.TokenURL(), Body: d.tokenBody,
 		ContentType: "application/json", Secrets: []string{string(d.Secret())}}, parseToken)
 }
 

@@ -174,7 +174,7 @@ func (s *Sandbox) admin() {
 			return
 		}
 		f := fault{kind: req.Kind, app: req.AppID}
-		if req.Kind == Slow && req.DelayMS > 0 {
+		if req.Kind == fake.Slow && req.DelayMS > 0 {
 			f.delay = time.Duration(req.DelayMS) * time.Millisecond
 		}
 		err := s.inject(req.Platform, req.Endpoint, f, req.Count)
@@ -192,7 +192,7 @@ func (s *Sandbox) admin() {
 		out := map[taro.Platform]map[Endpoint]int{}
 		for _, p := range s.Platforms() {
 			out[p] = map[Endpoint]int{}
-			for _, ep := range Endpoints() {
+			for _, ep := range fake.Endpoints() {
 				out[p][ep] = s.Requests(p, ep)
 			}
 		}

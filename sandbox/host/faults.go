@@ -25,7 +25,7 @@ func (s *Sandbox) InjectApp(p taro.Platform, appID string, ep Endpoint, kind Fau
 
 // InjectDelay makes the next n requests to p's endpoint ep answer after d.
 func (s *Sandbox) InjectDelay(p taro.Platform, ep Endpoint, d time.Duration, n int) error {
-	return s.inject(p, ep, fault{kind: Slow, delay: d}, n)
+	return s.inject(p, ep, fault{kind: fake.Slow, delay: d}, n)
 }
 
 func (s *Sandbox) inject(p taro.Platform, ep Endpoint, f fault, n int) error {
@@ -73,8 +73,8 @@ func (s *Sandbox) InjectEvery(p taro.Platform, ep Endpoint, kind FaultKind, n in
 
 // faultable returns p's state if kind can be injected on ep. s.mu is held.
 func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*platform, error) {
-	if !slices.Contains(FaultKinds(), kind) && !slices.Contains(fake.Probes(), kind) {
-		return nil, fmt.Errorf("sandbox: unknown fault %q (have %v)", kind, FaultKinds())
+	if !slices.Contains(fake.FaultKinds(), kind) && !slices.Contains(fake.Probes(), kind) {
+		return nil, fmt.Errorf("sandbox: unknown fault %q (have %v)", kind, fake.FaultKinds())
 	}
 	st, err := s.platform(p)
 	if err != nil {
@@ -88,7 +88,7 @@ func (s *Sandbox) faultable(p taro.Platform, ep Endpoint, kind FaultKind) (*plat
 			return nil, fmt.Errorf("sandbox: %s declares no success marker for %s", p, ep)
 		}
 	}
-	if kind == TokenInvalid && !slices.Contains(st.fake.TokenEndpoints(), ep) {
+	if kind == fake.TokenInvalid && !slices.Contains(st.fake.TokenEndpoints(), ep) {
 		return nil, fmt.Errorf("sandbox: %s %s takes no access token", p, ep)
 	}
 	return st, nil

@@ -92,7 +92,7 @@ func (s *Sandbox) withoutMarker(w http.ResponseWriter, r *http.Request, h fake.H
 // its message members.
 func (s *Sandbox) echoSecret(w http.ResponseWriter, p taro.Platform, ep Endpoint) {
 	s.mu.Lock()
-	body := s.ps[p].fake.FaultBody(ep, Busy)
+	body := s.ps[p].fake.FaultBody(ep, fake.Busy)
 	secret := s.ps[p].st.App().Secret
 	if secret == "" {
 		secret = s.ps[p].st.App().PrivateKey
@@ -137,7 +137,7 @@ func echoInto(m map[string]any, secret string, depth int) bool {
 // applyFault produces f; it reports whether the request was answered.
 func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, p taro.Platform, ep Endpoint, f fault) bool {
 	switch f.kind {
-	case Busy, RateLimit, TokenInvalid:
+	case fake.Busy, fake.RateLimit, fake.TokenInvalid:
 		s.mu.Lock()
 		body := s.ps[p].fake.FaultBody(ep, f.kind)
 		s.mu.Unlock()
@@ -150,15 +150,15 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, p taro.Plat
 		s.echoSecret(w, p, ep)
 	case fake.NoMarker:
 		return false // answered by withoutMarker
-	case ServerError:
+	case fake.ServerError:
 		http.Error(w, "502 Bad Gateway", http.StatusBadGateway)
-	case HTMLBody:
+	case fake.HTMLBody:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(w, "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>\n")
-	case Truncated:
+	case fake.Truncated:
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"errcode":0,"errmsg":"o`)
-	case Reset:
+	case fake.Reset:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()
@@ -166,7 +166,7 @@ func (s *Sandbox) applyFault(w http.ResponseWriter, r *http.Request, p taro.Plat
 			}
 		}
 		http.Error(w, "", http.StatusBadGateway)
-	case Slow:
+	case fake.Slow:
 		d := f.delay
 		if d <= 0 {
 			d = s.opts.SlowDelay

@@ -22,36 +22,8 @@ import (
 // Endpoint names a server API, for fault injection and request counting.
 type Endpoint = fake.Endpoint
 
-// The endpoints.
-const (
-	Code2Session = fake.Code2Session
-	Token        = fake.Token
-	CheckSession = fake.CheckSession
-	PhoneNumber  = fake.PhoneNumber // WeChat's getuserphonenumber
-	ResetKey     = fake.ResetKey    // WeChat's resetusersessionkey, Douyin's reset_session_key
-	CheckData    = fake.CheckData   // WeChat's checkencryptedmsg
-)
-
-// Endpoints lists every endpoint.
-func Endpoints() []Endpoint { return fake.Endpoints() }
-
 // FaultKind is a failure the sandbox can produce on purpose.
 type FaultKind = fake.FaultKind
-
-// The faults.
-const (
-	Busy         = fake.Busy         // the platform's "system busy" error answer
-	RateLimit    = fake.RateLimit    // the platform's quota error answer
-	TokenInvalid = fake.TokenInvalid // the platform's "access token invalid" answer
-	ServerError  = fake.ServerError  // HTTP 502 with a text body
-	HTMLBody     = fake.HTMLBody     // HTTP 200 with an HTML error page
-	Truncated    = fake.Truncated    // HTTP 200 with JSON cut off mid-object
-	Reset        = fake.Reset        // the connection closed without an answer
-	Slow         = fake.Slow         // the answer delayed (Options.SlowDelay or InjectDelay)
-)
-
-// FaultKinds lists every fault kind.
-func FaultKinds() []FaultKind { return fake.FaultKinds() }
 
 // App is a platform application's credentials.
 type App = fake.App
@@ -336,7 +308,7 @@ func (s *Sandbox) phoneCode(p taro.Platform, appID, openid, phone string) (strin
 	if m, ok := pl.fake.(fake.PhoneMinter); ok {
 		return m.MintPhone(st, openid, phone)
 	}
-	if !slices.Contains(pl.fake.Endpoints(), PhoneNumber) {
+	if !slices.Contains(pl.fake.Endpoints(), fake.PhoneNumber) {
 		return "", fmt.Errorf("sandbox: %s has no phone-number codes (its phone numbers come as encryptedData: use Encrypt)", p)
 	}
 	return st.PhoneCode(openid, phone)

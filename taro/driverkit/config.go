@@ -102,6 +102,13 @@ func NewFromSettings[C any, D driver.Driver](newDriver func(C) (D, error), confi
 	}
 }
 
+// ConfigFromSettings maps the portable settings to an AppConfig: an
+// AppConfig driver's plugin says New: NewFromSettings(New,
+// ConfigFromSettings).
+func ConfigFromSettings(s driver.Settings) AppConfig {
+	return AppConfig{AppID: s.AppID, Secret: s.Secret, BaseURL: s.BaseURL, HTTPClient: s.HTTPClient}
+}
+
 // Register registers p with the portable layer (driver.RegisterPlugin) and
 // returns it, so that a platform package declares and registers its
 // plugin in one statement:
@@ -143,11 +150,23 @@ func (c AppConfig) Base(pkg, def string) (string, error) {
 	return ConfigBase(pkg, c.AppID, c.Secret, c.BaseURL, def)
 }
 
+// Site is where a platform's app API lives, described as data (as
+// x/oauth2/endpoints describes OAuth providers): the platform, its
+// default host and the paths of its code exchange and of the app's
+// access token. A driver package declares one and builds its drivers on
+// it with New or Build.
+type Site struct {
+	Platform driver.Platform
+	BaseURL  string // the default host; AppConfig.BaseURL replaces it
+	Login    string // the code exchange's path
+	Token    string // the app access token's path
+}
+
 // AppDriver is what a driver configured by an AppConfig holds: its
 // platform, its app id and secret (a driver.Secret: redacted wherever it
-// is printed), its HTTP client (refusing redirects) and its base URL. A
-// driver embeds it for Platform, AppID and Format, and builds its
-// requests with Secret, Client and URL.
+// is printed), its HTTP client (refusing redirects) and its site's URLs,
+// joined once. A driver embeds it for Platform, AppID and Format, and
+// builds its requests with Secret, Client, LoginURL, TokenURL and URL.
 type AppDriver struct {
 	platform driver.Platform
 	appID    string
@@ -155,17 +174,21 @@ type AppDriver struct {
 	shown    string // the config as Format prints it
 	hc       *http.Client
 	base     string
+	login    string
+	token    string
 }
 
-// NewAppDriver validates cfg for platform p (AppID and Secret required;
+// NewAppDriver validates cfg for site (AppID and Secret required;
 // BaseURL, when set, an absolute http(s) URL) and returns its AppDriver,
-// at def unless BaseURL says otherwise.
-func NewAppDriver(p driver.Platform, cfg AppConfig, def string) (AppDriver, error) {
-	base, err := cfg.Base(string(p), def)
+// at site.BaseURL unless cfg.BaseURL says otherwise.
+func NewAppDriver(site Site, cfg AppConfig) (AppDriver, error) {
+	p := site.Platform
+	base, err := cfg.Base(string(p), site.BaseURL)
 	if err != nil {
 		return AppDriver{}, err
 	}
 	return AppDriver{platform: p, appID: cfg.AppID, secret: driver.Secret(cfg.Secret), hc: NoRedirect(cfg.HTTPClient), base: base,
+		login: JoinURL(base, site.Login), token: JoinURL(base, site.Token),
 		shown: string(p) + ".Driver{" + ConfigString("", cfg.AppID, cfg.Secret, cfg.BaseURL) + "}"}, nil
 }
 
@@ -182,18 +205,35 @@ func (a *AppDriver) Secret() driver.Secret { return a.secret }
 // Client is the HTTP client the driver sends with.
 func (a *AppDriver) Client() *http.Client { return a.hc }
 
-// URL is path on the driver's base URL.
+// LoginURL is the site's code exchange on the driver's base URL.
+func (a *AppDriver) LoginURL() string { return a.login }
+
+// TokenURL is the site's app-token endpoint on the driver's base URL.
+func (a *AppDriver) TokenURL() string { return a.token }
+
+// URL is any other path on the driver's base URL.
 func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
 
 // Format implements fmt.Formatter: every verb prints the driver with its
 // secret redacted.
 func (a *AppDriver) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, a.shown) }
 
-// Build validates cfg for platform p (NewAppDriver) and hands the
-// AppDriver to wrap, which makes the package's driver: a driver
-// package's New in one statement.
-func Build[D any](p driver.Platform, cfg AppConfig, def string, wrap func(AppDriver) *D) (*D, error) {
-	a, err := NewAppDriver(p, cfg, def)
+// New validates cfg for site (NewAppDriver) and returns the package's
+// driver D, a struct of the AppDriver alone: a driver package's New is
+// `return driverkit.New[Driver](site, cfg)`.
+func New[D ~struct{ AppDriver }](site Site, cfg AppConfig) (*D, error) {
+	a, err := NewAppDriver(site, cfg)
+	if err != nil {
+		return nil, err
+	}
+	d := D(struct{ AppDriver }{a})
+	return &d, nil
+}
+
+// Build is New for a driver that holds more than the AppDriver: wrap
+// makes it.
+func Build[D any](site Site, cfg AppConfig, wrap func(AppDriver) *D) (*D, error) {
+	a, err := NewAppDriver(site, cfg)
 	if err != nil {
 		return nil, err
 	}

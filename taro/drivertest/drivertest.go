@@ -33,7 +33,7 @@
 //     busy/5xx/unreadable bodies). Do not retry: the portable layer does.
 //     A driver that needs an app id and a secret declares
 //     `type Config = driverkit.AppConfig` and embeds driverkit.AppDriver
-//     (driverkit.Build makes New one statement), which print the secret
+//     (driverkit.New makes New one statement), which print the secret
 //     redacted; otherwise implement fmt.Formatter and json.Marshaler on
 //     the Config and the Driver (driverkit.FormatRedacted, ConfigJSON) so
 //     that nothing prints the secret: the kit fails a driver whose
