@@ -76,13 +76,6 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves: Taro's target name.
-const Platform driver.Platform = "alipay"
-
-// DefaultBaseURL is Alipay's open-platform gateway host; requests go to
-// BaseURL + "/gateway.do".
-const DefaultBaseURL = "https://openapi.alipay.com"
-
 // China is the zone of the gateway's timestamp parameter (GMT+8), whatever
 // the server's own zone.
 var China = time.FixedZone("GMT+8", 8*60*60)

@@ -5,6 +5,13 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
+// Platform is the platform this driver serves: Taro's target name.
+const Platform driver.Platform = "alipay"
+
+// DefaultBaseURL is Alipay's open-platform gateway host; requests go to
+// BaseURL + "/gateway.do".
+const DefaultBaseURL = "https://openapi.alipay.com"
+
 // Plugin describes Alipay to the portable layer and the bundle of
 // built-in platforms (package platforms). The shared settings' Secret is
 // the app's private key (TARO_ALIPAY_PRIVATE_KEY: Alipay has no app

@@ -12,10 +12,6 @@ const Platform driver.Platform = "dd"
 // DefaultBaseURL is DingTalk's open API host.
 const DefaultBaseURL = "https://oapi.dingtalk.com"
 
-// site is where the driver's requests go, as data: the host (Config.BaseURL
-// replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/topapi/v2/user/getuserinfo", Token: "/gettoken"}
-
 // Plugin describes DingTalk to the portable layer and the bundle of
 // built-in platforms (package platforms): the shared settings' AppID and
 // Secret are the AppKey and AppSecret. DingTalk has no session key.

@@ -63,6 +63,10 @@ type Driver struct{ driverkit.AppDriver }
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
+// site is where the driver's requests go, as data: the host (Config.BaseURL
+// replaces it) and the paths of the code exchange and of the app's token.
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/oauth2/mp/code2session", Token: "/oauth2/access_token"}
+
 // frame is every answer's success marker and message.
 type frame struct {
 	Result   driverkit.Status `json:"result"`

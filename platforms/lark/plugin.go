@@ -13,10 +13,6 @@ const Platform driver.Platform = "lark"
 // https://open.larksuite.com.
 const DefaultBaseURL = "https://open.feishu.cn"
 
-// site is where the driver's requests go, as data: the host (Config.BaseURL
-// replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/open-apis/mina/v2/tokenLoginValidate", Token: "/open-apis/auth/v3/app_access_token/internal"}
-
 // Plugin describes Feishu / Lark to the portable layer and the bundle of
 // built-in platforms (package platforms): the shared settings' AppID and
 // Secret are the app_id and app_secret.

@@ -34,6 +34,10 @@ type Driver struct{ driverkit.AppDriver }
 // New returns a driver for cfg; AppID and Secret are required.
 func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
+// site is where the driver's requests go, as data: the host (Config.BaseURL
+// replaces it) and the paths of the code exchange and of the app's token.
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/sns/jscode2session", Token: "/api/getToken"}
+
 // api is QQ's server API as one of the WeChat family: its name and codes.
 var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
 	switch code {

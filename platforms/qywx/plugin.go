@@ -12,10 +12,6 @@ const Platform driver.Platform = "qywx"
 // DefaultBaseURL is WeCom's API host.
 const DefaultBaseURL = "https://qyapi.weixin.qq.com"
 
-// site is where the driver's requests go, as data: the host (Config.BaseURL
-// replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/cgi-bin/miniprogram/jscode2session", Token: "/cgi-bin/gettoken"}
-
 // Plugin describes WeCom to the portable layer and the bundle of built-in
 // platforms (package platforms): the shared settings' AppID is the
 // corpid and Secret the associated WeCom app's secret.

@@ -43,6 +43,10 @@ type Driver struct{ driverkit.AppDriver }
 // required.
 func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) }
 
+// site is where the driver's requests go, as data: the host (Config.BaseURL
+// replaces it) and the paths of the code exchange and of the app's token.
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/cgi-bin/miniprogram/jscode2session", Token: "/cgi-bin/gettoken"}
+
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes
 // the app's access token.
 func (d *Driver) LoginNeedsToken() bool { return true }

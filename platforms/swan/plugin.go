@@ -5,6 +5,15 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "swan"
+
+// DefaultBaseURL is Baidu's smart-program API host.
+const DefaultBaseURL = "https://spapi.baidu.com"
+
+// DefaultLegacyBaseURL is the host of the legacy mini-game login.
+const DefaultLegacyBaseURL = "https://openapi.baidu.com"
+
 // Plugin describes Baidu to the portable layer and the bundle of
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands Baidu's client results with no

@@ -49,15 +49,6 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves.
-const Platform driver.Platform = "swan"
-
-// DefaultBaseURL is Baidu's smart-program API host.
-const DefaultBaseURL = "https://spapi.baidu.com"
-
-// DefaultLegacyBaseURL is the host of the legacy mini-game login.
-const DefaultLegacyBaseURL = "https://openapi.baidu.com"
-
 // The code-to-session paths, and the OAuth token path on openapi.baidu.com.
 const (
 	TokenPath              = "/oauth/2.0/token"

@@ -7,6 +7,18 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "tt"
+
+// Douyin's two API hosts. A non-empty Config.BaseURL replaces both.
+const (
+	DefaultAppsBaseURL     = "https://developer.toutiao.com"
+	DefaultMinigameBaseURL = "https://minigame.zijieapi.com"
+	// DefaultOpenBaseURL is Douyin's open platform, where phone numbers
+	// are exchanged.
+	DefaultOpenBaseURL = "https://open.douyin.com"
+)
+
 // Plugin describes Douyin to the portable layer and the bundle of
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands Douyin's client results with no

@@ -37,18 +37,6 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves.
-const Platform driver.Platform = "tt"
-
-// Douyin's two API hosts. A non-empty Config.BaseURL replaces both.
-const (
-	DefaultAppsBaseURL     = "https://developer.toutiao.com"
-	DefaultMinigameBaseURL = "https://minigame.zijieapi.com"
-	// DefaultOpenBaseURL is Douyin's open platform, where phone numbers
-	// are exchanged.
-	DefaultOpenBaseURL = "https://open.douyin.com"
-)
-
 // Config configures the driver. Formatting a Config redacts the secret.
 type Config struct {
 	AppID  string

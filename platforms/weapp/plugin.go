@@ -5,6 +5,12 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
+// Platform is the platform this driver serves.
+const Platform driver.Platform = "weapp"
+
+// DefaultBaseURL is WeChat's API host.
+const DefaultBaseURL = "https://api.weixin.qq.com"
+
 // Plugin describes WeChat to the portable layer and the bundle of
 // built-in platforms (package platforms). Importing this package registers
 // it, so that taro.FromNative understands WeChat's client results with no

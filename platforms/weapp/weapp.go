@@ -30,12 +30,6 @@ import (
 	"github.com/tarogo/adapter/taro/driverkit"
 )
 
-// Platform is the platform this driver serves.
-const Platform driver.Platform = "weapp"
-
-// DefaultBaseURL is WeChat's API host.
-const DefaultBaseURL = "https://api.weixin.qq.com"
-
 // Config configures the driver: AppID and Secret are required; BaseURL
 // replaces DefaultBaseURL (for the sandbox or a proxy). Formatting a
 // Config (fmt, slog, JSON) redacts the secret.

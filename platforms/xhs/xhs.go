@@ -64,6 +64,10 @@ func New(cfg Config) (*Driver, error) {
 	return driverkit.Build(site, cfg, func(a driverkit.AppDriver) *Driver { return &Driver{a, body} })
 }
 
+// site is where the driver's requests go, as data: the host (Config.BaseURL
+// replaces it) and the paths of the code exchange and of the app's token.
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/api/rmp/session", Token: "/api/rmp/token"}
+
 // LoginNeedsToken implements driver.TokenLogin: the code exchange takes the
 // app's access token.
 func (d *Driver) LoginNeedsToken() bool { return true }
