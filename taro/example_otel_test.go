@@ -1,3 +1,10 @@
+// The OTLP exporters bring gRPC and protobuf (about a hundred packages)
+// into the build; only this example needs them, so it is built with the
+// otlp tag, which CI sets (go test -tags otlp ./taro), and the README's
+// test command does not compile them.
+
+//go:build otlp
+
 package taro_test
 
 import (

@@ -98,9 +98,10 @@ func TestDocsCommandsRunAsWritten(t *testing.T) {
 		// their own.
 		script := strings.Join(run, "\n")
 		if strings.Contains(script, "&") {
-			// A server started in the background: give it time to print its
-			// banner before the block's own kill, and stop whatever is left.
-			script = strings.Replace(script, "\nkill %1", "\nsleep 2\nkill %1", 1)
+			// A server started in the background: wait (up to 10 s) until
+			// it listens and has printed its banner, then the block's own
+			// kill stops it.
+			script = strings.Replace(script, "\nkill %1", "\nfor _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null && break; sleep 0.05; done; sleep 0.5\nkill %1", 1)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		cmd := exec.CommandContext(ctx, bash, "-e", "-c", script)

@@ -180,6 +180,7 @@ func masterOf(t *testing.T, nodes []*clusterNode, key string) (master, replica *
 // replica does not answer, a revocation answers Unavailable instead of a
 // success that a crash could undo.
 func TestRevocationSurvivesFailover(t *testing.T) {
+	t.Parallel() // servers, ports and keys of its own
 	nodes := startCluster(t)
 	var addrs []string
 	for _, n := range nodes {
@@ -248,6 +249,7 @@ func TestRevocationSurvivesFailover(t *testing.T) {
 // (ErrNotReplicated) instead of a success a crash could undo: a server
 // and its replica of the test's own; the replica is stopped (SIGSTOP).
 func TestUnacknowledgedRevocationIs503(t *testing.T) {
+	t.Parallel() // servers, ports and keys of its own
 	primary := startRedis(t)
 	replica := startRedis(t)
 	out, err := exec.Command("redis-cli", "-p", replica.Port, "replicaof", "127.0.0.1", primary.Port).CombinedOutput()

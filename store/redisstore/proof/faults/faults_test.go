@@ -40,6 +40,7 @@ func TestFaultMatrix(t *testing.T) {
 			for _, ep := range []sandbox.Endpoint{sandbox.Code2Session, sandbox.CheckSession} {
 				want := faultExpect[kind]
 				t.Run(fmt.Sprintf("%s/%s/%s", p, ep, kind), func(t *testing.T) {
+					t.Parallel() // each case has its sandbox, client and keys; a slow case waits out its deadline
 					st, _ := redistest.Store(t, redisstore.Options{})
 					sb := sandbox.NewServer(sandbox.Options{SlowDelay: 3 * time.Second})
 					defer sb.Close()
@@ -94,6 +95,7 @@ func TestFaultMatrix(t *testing.T) {
 			}
 		}
 		t.Run(fmt.Sprintf("%s/redis-stopped", p), func(t *testing.T) {
+			t.Parallel()
 			mr := miniredis.RunT(t)
 			st, err := redisstore.Open("redis://"+mr.Addr()+"/0", redisstore.Options{})
 			require.NoError(t, err)
