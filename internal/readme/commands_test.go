@@ -98,10 +98,11 @@ func TestDocsCommandsRunAsWritten(t *testing.T) {
 		// their own.
 		script := strings.Join(run, "\n")
 		if strings.Contains(script, "&") {
-			// A server started in the background: wait (up to 10 s) until
-			// it listens and has printed its banner, then the block's own
-			// kill stops it.
-			script = strings.Replace(script, "\nkill %1", "\nfor _ in $(seq 200); do (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null && break; sleep 0.05; done; sleep 0.5\nkill %1", 1)
+			// A server started in the background: wait (up to about 30 s)
+			// until it answers HTTP, which it does only once its banner is
+			// printed, then the block's own kill stops it.
+			wait := `for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8787 && printf 'GET /admin HTTP/1.0\r\n\r\n' >&3 && read -r -t 1 l <&3 && [[ $l == HTTP/* ]]) 2>/dev/null && break; sleep 0.1; done`
+			script = strings.Replace(script, "\nkill %1", "\n"+wait+"\nkill %1", 1)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		cmd := exec.CommandContext(ctx, bash, "-e", "-c", script)
