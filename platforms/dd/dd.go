@@ -41,15 +41,7 @@ func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) 
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/topapi/v2/user/getuserinfo", Token: "/gettoken"}
-
-// LoginNeedsToken implements driver.TokenLogin: the code exchange takes
-// the app's access token.
-func (d *Driver) LoginNeedsToken() bool { return true }
-
-// KeylessLogin implements driver.KeylessLogin: DingTalk has no session
-// key.
-func (d *Driver) KeylessLogin() bool { return true }
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/topapi/v2/user/getuserinfo", Token: "/gettoken", TokenLogin: true, Keyless: true}
 
 // api is DingTalk's legacy open API: errcode and errmsg, as WeChat's.
 var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {

@@ -15,4 +15,4 @@ const DefaultBaseURL = "https://oapi.dingtalk.com"
 // Plugin describes DingTalk to the portable layer and the bundle of
 // built-in platforms (package platforms): the shared settings' AppID and
 // Secret are the AppKey and AppSecret. DingTalk has no session key.
-var Plugin = driverkit.Register(driver.Plugin{Keyless: true, Platform: Platform, Title: "DingTalk", New: driverkit.NewFromSettings(New, driverkit.ConfigFromSettings)})
+var Plugin = driverkit.Register(driver.Plugin{Keyless: site.Keyless, Platform: Platform, Title: "DingTalk", New: driverkit.NewFromSettings(New, driverkit.ConfigFromSettings)})

@@ -65,7 +65,7 @@ func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) 
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/oauth2/mp/code2session", Token: "/oauth2/access_token"}
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/oauth2/mp/code2session", Token: "/oauth2/access_token", Native: FromNative}
 
 // frame is every answer's success marker and message.
 type frame struct {
@@ -176,12 +176,6 @@ func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
 // session_key))).
 func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
 	return driverkit.VerifyRawData(rawData, sessionKey, signature)
-}
-
-// FromNative implements driver.NativeNormalizer; see the package-level
-// FromNative.
-func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	return FromNative(api, raw)
 }
 
 // FromNative normalises ks.<api> callback objects, which only succeed or

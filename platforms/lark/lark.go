@@ -53,11 +53,7 @@ func New(cfg Config) (*Driver, error) {
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/open-apis/mina/v2/tokenLoginValidate", Token: "/open-apis/auth/v3/app_access_token/internal"}
-
-// LoginNeedsToken implements driver.TokenLogin: the code exchange takes
-// the app's access token.
-func (d *Driver) LoginNeedsToken() bool { return true }
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/open-apis/mina/v2/tokenLoginValidate", Token: "/open-apis/auth/v3/app_access_token/internal", TokenLogin: true, Native: FromNative}
 
 // frame is every answer's success marker and message.
 type frame struct {
@@ -147,12 +143,6 @@ func parseToken(b []byte) (driver.Token, error) {
 		return driver.Token{}, err
 	}
 	return driverkit.ParseObject(b).Token("app_access_token", "expire")
-}
-
-// FromNative implements driver.NativeNormalizer; see the package-level
-// FromNative.
-func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	return FromNative(api, raw)
 }
 
 // FromNative normalises tt.<api> callback objects of Feishu's gadgets,

@@ -36,7 +36,7 @@ func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) 
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/sns/jscode2session", Token: "/api/getToken"}
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/sns/jscode2session", Token: "/api/getToken", Native: FromNative}
 
 // api is QQ's server API as one of the WeChat family: its name and codes.
 var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code driverkit.Code) driver.Code {
@@ -78,12 +78,6 @@ func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
 // session_key)), as WeChat).
 func (d *Driver) VerifyRawData(sessionKey, rawData, signature string) error {
 	return driverkit.VerifyRawData(rawData, sessionKey, signature)
-}
-
-// FromNative implements driver.NativeNormalizer; see the package-level
-// FromNative.
-func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	return FromNative(api, raw)
 }
 
 // FromNative normalises qq.<api> callback objects, which only succeed or

@@ -45,11 +45,7 @@ func New(cfg Config) (*Driver, error) { return driverkit.New[Driver](site, cfg) 
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/cgi-bin/miniprogram/jscode2session", Token: "/cgi-bin/gettoken"}
-
-// LoginNeedsToken implements driver.TokenLogin: the code exchange takes
-// the app's access token.
-func (d *Driver) LoginNeedsToken() bool { return true }
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/cgi-bin/miniprogram/jscode2session", Token: "/cgi-bin/gettoken", TokenLogin: true, Native: FromNative}
 
 // api is WeCom's server API as one of the WeChat family, with WeCom's
 // global error codes. A used or expired code is 40029 too.
@@ -109,12 +105,6 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 	q := url.Values{"corpid": {d.AppID()}, "corpsecret": {string(d.Secret())}}
 	return api.Token(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.TokenURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret())}})
-}
-
-// FromNative implements driver.NativeNormalizer; see the package-level
-// FromNative.
-func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	return FromNative(api, raw)
 }
 
 // FromNative normalises wx.qy.<api> callback objects, which succeed or

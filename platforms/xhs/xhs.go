@@ -66,11 +66,7 @@ func New(cfg Config) (*Driver, error) {
 
 // site is where the driver's requests go, as data: the host (Config.BaseURL
 // replaces it) and the paths of the code exchange and of the app's token.
-var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/api/rmp/session", Token: "/api/rmp/token"}
-
-// LoginNeedsToken implements driver.TokenLogin: the code exchange takes the
-// app's access token.
-func (d *Driver) LoginNeedsToken() bool { return true }
+var site = driverkit.Site{Platform: Platform, BaseURL: DefaultBaseURL, Login: "/api/rmp/session", Token: "/api/rmp/token", TokenLogin: true, Native: FromNative}
 
 // envelope is every answer's frame.
 type envelope struct {
@@ -174,12 +170,6 @@ func (d *Driver) Decrypt(req driver.DecryptRequest) ([]byte, error) {
 		iv += strings.Repeat("=", 4-n)
 	}
 	return driverkit.OpenWeChat(req.SessionKey, iv, req.EncryptedData, d.AppID(), driverkit.WatermarkIfPresent)
-}
-
-// FromNative implements driver.NativeNormalizer; see the package-level
-// FromNative.
-func (d *Driver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
-	return FromNative(api, raw)
 }
 
 // FromNative normalises xhs.<api> callback objects, which only succeed or

@@ -160,6 +160,15 @@ type Site struct {
 	BaseURL  string // the default host; AppConfig.BaseURL replaces it
 	Login    string // the code exchange's path
 	Token    string // the app access token's path
+	// TokenLogin: the code exchange takes the app's access token (the
+	// AppDriver reports it as a driver.TokenLogin).
+	TokenLogin bool
+	// Keyless: the platform has no session key (a driver.KeylessLogin).
+	Keyless bool
+	// Native normalises the platform's client results (the package's
+	// FromNative); nil when it has none, and then the AppDriver does not
+	// offer driver.CapNativeNormalizer.
+	Native func(api string, raw []byte) (driver.NativeResult, error)
 }
 
 // AppDriver is what a driver configured by an AppConfig holds: its
@@ -176,6 +185,7 @@ type AppDriver struct {
 	base     string
 	login    string
 	token    string
+	site     Site
 }
 
 // NewAppDriver validates cfg for site (AppID and Secret required;
@@ -188,7 +198,7 @@ func NewAppDriver(site Site, cfg AppConfig) (AppDriver, error) {
 		return AppDriver{}, err
 	}
 	return AppDriver{platform: p, appID: cfg.AppID, secret: driver.Secret(cfg.Secret), hc: NoRedirect(cfg.HTTPClient), base: base,
-		login: JoinURL(base, site.Login), token: JoinURL(base, site.Token),
+		login: JoinURL(base, site.Login), token: JoinURL(base, site.Token), site: site,
 		shown: string(p) + ".Driver{" + ConfigString("", cfg.AppID, cfg.Secret, cfg.BaseURL) + "}"}, nil
 }
 
@@ -213,6 +223,26 @@ func (a *AppDriver) TokenURL() string { return a.token }
 
 // URL is any other path on the driver's base URL.
 func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
+
+// LoginNeedsToken implements driver.TokenLogin with Site.TokenLogin.
+func (a *AppDriver) LoginNeedsToken() bool { return a.site.TokenLogin }
+
+// KeylessLogin implements driver.KeylessLogin with Site.Keyless.
+func (a *AppDriver) KeylessLogin() bool { return a.site.Keyless }
+
+// FromNative implements driver.NativeNormalizer with Site.Native.
+func (a *AppDriver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
+	if a.site.Native == nil {
+		return driver.NativeResult{}, driver.Errorf(driver.CodeNotSupported, "%s has no client results to normalise", a.platform)
+	}
+	return a.site.Native(api, raw)
+}
+
+// Supports implements driver.CapabilityLimiter: the native normaliser is
+// offered only when the site has one.
+func (a *AppDriver) Supports(c driver.Capability) bool {
+	return c != driver.CapNativeNormalizer || a.site.Native != nil
+}
 
 // Format implements fmt.Formatter: every verb prints the driver with its
 // secret redacted.

@@ -26,10 +26,11 @@
 //     (hex(sha1(rawData + session_key)), constant time). Sealing, which
 //     only fakes do, is in package sandbox/fake (SealWeChat, SealBaidu).
 //   - Configs: AppConfig is the Config of a driver that needs an app id
-//     and a secret (type Config = driverkit.AppConfig), Site the data of
-//     where its platform lives (host, code exchange and token paths), and
-//     AppDriver (New, Build) what such a driver embeds for Platform, AppID,
-//     its URLs and Format; ConfigFromSettings maps the portable settings
+//     and a secret (type Config = driverkit.AppConfig), Site its platform
+//     as data (host, code exchange and token paths, whether the exchange
+//     takes the app's token, whether there is a session key, the client
+//     results' normaliser), and AppDriver (New, Build) what such a driver
+//     embeds for Platform, AppID, its URLs, those traits and Format; ConfigFromSettings maps the portable settings
 //     to an AppConfig for its plugin; ConfigBase validates AppID, Secret and BaseURL;
 //     ConfigString, ConfigLogValue and FormatRedacted print a config with
 //     its secret (and any password in its base URL) redacted, for every
