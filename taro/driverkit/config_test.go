@@ -22,7 +22,9 @@ func (*toy) Code2Session(_ context.Context, _ driver.LoginRequest) (driver.Login
 // A site is the platform's data: its URLs are joined once, and its traits
 // and native normaliser are what the AppDriver reports.
 func TestSiteDecidesTheAppDriver(t *testing.T) {
-	native := func(api string, _ []byte) (driver.NativeResult, error) { return driver.NativeResult{OK: api == "login"}, nil }
+	native := func(api string, _ []byte) (driver.NativeResult, error) {
+		return driver.NativeResult{OK: api == "login"}, nil
+	}
 	for _, tc := range []struct {
 		site       driverkit.Site
 		traits     driver.Traits
