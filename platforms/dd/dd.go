@@ -104,6 +104,4 @@ func (d *Driver) FetchToken(ctx context.Context) (driver.Token, error) {
 var (
 	_ driver.Authenticator = (*Driver)(nil)
 	_ driver.TokenFetcher  = (*Driver)(nil)
-	_ driver.TokenLogin    = (*Driver)(nil)
-	_ driver.KeylessLogin  = (*Driver)(nil)
 )

@@ -180,9 +180,7 @@ func FromNative(api string, raw []byte) (driver.NativeResult, error) {
 }
 
 var (
-	_ driver.Authenticator    = (*Driver)(nil)
-	_ driver.TokenFetcher     = (*Driver)(nil)
-	_ driver.TokenLogin       = (*Driver)(nil)
-	_ driver.Decrypter        = (*Driver)(nil)
-	_ driver.NativeNormalizer = (*Driver)(nil)
+	_ driver.Authenticator = (*Driver)(nil)
+	_ driver.TokenFetcher  = (*Driver)(nil)
+	_ driver.Decrypter     = (*Driver)(nil)
 )

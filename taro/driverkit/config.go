@@ -248,6 +248,14 @@ func (a *AppDriver) Supports(c driver.Capability) bool {
 // secret redacted.
 func (a *AppDriver) Format(f fmt.State, verb rune) { FormatRedacted(f, verb, a.shown) }
 
+// What an AppDriver reports from its Site.
+var _ interface {
+	driver.TokenLogin
+	driver.KeylessLogin
+	driver.NativeNormalizer
+	driver.CapabilityLimiter
+} = (*AppDriver)(nil)
+
 // New validates cfg for site (NewAppDriver) and returns the package's
 // driver D, a struct of the AppDriver alone: a driver package's New is
 // `return driverkit.New[Driver](site, cfg)`.
