@@ -1,7 +1,9 @@
 package host
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"sort"
@@ -60,109 +62,58 @@ func (s *Sandbox) admin() {
 		}
 		fake.WriteJSON(w, out)
 	})
-	s.mux.HandleFunc("POST /admin/apps", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Platform taro.Platform `json:"platform"`
-			App
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
-		if err := s.AddApp(req.Platform, req.App); err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	s.mux.HandleFunc("POST /admin/apps", adminDo(func(_ context.Context, req *struct {
+		Platform taro.Platform `json:"platform"`
+		App
+	}) (any, error) {
+		return nil, s.AddApp(req.Platform, req.App)
+	}))
 	s.mux.HandleFunc("GET /admin/components", func(w http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(w, s.Components())
 	})
-	s.mux.HandleFunc("POST /admin/components", func(w http.ResponseWriter, r *http.Request) {
-		var req Component
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
-		if err := s.AddComponent(req); err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.mux.HandleFunc("POST /admin/authorize", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Component string `json:"component"`
-			AppID     string `json:"appid"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
+	s.mux.HandleFunc("POST /admin/components", adminDo(func(_ context.Context, req *Component) (any, error) {
+		return nil, s.AddComponent(*req)
+	}))
+	s.mux.HandleFunc("POST /admin/authorize", adminDo(func(_ context.Context, req *struct {
+		Component string `json:"component"`
+		AppID     string `json:"appid"`
+	}) (any, error) {
 		rt, err := s.Authorize(req.Component, req.AppID)
-		if err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		fake.WriteJSON(w, map[string]string{"refreshToken": rt})
-	})
-	s.mux.HandleFunc("POST /admin/push-ticket", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Component string `json:"component"`
-			URL       string `json:"url"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
-		if err := s.PushTicketContext(r.Context(), req.Component, req.URL); err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return map[string]string{"refreshToken": rt}, err
+	}))
+	s.mux.HandleFunc("POST /admin/push-ticket", adminDo(func(ctx context.Context, req *struct {
+		Component string `json:"component"`
+		URL       string `json:"url"`
+	}) (any, error) {
+		return nil, s.PushTicketContext(ctx, req.Component, req.URL)
+	}))
 	s.mux.HandleFunc("GET /admin/env", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		_, _ = io.WriteString(w, s.EnvLines())
 	})
-	s.mux.HandleFunc("POST /admin/login", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Platform  taro.Platform `json:"platform"`
-			AppID     string        `json:"appid"`
-			OpenID    string        `json:"openid"`
-			Anonymous bool          `json:"anonymous"`
+	s.mux.HandleFunc("POST /admin/login", adminDo(func(_ context.Context, req *struct {
+		Platform  taro.Platform `json:"platform"`
+		AppID     string        `json:"appid"`
+		OpenID    string        `json:"openid"`
+		Anonymous bool          `json:"anonymous"`
+	}) (any, error) {
+		if req.Anonymous && req.Platform != taro.TT {
+			return nil, errors.New("anonymous login exists only on tt")
 		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
-		var code string
-		var err error
-		if req.Anonymous {
-			if req.Platform != taro.TT {
-				adminError(w, "anonymous login exists only on tt")
-				return
-			}
-			code, err = s.login(taro.TT, req.AppID, req.OpenID, true)
-		} else {
-			code, err = s.login(req.Platform, req.AppID, req.OpenID, false)
-		}
-		if err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		fake.WriteJSON(w, map[string]string{"code": code})
-	})
-	s.mux.HandleFunc("POST /admin/faults", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Platform taro.Platform `json:"platform"`
-			AppID    string        `json:"appid"`
-			Endpoint Endpoint      `json:"endpoint"`
-			Kind     FaultKind     `json:"kind"`
-			Count    int           `json:"count"`
-			DelayMS  int           `json:"delayMs"`
-			// OldDelayMS is the member's name in earlier releases.
-			OldDelayMS int `json:"delay_ms"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
+		code, err := s.login(req.Platform, req.AppID, req.OpenID, req.Anonymous)
+		return map[string]string{"code": code}, err
+	}))
+	s.mux.HandleFunc("POST /admin/faults", adminDo(func(_ context.Context, req *struct {
+		Platform taro.Platform `json:"platform"`
+		AppID    string        `json:"appid"`
+		Endpoint Endpoint      `json:"endpoint"`
+		Kind     FaultKind     `json:"kind"`
+		Count    int           `json:"count"`
+		DelayMS  int           `json:"delayMs"`
+		// OldDelayMS is the member's name in earlier releases.
+		OldDelayMS int `json:"delay_ms"`
+	}) (any, error) {
 		if req.DelayMS == 0 {
 			req.DelayMS = req.OldDelayMS
 		}
@@ -170,20 +121,14 @@ func (s *Sandbox) admin() {
 			req.Count = 1
 		}
 		if req.DelayMS < 0 || req.DelayMS > 600_000 {
-			adminError(w, "delayMs must be 0 to 600000")
-			return
+			return nil, errors.New("delayMs must be 0 to 600000")
 		}
 		f := fault{kind: req.Kind, app: req.AppID}
 		if req.Kind == fake.Slow && req.DelayMS > 0 {
 			f.delay = time.Duration(req.DelayMS) * time.Millisecond
 		}
-		err := s.inject(req.Platform, req.Endpoint, f, req.Count)
-		if err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil, s.inject(req.Platform, req.Endpoint, f, req.Count)
+	}))
 	s.mux.HandleFunc("DELETE /admin/faults", func(w http.ResponseWriter, r *http.Request) {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
@@ -202,57 +147,32 @@ func (s *Sandbox) admin() {
 		s.ResetCounters()
 		w.WriteHeader(http.StatusNoContent)
 	})
-	s.mux.HandleFunc("POST /admin/phonecode", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Platform    taro.Platform `json:"platform"`
-			AppID       string        `json:"appid"`
-			OpenID      string        `json:"openid"`
-			PhoneNumber string        `json:"phoneNumber"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
+	s.mux.HandleFunc("POST /admin/phonecode", adminDo(func(_ context.Context, req *struct {
+		Platform    taro.Platform `json:"platform"`
+		AppID       string        `json:"appid"`
+		OpenID      string        `json:"openid"`
+		PhoneNumber string        `json:"phoneNumber"`
+	}) (any, error) {
 		code, err := s.phoneCode(req.Platform, req.AppID, req.OpenID, req.PhoneNumber)
-		if err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		fake.WriteJSON(w, map[string]string{"code": code})
-	})
-	s.mux.HandleFunc("POST /admin/encrypt", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Platform taro.Platform   `json:"platform"`
-			AppID    string          `json:"appid"`
-			OpenID   string          `json:"openid"`
-			Data     json.RawMessage `json:"data"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
+		return map[string]string{"code": code}, err
+	}))
+	s.mux.HandleFunc("POST /admin/encrypt", adminDo(func(_ context.Context, req *struct {
+		Platform taro.Platform   `json:"platform"`
+		AppID    string          `json:"appid"`
+		OpenID   string          `json:"openid"`
+		Data     json.RawMessage `json:"data"`
+	}) (any, error) {
 		data, iv, err := s.encrypt(req.Platform, req.AppID, req.OpenID, req.Data)
-		if err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		fake.WriteJSON(w, map[string]string{"encryptedData": data, "iv": iv})
-	})
-	s.mux.HandleFunc("POST /admin/advance", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Seconds int `json:"seconds"`
-		}
-		if !decodeAdmin(w, r, &req) {
-			return
-		}
+		return map[string]string{"encryptedData": data, "iv": iv}, err
+	}))
+	s.mux.HandleFunc("POST /admin/advance", adminDo(func(_ context.Context, req *struct {
+		Seconds int `json:"seconds"`
+	}) (any, error) {
 		if req.Seconds < 0 || int64(req.Seconds) > int64(MaxAdvance/time.Second) {
-			adminError(w, "seconds must be 0 to a century")
-			return
+			return nil, errors.New("seconds must be 0 to a century")
 		}
-		if err := s.Advance(time.Duration(req.Seconds) * time.Second); err != nil {
-			adminError(w, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+		return nil, s.Advance(time.Duration(req.Seconds) * time.Second)
+	}))
 }
 
 // users lists the openids of p's app appID, sorted.
@@ -306,6 +226,27 @@ func (s *Sandbox) EnvLines() string {
 		b.WriteString("export " + k + "='" + strings.ReplaceAll(vars[k], "'", `'\''`) + "'\n")
 	}
 	return b.String()
+}
+
+// adminDo serves an admin route: the JSON body decoded into a Req (unknown
+// members refused), then do, whose error answers 400 {"error":…}, whose nil
+// result answers 204 and whose other results are the JSON answer.
+func adminDo[Req any](do func(ctx context.Context, req *Req) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		if !decodeAdmin(w, r, &req) {
+			return
+		}
+		out, err := do(r.Context(), &req)
+		switch {
+		case err != nil:
+			adminError(w, err.Error())
+		case out == nil:
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			fake.WriteJSON(w, out)
+		}
+	}
 }
 
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {
