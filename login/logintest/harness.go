@@ -78,6 +78,17 @@ func replica(t *testing.T, sb *sandbox.Sandbox, st Stores, tc taro.Config, lc lo
 	return replicaWith(t, ds, st, tc, lc)
 }
 
+// twoReplicas starts a sandbox with opts (closed when t ends) and two
+// replicas of its apps on one set of stores from newStores, both
+// configured with tc and lc.
+func twoReplicas(t *testing.T, newStores func(t *testing.T) Stores, opts sandbox.Options, tc taro.Config, lc login.Config) (Stores, *sandbox.Sandbox, *Replica, *Replica) {
+	t.Helper()
+	st := newStores(t)
+	sb := sandbox.NewServer(opts)
+	t.Cleanup(sb.Close)
+	return st, sb, replica(t, sb, st, tc, lc), replica(t, sb, st, tc, lc)
+}
+
 // replicaOf is a replica serving the drivers ds.
 func replicaOf(t *testing.T, ds []taro.Driver, st Stores, lc login.Config) *Replica {
 	t.Helper()

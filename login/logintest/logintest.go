@@ -104,11 +104,7 @@ func severalApps(t *testing.T, newStores func(t *testing.T) Stores) {
 func concurrentLogins(t *testing.T, newStores func(t *testing.T) Stores) {
 	for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
 		t.Run(string(p), func(t *testing.T) {
-			st := newStores(t)
-			sb := sandbox.NewServer(sandbox.Options{KeepKeyOnLogin: true})
-			defer sb.Close()
-			a := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
-			b := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
+			_, sb, a, b := twoReplicas(t, newStores, sandbox.Options{KeepKeyOnLogin: true}, taro.Config{}, login.Config{CheckInterval: time.Hour})
 			const n = 1000
 			tickets := make([]string, n)
 			var g errgroup.Group
@@ -232,12 +228,8 @@ func crossApp(t *testing.T, newStores func(t *testing.T) Stores) {
 func evicted(t *testing.T, newStores func(t *testing.T) Stores) {
 	for _, p := range []taro.Platform{taro.Weapp, taro.QQ} {
 		t.Run(string(p), func(t *testing.T) {
-			st := newStores(t)
+			st, sb, a, b := twoReplicas(t, newStores, sandbox.Options{}, taro.Config{}, login.Config{CheckInterval: time.Hour})
 			require.NotNil(t, st.Forget, "Stores.Forget")
-			sb := sandbox.NewServer(sandbox.Options{})
-			defer sb.Close()
-			a := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
-			b := replica(t, sb, st, taro.Config{}, login.Config{CheckInterval: time.Hour})
 			ticket := a.login(t, sb, p, "evicted")
 			require.Equal(t, 200, a.me(t, ticket))
 			require.Equal(t, 200, b.me(t, ticket))
@@ -261,12 +253,7 @@ func evicted(t *testing.T, newStores func(t *testing.T) Stores) {
 // /logout-all ends all on every replica; on weapp a platform answer that
 // the newest key is gone ends all the user's tickets.
 func perDevice(t *testing.T, newStores func(t *testing.T) Stores) {
-	st := newStores(t)
-	sb := sandbox.NewServer(sandbox.Options{})
-	defer sb.Close()
-	lc := login.Config{Sessions: login.PerDevice, MaxPerUser: 3, CheckInterval: -1}
-	a := replica(t, sb, st, taro.Config{}, lc)
-	b := replica(t, sb, st, taro.Config{}, lc)
+	_, sb, a, b := twoReplicas(t, newStores, sandbox.Options{}, taro.Config{}, login.Config{Sessions: login.PerDevice, MaxPerUser: 3, CheckInterval: -1})
 	ctx := context.Background()
 	for _, p := range []taro.Platform{taro.QQ, taro.Weapp} {
 		t.Run(string(p), func(t *testing.T) {
@@ -352,11 +339,7 @@ func perDevice(t *testing.T, newStores func(t *testing.T) Stores) {
 // OnePerUser (the default) on two replicas: a newer login ends the
 // earlier tickets even when the platform re-issued the same key.
 func onePerUser(t *testing.T, newStores func(t *testing.T) Stores) {
-	st := newStores(t)
-	sb := sandbox.NewServer(sandbox.Options{KeepKeyOnLogin: true})
-	defer sb.Close()
-	a := replica(t, sb, st, taro.Config{}, login.Config{})
-	b := replica(t, sb, st, taro.Config{}, login.Config{})
+	_, sb, a, b := twoReplicas(t, newStores, sandbox.Options{KeepKeyOnLogin: true}, taro.Config{}, login.Config{})
 	for _, p := range sb.Platforms() {
 		first := a.login(t, sb, p, "single")
 		second := b.login(t, sb, p, "single")
@@ -404,13 +387,9 @@ func idle(t *testing.T, newStores func(t *testing.T) Stores) {
 // The Decrypt failure budget is kept in the shared session store: failures
 // on two replicas add up, and the key is then refused on both.
 func decryptBudget(t *testing.T, newStores func(t *testing.T) Stores) {
-	st := newStores(t)
+	st, sb, a, b := twoReplicas(t, newStores, sandbox.Options{}, taro.Config{DecryptFailures: 2}, login.Config{})
 	_, ok := st.Sessions.(taro.DecryptLimiter)
 	require.True(t, ok, "the session store keeps the Decrypt failure budget (taro.DecryptLimiter)")
-	sb := sandbox.NewServer(sandbox.Options{})
-	defer sb.Close()
-	a := replica(t, sb, st, taro.Config{DecryptFailures: 2}, login.Config{})
-	b := replica(t, sb, st, taro.Config{DecryptFailures: 2}, login.Config{})
 	ctx := context.Background()
 	code, err := sb.Login(taro.Weapp, "budget")
 	require.NoError(t, err)
