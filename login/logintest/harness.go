@@ -89,6 +89,16 @@ func twoReplicas(t *testing.T, newStores func(t *testing.T) Stores, opts sandbox
 	return st, sb, replica(t, sb, st, tc, lc), replica(t, sb, st, tc, lc)
 }
 
+// twoApps starts two sandboxes, closed when t ends: one of the default
+// apps and one of otherApps (the same platforms, other ids and secrets).
+func twoApps(t *testing.T) (defaults, others *sandbox.Sandbox) {
+	t.Helper()
+	defaults, others = sandbox.NewServer(sandbox.Options{}), sandbox.NewServer(sandbox.Options{Apps: otherApps})
+	t.Cleanup(defaults.Close)
+	t.Cleanup(others.Close)
+	return defaults, others
+}
+
 // replicaOf is a replica serving the drivers ds.
 func replicaOf(t *testing.T, ds []taro.Driver, st Stores, lc login.Config) *Replica {
 	t.Helper()

@@ -56,10 +56,7 @@ func Run(t *testing.T, newStores func(t *testing.T) Stores) {
 // tickets.
 func severalApps(t *testing.T, newStores func(t *testing.T) Stores) {
 	st := newStores(t)
-	main := sandbox.NewServer(sandbox.Options{})
-	defer main.Close()
-	lite := sandbox.NewServer(sandbox.Options{Apps: otherApps})
-	defer lite.Close()
+	main, lite := twoApps(t)
 	appA, appB := main.App(taro.Weapp), lite.App(taro.Weapp)
 	ds, err := platforms.NewApps(map[taro.Platform][]platforms.Settings{taro.Weapp: {
 		{AppID: appA.ID, Secret: appA.Secret, BaseURL: main.BaseURL(taro.Weapp)},
@@ -206,10 +203,7 @@ var otherApps = func() map[taro.Platform]sandbox.App {
 // accepts the other's tickets, on any platform.
 func crossApp(t *testing.T, newStores func(t *testing.T) Stores) {
 	st := newStores(t)
-	sb := sandbox.NewServer(sandbox.Options{})
-	defer sb.Close()
-	other := sandbox.NewServer(sandbox.Options{Apps: otherApps})
-	defer other.Close()
+	sb, other := twoApps(t)
 	a := replica(t, sb, st, taro.Config{}, login.Config{})
 	b := replica(t, other, st, taro.Config{}, login.Config{})
 	for _, p := range sb.Platforms() {
