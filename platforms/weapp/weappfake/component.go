@@ -26,8 +26,7 @@ func componentToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		Secret string `json:"component_appsecret"`
 		Ticket string `json:"component_verify_ticket"`
 	}
-	if !fake.ReadJSON(r, &req) {
-		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
+	if !readJSON(w, r, &req) {
 		return
 	}
 	c, ok := st.Component(req.AppID)
@@ -107,8 +106,7 @@ func authorizerToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		AppID     string `json:"authorizer_appid"`
 		Refresh   string `json:"authorizer_refresh_token"`
 	}
-	if !fake.ReadJSON(r, &req) {
-		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
+	if !readJSON(w, r, &req) {
 		return
 	}
 	c, ok := componentOK(w, st, req.Component, r.URL.Query().Get("component_access_token"))

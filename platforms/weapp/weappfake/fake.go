@@ -66,7 +66,7 @@ func weappCheckData(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		Hash string `json:"encrypted_msg_hash"`
 	}
 	if json.Unmarshal(body, &req) != nil {
-		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
+		formatError(w)
 		return
 	}
 	raw, err := hex.DecodeString(req.Hash)
@@ -95,8 +95,7 @@ func weappStableToken(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		ForceRefresh bool   `json:"force_refresh"`
 	}
 	switch {
-	case !fake.ReadJSON(r, &req):
-		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
+	case !readJSON(w, r, &req):
 		return
 	case req.GrantType != "client_credential":
 		fake.WriteJSON(w, fake.WeChatErr(40002, "invalid grant_type"))
@@ -141,8 +140,7 @@ func weappPhoneNumber(w http.ResponseWriter, r *http.Request, st *fake.State) {
 	var req struct {
 		Code string `json:"code"`
 	}
-	if !fake.ReadJSON(r, &req) {
-		fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
+	if !readJSON(w, r, &req) {
 		return
 	}
 	phone, res := st.RedeemPhone(req.Code)
@@ -189,4 +187,19 @@ func weappReset(w http.ResponseWriter, r *http.Request, st *fake.State) {
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}{0, "ok", r.URL.Query().Get("openid"), u.Key})
+}
+
+// readJSON decodes r's JSON body into v; on a body that is not JSON of
+// v's shape it answers as WeChat does (formatError) and reports false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	if !fake.ReadJSON(r, v) {
+		formatError(w)
+		return false
+	}
+	return true
+}
+
+// formatError is WeChat's answer to a malformed body: 47001.
+func formatError(w http.ResponseWriter) {
+	fake.WriteJSON(w, fake.WeChatErr(47001, "data format error"))
 }
