@@ -90,6 +90,7 @@ func TestBrokenDriversFailTheKit(t *testing.T) {
 	if os.Getenv("TARO_KIT_BROKEN") != "" {
 		t.Skip("the inner run")
 	}
+	t.Parallel() // the kit runs in child processes of this binary
 	for broken, rule := range map[string]string{
 		"no-marker": "rule: only an explicit yes",
 		"no-secret": "rule: secrets stay in",

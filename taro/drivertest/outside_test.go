@@ -18,6 +18,7 @@ import (
 // runs it there: the whole kit against the fake in the sandbox, and the
 // Example.
 func TestADriverOutsideTheModulePassesTheKit(t *testing.T) {
+	t.Parallel() // a go test of its own, in a module of its own
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
