@@ -83,10 +83,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 			UnionID string `json:"unionid"`
 		} `json:"result"`
 	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if err := api.Zero("code2session", resp.WeChatFrame, b); err != nil {
+	if err := api.DecodeZero("code2session", b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if !driverkit.ParseObject(b).Get("result").Confirm("userid", resp.Result.UserID) {

@@ -88,10 +88,7 @@ func parseCode2Session(b []byte) (driver.LoginResponse, error) {
 		UserID     string `json:"userid"`
 		SessionKey string `json:"session_key"`
 	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if err := api.Zero("code2session", resp.WeChatFrame, b); err != nil {
+	if err := api.DecodeZero("code2session", b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	o := driverkit.ParseObject(b)

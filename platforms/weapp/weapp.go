@@ -154,10 +154,7 @@ func (d *Driver) CheckSession(ctx context.Context, req driver.CheckRequest) erro
 // {"errcode":0}.
 func parseCheck(b []byte) error {
 	var resp driverkit.WeChatFrame
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return err
-	}
-	return api.Zero("checksession", resp, b)
+	return api.DecodeZero("checksession", b, &resp)
 }
 
 // Decrypt implements driver.Decrypter: AES-128-CBC with the session key,
@@ -188,10 +185,7 @@ func (d *Driver) VerifyData(ctx context.Context, req driver.DataCheckRequest) er
 // parseCheckData reads a checkencryptedmsg answer.
 func parseCheckData(b []byte) error {
 	var resp driverkit.WeChatFrame
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return err
-	}
-	if err := api.Zero("checkdata", resp, b); err != nil {
+	if err := api.DecodeZero("checkdata", b, &resp); err != nil {
 		return err
 	}
 	o := driverkit.ParseObject(b)
@@ -234,10 +228,7 @@ func parsePhone(b []byte) (driver.PhoneNumber, error) {
 			CountryCode     json.RawMessage `json:"countryCode"`
 		} `json:"phone_info"`
 	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.PhoneNumber{}, err
-	}
-	if err := api.Zero("phone", resp.WeChatFrame, b); err != nil {
+	if err := api.DecodeZero("phone", b, &resp); err != nil {
 		return driver.PhoneNumber{}, err
 	}
 	if !driverkit.ParseObject(b).Get("phone_info").Confirm("phoneNumber", resp.PhoneInfo.PhoneNumber) {
@@ -269,10 +260,7 @@ func parseReset(b []byte) (driver.LoginResponse, error) {
 		OpenID     string `json:"openid"`
 		SessionKey string `json:"session_key"`
 	}
-	if err := driverkit.Decode(b, &resp); err != nil {
-		return driver.LoginResponse{}, err
-	}
-	if err := api.Zero("reset", resp.WeChatFrame, b); err != nil {
+	if err := api.DecodeZero("reset", b, &resp); err != nil {
 		return driver.LoginResponse{}, err
 	}
 	if o := driverkit.ParseObject(b); !o.Confirm("openid", resp.OpenID) || !o.Confirm("session_key", resp.SessionKey) {

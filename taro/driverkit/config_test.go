@@ -56,3 +56,30 @@ func TestSiteDecidesTheAppDriver(t *testing.T) {
 	_, err = driverkit.New[toy](driverkit.Site{Platform: "toy"}, driverkit.AppConfig{AppID: "app"})
 	assert.Error(t, err, "the secret is required")
 }
+
+// DecodeZero: a success only with errcode the number 0, under that name;
+// a failure code is the platform's error, anything else not understood.
+func TestWeChatDecodeZero(t *testing.T) {
+	api := driverkit.WeChatAPI{Platform: "toy", Classify: func(_ string, code driverkit.Code) driver.Code {
+		if code == "40001" {
+			return driver.CodeTokenInvalid
+		}
+		return driver.CodeUnknown
+	}}
+	var resp struct {
+		driverkit.WeChatFrame
+		OpenID string `json:"openid"`
+	}
+	require.NoError(t, api.DecodeZero("reset", []byte(`{"errcode":0,"errmsg":"ok","openid":"o1"}`), &resp))
+	assert.Equal(t, "o1", resp.OpenID)
+	for body, want := range map[string]error{
+		`{"errcode":40001,"errmsg":"invalid credential"}`: driver.Sentinel(driver.CodeTokenInvalid),
+		`{"errmsg":"ok","openid":"o1"}`:                   driverkit.ErrNotUnderstood,
+		`{"errcode":"0","openid":"o1"}`:                   driverkit.ErrNotUnderstood,
+		`{"ErrCode":0,"openid":"o1"}`:                     driverkit.ErrNotUnderstood,
+	} {
+		var fresh driverkit.WeChatFrame
+		assert.ErrorIs(t, api.DecodeZero("reset", []byte(body), &fresh), want, body)
+	}
+	assert.Error(t, api.DecodeZero("reset", []byte(`<html>`), &driverkit.WeChatFrame{}))
+}

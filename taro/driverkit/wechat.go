@@ -64,6 +64,20 @@ func (a WeChatAPI) Zero(endpoint string, f WeChatFrame, b []byte) error {
 	return nil
 }
 
+// Frame returns f: a response that embeds a WeChatFrame has it, so that
+// DecodeZero can judge the response's frame.
+func (f WeChatFrame) Frame() WeChatFrame { return f }
+
+// DecodeZero decodes b into resp (a pointer to a WeChatFrame or to a
+// struct that embeds one) and returns Zero's verdict on its frame: the
+// rule of an endpoint whose success marker is errcode 0.
+func (a WeChatAPI) DecodeZero(endpoint string, b []byte, resp interface{ Frame() WeChatFrame }) error {
+	if err := Decode(b, resp); err != nil {
+		return err
+	}
+	return a.Zero(endpoint, resp.Frame(), b)
+}
+
 // absentOrZero is the code exchange's and the token's rule: no failure,
 // and an errcode, when present, that is the number 0.
 func (a WeChatAPI) absentOrZero(endpoint string, f WeChatFrame) error {
