@@ -60,11 +60,8 @@ var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code 
 
 // Code2Session implements driver.Authenticator.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "dd has no anonymous login: Code is required")
-	}
-	if req.AccessToken == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "dd's code exchange needs the app's access token")
+	if err := d.CheckLogin(req); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`

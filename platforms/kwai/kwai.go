@@ -113,8 +113,8 @@ func isOne(o driverkit.Object) bool {
 
 // Code2Session implements driver.Authenticator.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "kwai has no anonymous login: Code is required")
+	if err := d.CheckLogin(req); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	form := url.Values{"app_id": {d.AppID()}, "app_secret": {string(d.Secret())}, "js_code": {req.Code}}
 	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL(), Body: []byte(form.Encode()),

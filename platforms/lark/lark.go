@@ -90,11 +90,8 @@ func (f frame) err(b []byte) error {
 
 // Code2Session implements driver.Authenticator.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "lark has no anonymous login: Code is required")
-	}
-	if req.AccessToken == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "lark's code exchange needs the app's access token")
+	if err := d.CheckLogin(req); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	body, _ := json.Marshal(struct {
 		Code string `json:"code"`

@@ -69,11 +69,8 @@ var api = driverkit.WeChatAPI{Platform: Platform, Classify: func(_ string, code 
 
 // Code2Session implements driver.Authenticator.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qywx has no anonymous login: Code is required")
-	}
-	if req.AccessToken == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "qywx's code exchange needs the app's access token")
+	if err := d.CheckLogin(req); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	q := url.Values{"access_token": {req.AccessToken}, "js_code": {req.Code}, "grant_type": {"authorization_code"}}
 	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.LoginURL() + "?" + q.Encode(), Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)

@@ -105,11 +105,8 @@ func (e envelope) err(b []byte) error {
 
 // Code2Session implements driver.Authenticator with GET /api/rmp/session.
 func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (driver.LoginResponse, error) {
-	if req.Code == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "xhs has no anonymous login: Code is required")
-	}
-	if req.AccessToken == "" {
-		return driver.LoginResponse{}, driver.Errorf(driver.CodeInvalidArgument, "xhs's code exchange needs the app's access token")
+	if err := d.CheckLogin(req); err != nil {
+		return driver.LoginResponse{}, err
 	}
 	q := url.Values{"app_id": {d.AppID()}, "access_token": {req.AccessToken}, "code": {req.Code}}
 	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodGet, URL: d.LoginURL() + "?" + q.Encode(),

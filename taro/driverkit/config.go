@@ -224,6 +224,20 @@ func (a *AppDriver) TokenURL() string { return a.token }
 // URL is any other path on the driver's base URL.
 func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
 
+// CheckLogin is the site's rule for a code exchange's request, for a
+// driver to apply before any I/O: a Code (these platforms have no
+// anonymous login) and, when the exchange takes the app's access token
+// (Site.TokenLogin), that token.
+func (a *AppDriver) CheckLogin(req driver.LoginRequest) error {
+	if req.Code == "" {
+		return driver.Errorf(driver.CodeInvalidArgument, "%s has no anonymous login: Code is required", a.platform)
+	}
+	if a.site.TokenLogin && req.AccessToken == "" {
+		return driver.Errorf(driver.CodeInvalidArgument, "%s's code exchange needs the app's access token", a.platform)
+	}
+	return nil
+}
+
 // LoginNeedsToken implements driver.TokenLogin with Site.TokenLogin.
 func (a *AppDriver) LoginNeedsToken() bool { return a.site.TokenLogin }
 

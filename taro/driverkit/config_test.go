@@ -49,6 +49,9 @@ func TestSiteDecidesTheAppDriver(t *testing.T) {
 			assert.True(t, r.OK)
 		}
 		assert.NotContains(t, fmt.Sprintf("%v %+v %#v", d, d, d), "s3cr3t-value")
+		assert.ErrorIs(t, d.CheckLogin(driver.LoginRequest{AnonymousCode: "a"}), driver.Sentinel(driver.CodeInvalidArgument), "no anonymous login")
+		assert.Equal(t, tc.traits.LoginNeedsToken, d.CheckLogin(driver.LoginRequest{Code: "c"}) != nil, "a token login needs the token")
+		assert.NoError(t, d.CheckLogin(driver.LoginRequest{Code: "c", AccessToken: "t"}))
 	}
 	d, err := driverkit.New[toy](driverkit.Site{Platform: "toy", BaseURL: "https://toy.example"}, driverkit.AppConfig{AppID: "app", Secret: "s", BaseURL: "http://127.0.0.1:1/toy"})
 	require.NoError(t, err)
