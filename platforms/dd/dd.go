@@ -63,9 +63,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if err := d.CheckLogin(req); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	body, _ := json.Marshal(struct {
-		Code string `json:"code"`
-	}{req.Code})
+	body, _ := json.Marshal(map[string]string{"code": req.Code})
 	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL() + "?access_token=" + url.QueryEscape(req.AccessToken),
 		Body: body, ContentType: "application/json", Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }

@@ -93,9 +93,7 @@ func (d *Driver) Code2Session(ctx context.Context, req driver.LoginRequest) (dri
 	if err := d.CheckLogin(req); err != nil {
 		return driver.LoginResponse{}, err
 	}
-	body, _ := json.Marshal(struct {
-		Code string `json:"code"`
-	}{req.Code})
+	body, _ := json.Marshal(map[string]string{"code": req.Code})
 	return driverkit.Fetch(ctx, d.Client(), driverkit.Request{Method: http.MethodPost, URL: d.LoginURL(), Body: body, ContentType: "application/json; charset=utf-8",
 		Header: map[string]string{"Authorization": "Bearer " + req.AccessToken}, Secrets: []string{string(d.Secret()), req.AccessToken}}, parseCode2Session)
 }

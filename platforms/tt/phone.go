@@ -23,9 +23,7 @@ func (d *Driver) GetPhoneNumber(ctx context.Context, req driver.PhoneRequest) (d
 	if d.phoneKey == nil {
 		return driver.PhoneNumber{}, driver.Errorf(driver.CodeNotSupported, "tt: phone numbers by code need Config.PhonePrivateKey")
 	}
-	body, _ := json.Marshal(struct {
-		Code string `json:"code"`
-	}{req.Code})
+	body, _ := json.Marshal(map[string]string{"code": req.Code})
 	return driverkit.Fetch(ctx, d.hc, driverkit.Request{Method: http.MethodPost, URL: d.phoneURL, Body: body, ContentType: "application/json",
 		Header: map[string]string{"access-token": req.AccessToken}, Secrets: []string{d.cfg.Secret, req.AccessToken}}, d.parsePhone)
 }
