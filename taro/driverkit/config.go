@@ -177,15 +177,14 @@ type Site struct {
 // joined once. A driver embeds it for Platform, AppID and Format, and
 // builds its requests with Secret, Client, LoginURL, TokenURL and URL.
 type AppDriver struct {
-	platform driver.Platform
-	appID    string
-	secret   driver.Secret
-	shown    string // the config as Format prints it
-	hc       *http.Client
-	base     string
-	login    string
-	token    string
-	site     Site
+	site   Site // the platform as data
+	appID  string
+	secret driver.Secret
+	shown  string // the config as Format prints it
+	hc     *http.Client
+	base   string
+	login  string
+	token  string
 }
 
 // NewAppDriver validates cfg for site (AppID and Secret required;
@@ -197,13 +196,13 @@ func NewAppDriver(site Site, cfg AppConfig) (AppDriver, error) {
 	if err != nil {
 		return AppDriver{}, err
 	}
-	return AppDriver{platform: p, appID: cfg.AppID, secret: driver.Secret(cfg.Secret), hc: NoRedirect(cfg.HTTPClient), base: base,
-		login: JoinURL(base, site.Login), token: JoinURL(base, site.Token), site: site,
+	return AppDriver{site: site, appID: cfg.AppID, secret: driver.Secret(cfg.Secret), hc: NoRedirect(cfg.HTTPClient), base: base,
+		login: JoinURL(base, site.Login), token: JoinURL(base, site.Token),
 		shown: string(p) + ".Driver{" + ConfigString("", cfg.AppID, cfg.Secret, cfg.BaseURL) + "}"}, nil
 }
 
 // Platform implements driver.Driver.
-func (a *AppDriver) Platform() driver.Platform { return a.platform }
+func (a *AppDriver) Platform() driver.Platform { return a.site.Platform }
 
 // AppID implements driver.Driver.
 func (a *AppDriver) AppID() string { return a.appID }
@@ -230,10 +229,10 @@ func (a *AppDriver) URL(path string) string { return JoinURL(a.base, path) }
 // (Site.TokenLogin), that token.
 func (a *AppDriver) CheckLogin(req driver.LoginRequest) error {
 	if req.Code == "" {
-		return driver.Errorf(driver.CodeInvalidArgument, "%s has no anonymous login: Code is required", a.platform)
+		return driver.Errorf(driver.CodeInvalidArgument, "%s has no anonymous login: Code is required", a.site.Platform)
 	}
 	if a.site.TokenLogin && req.AccessToken == "" {
-		return driver.Errorf(driver.CodeInvalidArgument, "%s's code exchange needs the app's access token", a.platform)
+		return driver.Errorf(driver.CodeInvalidArgument, "%s's code exchange needs the app's access token", a.site.Platform)
 	}
 	return nil
 }
@@ -247,7 +246,7 @@ func (a *AppDriver) KeylessLogin() bool { return a.site.Keyless }
 // FromNative implements driver.NativeNormalizer with Site.Native.
 func (a *AppDriver) FromNative(api string, raw []byte) (driver.NativeResult, error) {
 	if a.site.Native == nil {
-		return driver.NativeResult{}, driver.Errorf(driver.CodeNotSupported, "%s has no client results to normalise", a.platform)
+		return driver.NativeResult{}, driver.Errorf(driver.CodeNotSupported, "%s has no client results to normalise", a.site.Platform)
 	}
 	return a.site.Native(api, raw)
 }
