@@ -332,7 +332,6 @@ func demo(ctx context.Context, st *redisstore.Store) ([]demoStep, error) {
 	return steps, nil
 }
 
-// flagExit maps a flag parsing error to an exit code: --help is success.
 // newFlags is a command's flag set: errors go to stderr, and its help is
 // the text of help (as lines formats it) followed by the flags.
 func newFlags(name string, stderr io.Writer, help ...string) *flag.FlagSet {
@@ -360,6 +359,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (int, bool) {
 	return 0, true
 }
 
+// flagExit maps a flag parsing error to an exit code: --help is success.
 func flagExit(err error) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
