@@ -32,16 +32,7 @@ type service struct {
 
 func newClient(t testing.TB, sb *sandbox.Sandbox, sessions taro.SessionStore, tokens taro.TokenStore) *taro.Client {
 	t.Helper()
-	cfg := map[taro.Platform]platforms.Settings{}
-	for _, p := range sandbox.Platforms() {
-		app := sb.App(p)
-		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
-		if p == taro.TT {
-			s = s.With("MiniGame", "1")
-		}
-		cfg[p] = s
-	}
-	ds, err := platforms.New(cfg)
+	ds, err := platforms.New(sandbox.Settings(sb))
 	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds, Sessions: sessions, Tokens: tokens,
 		Retry: taro.RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}})

@@ -24,16 +24,7 @@ import (
 // a mini-game, so that its key reset is offered).
 func client(t *testing.T, sb *sandbox.Sandbox) *taro.Client {
 	t.Helper()
-	cfg := map[taro.Platform]platforms.Settings{}
-	for _, p := range sb.Platforms() {
-		app := sb.App(p)
-		s := sandbox.AppSettings(app, sb.BaseURL(p), nil)
-		if p == taro.TT {
-			s = s.With("MiniGame", "1")
-		}
-		cfg[p] = s
-	}
-	ds, err := platforms.New(cfg)
+	ds, err := platforms.New(sandbox.Settings(sb))
 	require.NoError(t, err)
 	c, err := taro.New(taro.Config{Drivers: ds})
 	require.NoError(t, err)
